@@ -1,0 +1,1 @@
+//! oidc-core (under construction).
