@@ -1,1 +1,140 @@
-//! placeholder
+//! A local OpenID Provider for development and tests.
+//!
+//! `oidc-dev-provider` is a real, in-process OpenID Provider (built on axum)
+//! that behaves like the provider in the integration guide: a sign-in page
+//! and a "Create an account" page (`prompt=create`), `query` and `form_post`
+//! responses, and a token endpoint that returns the guide's inline
+//! `userinfo` object next to the `id_token` and `access_token`. It also
+//! implements what a standard provider has: discovery, JWKS with key
+//! rotation, UserInfo, refresh tokens, PKCE, RP-initiated and back-channel
+//! logout. It is not a mock: requests are validated as the specifications
+//! require, and tokens are signed with keys generated at start.
+//!
+//! # Starting it in a test
+//!
+//! ```no_run
+//! use oidc_dev_provider::{DevClient, DevProvider};
+//!
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! let provider = DevProvider::builder()
+//!     .client(
+//!         DevClient::confidential("my-app", "my-secret")
+//!             .redirect_uri("http://127.0.0.1:3000/callback"),
+//!     )
+//!     .start()
+//!     .await?;
+//!
+//! // Point your client at the issuer; discovery is at
+//! // {issuer}/.well-known/openid-configuration.
+//! let issuer = provider.issuer_str(); // "http://127.0.0.1:PORT", no trailing slash
+//! # let _ = issuer;
+//!
+//! // ... run the login ...
+//!
+//! // Assert on the traffic, e.g. that nothing more was fetched:
+//! provider.clear_requests();
+//! assert!(provider.requests().is_empty());
+//! provider.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! It listens on `127.0.0.1` and a free port by default, serves in the
+//! background on the current Tokio runtime, and stops when the last
+//! [`DevProvider`] handle is dropped. One account exists from the start,
+//! `alice@example.com`; add more with [`DevProvider::add_user`] or
+//! [`DevProviderBuilder::user`], or through the create-account page.
+//!
+//! # The issuer
+//!
+//! The issuer identifier is `http://IP:PORT` **without** a trailing slash:
+//! [`DevProvider::issuer_str`] is exactly the `issuer` of the discovery
+//! document, the `iss` of every token and the `iss` authorization response
+//! parameter. [`DevProvider::issuer`] is the same as a [`url::Url`] (whose
+//! string form adds `/`).
+//!
+//! # Endpoints
+//!
+//! | path | what |
+//! | --- | --- |
+//! | `GET /.well-known/openid-configuration` | discovery document |
+//! | `GET /jwks` | public keys: RSA (RS256), P-256 (ES256), Ed25519 (EdDSA) |
+//! | `GET`/`POST /authorize` | authorization request; shows the sign-in or create-account page |
+//! | `GET /authorize/sign-in?interaction=ID` | the sign-in page of a pending request |
+//! | `GET /authorize/create?interaction=ID` | the create-account page of a pending request |
+//! | `POST /authorize/decision` | the pages' forms post here |
+//! | `POST /token` | `authorization_code` and `refresh_token` grants |
+//! | `GET`/`POST /userinfo` | claims for a bearer access token |
+//! | `GET`/`POST /logout` | RP-initiated logout |
+//!
+//! # The sign-in forms
+//!
+//! Tests drive these pages over plain HTTP (parse the HTML, post the form) or
+//! in a browser; the markup below is stable. Every form is
+//! `method="post" action="/authorize/decision"`, and carries the action in a
+//! **hidden input** (submit buttons have no `name`), so posting a form's
+//! `<input>` elements as they are is always correct.
+//!
+//! | page | form id | inputs (`name`, id where visible) | submit button id |
+//! | --- | --- | --- | --- |
+//! | Sign in | `sign-in-form` | `interaction` (hidden), `action=sign_in` (hidden), `email` (`#email`, prefilled from `login_hint`) | `continue` ("Continue") |
+//! | Sign in, quick pick (one per account) | class `account-pick` | `interaction`, `action=sign_in`, `email` (all hidden) | class `pick`, `data-email` |
+//! | Create an account | `create-form` | `interaction` (hidden), `action=create` (hidden), `email` (`#email`), `name` (`#name`, optional) | `create-account` ("Create account") |
+//! | both pages | `cancel-form` | `interaction` (hidden), `action=cancel` (hidden) | `cancel` ("Cancel") |
+//!
+//! Links: `#create-account-link` (sign-in page to create page) and
+//! `#sign-in-link` (back). A problem is shown in `#error` (for example
+//! "No account for this email." with a "Create one?" link `#error-link`, or
+//! "An account with this email already exists."), with the page re-rendered
+//! (status 200). A missing `action` counts as `sign_in`. Error pages (unknown
+//! client, unregistered redirect URI, expired interaction) have the message
+//! in `#error-message` and never redirect.
+//!
+//! # Authorization responses
+//!
+//! * `response_mode=query` (default): `303 See Other` to the redirect URI
+//!   with `code`, `state` (if sent, echoed exactly) and `iss` appended to its
+//!   query.
+//! * `response_mode=form_post`: a `200` HTML page with
+//!   `<form id="response-form" method="post" action="REDIRECT_URI">` holding
+//!   hidden inputs `code`, `state`, `iss` and a visible "Continue" button
+//!   (`#continue`); a one-line inline script submits it on load.
+//!
+//! Errors use the same modes with `error`, `error_description`, `state` and
+//! `iss`; cancelling gives `error=access_denied`, "The user cancelled the
+//! sign-in.", and `prompt=none` gives `login_required` (the provider keeps
+//! no browser session).
+//!
+//! # Tokens
+//!
+//! The token response has `access_token` (an RFC 9068 JWT, `typ` `at+jwt`,
+//! `aud` = issuer + `/api` unless [`DevClient::access_token_audience`] says
+//! otherwise), `token_type` `Bearer`, `expires_in`, `id_token` (`typ` `JWT`,
+//! signed with the client's [`SigningAlg`]), a rotating opaque
+//! `refresh_token`, `scope`, and `userinfo` `{sub, email, email_verified}`.
+//! Authorization codes are single-use (reuse revokes what was issued from
+//! them), bound to the client, redirect URI and PKCE challenge, and live 60
+//! seconds by default.
+
+mod authorize;
+mod authz_response;
+mod client_auth;
+mod config;
+mod discovery;
+mod keys;
+mod logout;
+mod oauth_error;
+mod pages;
+mod params;
+mod provider;
+mod router;
+mod state;
+mod store;
+mod token_endpoint;
+mod tokens;
+mod userinfo;
+mod util;
+
+pub use config::{ClientAuthMethod, DevClient, SigningAlg};
+pub use provider::{DEFAULT_USER_EMAIL, DevProvider, DevProviderBuilder, DevProviderError};
+pub use store::{DevUser, RecordedRequest};

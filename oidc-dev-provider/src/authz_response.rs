@@ -1,0 +1,127 @@
+//! Authorization responses back to the client's redirect URI, by response
+//! mode: `query` (303 redirect) or `form_post` (auto-submitting form).
+//! Every response carries `iss` (RFC 9207) and echoes `state` exactly.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::pages;
+
+/// How the authorization response is delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ResponseMode {
+    /// Parameters in the redirect URI's query (the default for `code`).
+    Query,
+    /// Parameters POSTed by an auto-submitting HTML form.
+    FormPost,
+}
+
+impl ResponseMode {
+    /// Parse `response_mode`; `None` for an unsupported value.
+    pub(crate) fn parse(value: Option<&str>) -> Option<Self> {
+        match value {
+            None | Some("query") => Some(ResponseMode::Query),
+            Some("form_post") => Some(ResponseMode::FormPost),
+            Some(_) => None,
+        }
+    }
+}
+
+/// A response to deliver to the client at its (already validated) redirect URI.
+#[derive(Debug, Clone)]
+pub(crate) struct AuthorizationResponse {
+    redirect_uri: String,
+    mode: ResponseMode,
+    params: Vec<(&'static str, String)>,
+}
+
+impl AuthorizationResponse {
+    /// A successful response carrying an authorization code.
+    pub(crate) fn success(
+        redirect_uri: &str,
+        mode: ResponseMode,
+        code: String,
+        state: Option<&str>,
+        issuer: &str,
+    ) -> Self {
+        let mut params = vec![("code", code)];
+        if let Some(state) = state {
+            params.push(("state", state.to_owned()));
+        }
+        params.push(("iss", issuer.to_owned()));
+        AuthorizationResponse {
+            redirect_uri: redirect_uri.to_owned(),
+            mode,
+            params,
+        }
+    }
+
+    /// An error response (RFC 6749 section 4.1.2.1).
+    pub(crate) fn error(
+        redirect_uri: &str,
+        mode: ResponseMode,
+        error: &'static str,
+        description: &str,
+        state: Option<&str>,
+        issuer: &str,
+    ) -> Self {
+        let mut params = vec![
+            ("error", error.to_owned()),
+            ("error_description", description.to_owned()),
+        ];
+        if let Some(state) = state {
+            params.push(("state", state.to_owned()));
+        }
+        params.push(("iss", issuer.to_owned()));
+        AuthorizationResponse {
+            redirect_uri: redirect_uri.to_owned(),
+            mode,
+            params,
+        }
+    }
+}
+
+impl IntoResponse for AuthorizationResponse {
+    fn into_response(self) -> Response {
+        match self.mode {
+            ResponseMode::Query => {
+                let Ok(mut target) = url::Url::parse(&self.redirect_uri) else {
+                    return pages::error(
+                        StatusCode::BAD_REQUEST,
+                        "Invalid redirect URI",
+                        "The registered redirect URI is not a valid URL.",
+                    );
+                };
+                {
+                    let mut query = target.query_pairs_mut();
+                    for (name, value) in &self.params {
+                        query.append_pair(name, value);
+                    }
+                }
+                match HeaderValue::from_str(target.as_str()) {
+                    Ok(location) => {
+                        let mut response = StatusCode::SEE_OTHER.into_response();
+                        let headers = response.headers_mut();
+                        headers.insert(header::LOCATION, location);
+                        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                        headers.insert(
+                            header::REFERRER_POLICY,
+                            HeaderValue::from_static("no-referrer"),
+                        );
+                        response
+                    }
+                    Err(_) => pages::error(
+                        StatusCode::BAD_REQUEST,
+                        "Invalid redirect URI",
+                        "The redirect URI cannot be used in a Location header.",
+                    ),
+                }
+            }
+            ResponseMode::FormPost => {
+                let params: Vec<(&str, &str)> =
+                    self.params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                pages::form_post(&self.redirect_uri, &params)
+            }
+        }
+    }
+}

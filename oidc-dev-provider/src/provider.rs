@@ -1,0 +1,354 @@
+//! Starting, inspecting and stopping a provider.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::config::{DevClient, SigningAlg};
+use crate::keys::KeySet;
+use crate::state::{AppState, Settings};
+use crate::store::{DevUser, RecordedRequest, Store};
+
+/// The account every provider starts with.
+pub const DEFAULT_USER_EMAIL: &str = "alice@example.com";
+
+/// How long [`DevProvider::shutdown`] waits for in-flight requests.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Starting the provider failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DevProviderError {
+    /// The listening socket could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The requested address.
+        addr: SocketAddr,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// A client registration is invalid (no redirect URI, bad URL, ...).
+    #[error("invalid client registration: {0}")]
+    InvalidClient(String),
+    /// Two clients share an id.
+    #[error("the client id {0:?} is registered twice")]
+    DuplicateClient(String),
+    /// Generating the signing keys failed.
+    #[error("cannot generate signing keys: {0}")]
+    Keys(String),
+    /// Another start-up step failed.
+    #[error("cannot start the provider: {0}")]
+    Startup(String),
+}
+
+/// Configures and starts a [`DevProvider`]. Get one from
+/// [`DevProvider::builder`].
+#[derive(Debug, Clone)]
+pub struct DevProviderBuilder {
+    bind: SocketAddr,
+    clients: Vec<DevClient>,
+    users: Vec<String>,
+    settings: Settings,
+}
+
+impl Default for DevProviderBuilder {
+    fn default() -> Self {
+        DevProviderBuilder {
+            bind: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            clients: Vec::new(),
+            users: vec![DEFAULT_USER_EMAIL.to_owned()],
+            settings: Settings {
+                signing_alg: SigningAlg::RS256,
+                code_ttl: Duration::from_secs(60),
+                token_ttl: Duration::from_secs(3600),
+                allow_minimal_token_requests: false,
+            },
+        }
+    }
+}
+
+impl DevProviderBuilder {
+    /// The address to listen on. Default `127.0.0.1:0` (loopback, any free
+    /// port). If the address is unspecified (`0.0.0.0`), the issuer still
+    /// names the loopback address.
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.bind = addr;
+        self
+    }
+
+    /// Register a client (repeatable).
+    pub fn client(mut self, client: DevClient) -> Self {
+        self.clients.push(client);
+        self
+    }
+
+    /// Pre-seed another account (besides `alice@example.com`).
+    pub fn user(mut self, email: impl Into<String>) -> Self {
+        self.users.push(email.into());
+        self
+    }
+
+    /// The default signing algorithm: for access tokens, logout tokens, and
+    /// ID tokens of clients without [`DevClient::id_token_alg`]. Default RS256.
+    pub fn signing_alg(mut self, alg: SigningAlg) -> Self {
+        self.settings.signing_alg = alg;
+        self
+    }
+
+    /// How long an authorization code is valid. Default 60 seconds.
+    pub fn code_ttl(mut self, ttl: Duration) -> Self {
+        self.settings.code_ttl = ttl;
+        self
+    }
+
+    /// How long access and ID tokens are valid. Default one hour.
+    pub fn token_ttl(mut self, ttl: Duration) -> Self {
+        self.settings.token_ttl = ttl;
+        self
+    }
+
+    /// Accept the integration guide's minimal token request (`client_id`,
+    /// `client_secret`, `code`: no `grant_type`, no `redirect_uri`). Off by
+    /// default, so that a client omitting the standard parameters is caught.
+    pub fn allow_minimal_token_requests(mut self, allow: bool) -> Self {
+        self.settings.allow_minimal_token_requests = allow;
+        self
+    }
+
+    /// Bind, generate keys and start serving in the background on the
+    /// current Tokio runtime.
+    pub async fn start(self) -> Result<DevProvider, DevProviderError> {
+        let mut clients = HashMap::new();
+        for client in self.clients {
+            client.validate().map_err(DevProviderError::InvalidClient)?;
+            if clients.contains_key(&client.id) {
+                return Err(DevProviderError::DuplicateClient(client.id));
+            }
+            clients.insert(client.id.clone(), client);
+        }
+        let listener = tokio::net::TcpListener::bind(self.bind)
+            .await
+            .map_err(|source| DevProviderError::Bind {
+                addr: self.bind,
+                source,
+            })?;
+        let local_addr = listener
+            .local_addr()
+            .map_err(|e| DevProviderError::Startup(e.to_string()))?;
+        let issuer = issuer_for(local_addr);
+        let issuer_url =
+            url::Url::parse(&issuer).map_err(|e| DevProviderError::Startup(e.to_string()))?;
+
+        let keys = tokio::task::spawn_blocking(KeySet::generate)
+            .await
+            .map_err(|e| DevProviderError::Keys(e.to_string()))?
+            .map_err(|e| DevProviderError::Keys(e.to_string()))?;
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| DevProviderError::Startup(e.to_string()))?;
+        let mut store = Store::default();
+        for email in &self.users {
+            // Duplicates simply keep the first account.
+            let _ = store.create_account(email, None);
+        }
+        let state = Arc::new(AppState::new(
+            issuer.clone(),
+            self.settings,
+            clients,
+            keys,
+            store,
+            http,
+        ));
+
+        let app = crate::router::router(state.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+                let _ = rx.await;
+            });
+            if let Err(e) = server.await {
+                tracing::error!(error = %e, "dev provider stopped with an error");
+            }
+        });
+        tracing::info!(issuer = %issuer, "dev provider listening");
+        Ok(DevProvider {
+            inner: Arc::new(Handle {
+                state,
+                issuer_url,
+                local_addr,
+                shutdown: Mutex::new(Some(tx)),
+                task: Mutex::new(Some(task)),
+            }),
+        })
+    }
+}
+
+/// `http://IP:PORT`, with the loopback address for an unspecified bind.
+fn issuer_for(addr: SocketAddr) -> String {
+    let ip = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("http://{}", SocketAddr::new(ip, addr.port()))
+}
+
+struct Handle {
+    state: Arc<AppState>,
+    issuer_url: url::Url,
+    local_addr: SocketAddr,
+    shutdown: Mutex<Option<oneshot::Sender<()>>>,
+    task: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Handle {
+    fn signal_shutdown(&self) {
+        if let Some(tx) = self
+            .shutdown
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+        {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        self.signal_shutdown();
+    }
+}
+
+/// A running OpenID Provider.
+///
+/// Cheap to clone; the server stops when the last clone is dropped or when
+/// [`shutdown`](DevProvider::shutdown) is called on any clone.
+#[derive(Clone)]
+pub struct DevProvider {
+    inner: Arc<Handle>,
+}
+
+impl fmt::Debug for DevProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DevProvider")
+            .field("issuer", &self.issuer_str())
+            .field("clients", &self.inner.state.client_ids())
+            .finish_non_exhaustive()
+    }
+}
+
+impl DevProvider {
+    /// Configure a provider.
+    pub fn builder() -> DevProviderBuilder {
+        DevProviderBuilder::default()
+    }
+
+    /// The issuer as a URL. Note that [`url::Url`] always shows a root path,
+    /// so `as_str()` ends with `/`; the issuer identifier used in discovery
+    /// and tokens is [`issuer_str`](Self::issuer_str), without it.
+    pub fn issuer(&self) -> &url::Url {
+        &self.inner.issuer_url
+    }
+
+    /// The issuer identifier exactly as in discovery and in the `iss` of
+    /// every token: `http://127.0.0.1:PORT`, no trailing slash.
+    pub fn issuer_str(&self) -> &str {
+        &self.inner.state.issuer
+    }
+
+    /// The address the provider listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.inner.local_addr
+    }
+
+    /// Stop the server (for every clone) and wait for in-flight requests, at
+    /// most a few seconds.
+    pub async fn shutdown(self) {
+        self.inner.signal_shutdown();
+        let task = self
+            .inner
+            .task
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(mut task) = task
+            && tokio::time::timeout(SHUTDOWN_GRACE, &mut task)
+                .await
+                .is_err()
+        {
+            task.abort();
+        }
+    }
+
+    /// Replace every signing key with a fresh one. The JWKS then lists only
+    /// the new keys; tokens signed with the old ones no longer verify here
+    /// either.
+    pub fn rotate_keys(&self) {
+        match KeySet::generate() {
+            Ok(keys) => self.inner.state.set_keys(keys),
+            Err(e) => tracing::error!(error = %e, "key rotation failed; keeping the old keys"),
+        }
+    }
+
+    /// Every HTTP request received so far, in order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.inner.state.store().requests()
+    }
+
+    /// Forget the recorded requests.
+    pub fn clear_requests(&self) {
+        self.inner.state.store().clear_requests();
+    }
+
+    /// The accounts the provider knows.
+    pub fn users(&self) -> Vec<DevUser> {
+        self.inner.state.store().users()
+    }
+
+    /// Create an account (or return the existing one with this email). The
+    /// `sub` is stable for the provider's lifetime.
+    pub fn add_user(&self, email: &str) -> DevUser {
+        let mut store = self.inner.state.store();
+        match store.create_account(email, None) {
+            Ok(user) | Err(user) => user,
+        }
+    }
+
+    /// Register (or replace) a client while running, e.g. once a test app
+    /// knows its own port.
+    pub fn register_client(&self, client: DevClient) -> Result<(), DevProviderError> {
+        client.validate().map_err(DevProviderError::InvalidClient)?;
+        self.inner.state.insert_client(client);
+        Ok(())
+    }
+
+    /// End every session of `sub` and send back-channel logout tokens to the
+    /// clients that have one and registered a `backchannel_logout_uri`.
+    /// Returns once every delivery finished (each is bounded by a timeout).
+    pub async fn backchannel_logout(&self, sub: &str) {
+        let ended = self.inner.state.store().end_sessions(sub, None);
+        crate::logout::send_backchannel(&self.inner.state, ended).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issuer_uses_loopback_for_unspecified() {
+        let v4: SocketAddr = "0.0.0.0:9000".parse().expect("addr");
+        assert_eq!(issuer_for(v4), "http://127.0.0.1:9000");
+        let v6: SocketAddr = "[::]:9000".parse().expect("addr");
+        assert_eq!(issuer_for(v6), "http://[::1]:9000");
+        let lo: SocketAddr = "127.0.0.1:1".parse().expect("addr");
+        assert_eq!(issuer_for(lo), "http://127.0.0.1:1");
+    }
+}

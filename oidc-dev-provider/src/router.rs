@@ -1,0 +1,61 @@
+//! Routes, and the middleware that records every request.
+//!
+//! Each endpoint is a plain handler registered here, so a later layer can
+//! wrap any of them (fault injection, delays) without touching the handlers.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+use crate::{authorize, discovery, logout, pages, token_endpoint, userinfo};
+
+/// The provider's routes.
+pub(crate) fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/", get(discovery::home))
+        .route(
+            "/.well-known/openid-configuration",
+            get(discovery::openid_configuration),
+        )
+        .route("/jwks", get(discovery::jwks))
+        .route(
+            "/authorize",
+            get(authorize::authorize_get).post(authorize::authorize_post),
+        )
+        .route("/authorize/sign-in", get(authorize::sign_in_page))
+        .route("/authorize/create", get(authorize::create_page))
+        .route("/authorize/decision", post(authorize::decision))
+        .route("/token", post(token_endpoint::token))
+        .route(
+            "/userinfo",
+            get(userinfo::userinfo).post(userinfo::userinfo),
+        )
+        .route("/logout", get(logout::logout_get).post(logout::logout_post))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), record))
+        .with_state(state)
+}
+
+/// Record the request (method and path only: no query, no body) before
+/// handling it.
+async fn record(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    state.store().record(
+        request.method().to_string(),
+        request.uri().path().to_owned(),
+    );
+    next.run(request).await
+}
+
+async fn not_found() -> Response {
+    pages::error(
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "There is nothing at this address.",
+    )
+}

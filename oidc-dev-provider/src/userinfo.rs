@@ -1,0 +1,75 @@
+//! The UserInfo endpoint (OpenID Connect Core 1.0 section 5.3).
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::oauth_error::BearerError;
+use crate::state::AppState;
+use crate::tokens::TYP_ACCESS_TOKEN;
+
+/// `GET`/`POST /userinfo` with `Authorization: Bearer <access token>`.
+pub(crate) async fn userinfo(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+    match handle(&state, &headers) {
+        Ok(response) => response,
+        Err(error) => error.into_response(),
+    }
+}
+
+fn bearer_token(headers: &HeaderMap) -> Result<&str, BearerError> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .ok_or_else(BearerError::missing)?
+        .to_str()
+        .map_err(|_| BearerError::invalid("The Authorization header is malformed."))?;
+    match value.trim().split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(token.trim())
+        }
+        _ => Err(BearerError::invalid(
+            "Send the access token as Authorization: Bearer <token>.",
+        )),
+    }
+}
+
+fn handle(state: &AppState, headers: &HeaderMap) -> Result<Response, BearerError> {
+    let token = bearer_token(headers)?;
+    let claims = state
+        .verify(token, TYP_ACCESS_TOKEN, true)
+        .map_err(|e| BearerError::invalid(format!("The access token is not valid: {e}.")))?;
+    let jti = claims.get("jti").and_then(Value::as_str).unwrap_or("");
+    let sub = claims.get("sub").and_then(Value::as_str).unwrap_or("");
+    let account = {
+        let store = state.store();
+        let grant = store
+            .access_token_grant(jti)
+            .filter(|g| g.sub == sub)
+            .ok_or_else(|| BearerError::invalid("The access token has been revoked."))?;
+        let profile = grant.scope.split(' ').any(|s| s == "profile");
+        store
+            .account_by_sub(sub)
+            .cloned()
+            .map(|account| (account, profile))
+    };
+    let (account, profile) =
+        account.ok_or_else(|| BearerError::invalid("The user no longer exists."))?;
+    let mut body = json!({
+        "sub": account.user.sub,
+        "email": account.user.email,
+        "email_verified": account.user.email_verified,
+    });
+    if let (true, Some(name), Some(obj)) = (profile, account.name, body.as_object_mut()) {
+        obj.insert("name".into(), name.into());
+    }
+    let mut response = Json(body).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
