@@ -1,1 +1,127 @@
-//! oidc-core (under construction).
+//! # oidc-core: Sign in with OpenID Connect, in an order the compiler checks
+//!
+//! A relying-party (client) library for OpenID Connect's authorization code
+//! flow, for websites, APIs and native apps. The login is a value whose type
+//! is its state; each step consumes it and returns the next, so a login
+//! cannot skip the `state` check or use unverified tokens: that code does not
+//! compile.
+//!
+//! ```text
+//! Client::login()                     -> Login<Unstarted>
+//! Login<Unstarted>::redirect()        -> (AuthorizationRequest, Login<Redirected>)
+//! Login<Redirected>::into_pending()   -> PendingLogin   (seal it into a cookie)
+//! Client::resume(PendingLogin)        -> Login<Redirected>   (at the callback)
+//! Login<Redirected>::receive(Callback)-> Login<CodeReceived> (state, iss, mode checked)
+//! Login<CodeReceived>::exchange()     -> Login<Authenticated> (ID token verified)
+//! ```
+//!
+//! ## The flow, step by step
+//!
+//! ```no_run
+//! use oidc_core::{Callback, Client, ClientConfig, SealingKey};
+//!
+//! # async fn run() -> Result<(), oidc_core::Error> {
+//! // Once, at start-up: configure and discover the provider.
+//! let client = Client::discover(
+//!     ClientConfig::new("https://login.example.com", "my-client", "https://app.example.com/callback")
+//!         .client_secret("from-your-secret-store"),
+//! )
+//! .await?;
+//! let key = SealingKey::generate()?; // share one key between your instances
+//!
+//! // GET /login: send the user to the provider.
+//! let (request, login) = client.login().redirect()?;
+//! let cookie_value = login.into_pending().seal(&key)?;
+//! // ... set `cookie_value` in a cookie, redirect (303) to `request.url()` ...
+//! # let _ = request;
+//!
+//! // POST /callback (form_post): finish the login.
+//! # let body: &[u8] = b"";
+//! let login = client.resume_sealed(&cookie_value, &key)?;
+//! let login = login.receive(Callback::from_form_post(body)?)?;
+//! let login = login.exchange().await?;
+//! println!("signed in: sub={} email={:?}", login.sub(), login.email());
+//! # Ok(()) }
+//! ```
+//!
+//! With the `axum` feature the routes, cookies and sessions are done for you;
+//! with the `macros` feature `#[oidc_client]` derives the configuration.
+//!
+//! ## What is verified, by default
+//!
+//! - **Discovery**: `issuer` equals the configured issuer exactly; endpoints
+//!   are https (http only when the issuer is loopback); the provider supports
+//!   `code`, the response mode, the auth method and PKCE S256.
+//! - **Authorization request**: fresh 256-bit `state`, `nonce` and PKCE
+//!   verifier per login; `prompt=create` only if advertised.
+//! - **Callback**: the response mode is the requested one; `state` matches in
+//!   constant time; each login completes once; `iss` matches (required when
+//!   the provider advertises RFC 9207); no duplicated parameters and no
+//!   tokens in the response; `error` responses become
+//!   [`CallbackError::Provider`].
+//! - **ID token** (OIDC Core 3.1.3.7): compact JWS only; `alg` in the
+//!   allow-list (RS256 by default; `none` and HMAC can never be allowed); no
+//!   `crit`, no embedded or remote keys; the key from the provider's JWKS by
+//!   `kid`, of the right type and use; `iss`, `aud` (no untrusted extra
+//!   audiences), `azp`, `exp`, `iat` (not in the future, not older than the
+//!   maximum age), `nbf`, `nonce`, `auth_time` against `max_age`, `at_hash`.
+//! - **User claims**: the inline `userinfo` or UserInfo response must have
+//!   the ID token's `sub`.
+//!
+//! ## Limits and defaults
+//!
+//! | Setting | Default | Set with |
+//! | --- | --- | --- |
+//! | Clock tolerance (`exp`, `iat`, `nbf`, `auth_time`) | 60 s (max 5 min) | [`ClientConfig::clock_tolerance`] |
+//! | Maximum ID token age (`iat`) | 10 min | [`ClientConfig::max_id_token_age`] |
+//! | Request deadline (whole request, body included) | 10 s | [`ClientConfig::http_timeout`] |
+//! | Connect deadline | 5 s | [`ClientConfig::connect_timeout`] |
+//! | Response body cap (after decompression) | 512 KiB | [`ClientConfig::max_response_bytes`] |
+//! | JWKS refetch on unknown `kid`, at most once per | 10 s | [`ClientConfig::jwks_refresh_cooldown`] |
+//! | Pending login lifetime | 10 min | [`ClientConfig::pending_login_ttl`] |
+//! | ID token algorithms | RS256 | [`ClientConfig::id_token_algorithms`] |
+//! | Largest token / callback accepted | 64 KiB / 32 KiB | fixed |
+//! | Redirects on back-channel calls | never followed | fixed |
+//!
+//! ## Secrets
+//!
+//! Client secrets, codes, tokens, nonces, states and PKCE verifiers live in
+//! types with a redacting `Debug` and no `Display` (see [`secret`]); errors
+//! never include them.
+
+#![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod client;
+mod config;
+mod discovery;
+pub mod error;
+mod flow;
+mod http;
+mod id_token;
+mod jwks;
+mod jws;
+mod pending;
+pub mod secret;
+mod token_response;
+mod userinfo;
+
+pub use client::Client;
+pub use config::{
+    AuthMethod, ClientConfig, OidcConfig, Prompt, ResponseMode, SigningAlgorithm, UserInfoPolicy,
+    is_loopback,
+};
+pub use discovery::ProviderMetadata;
+pub use error::{
+    AuthorizeError, CallbackError, ConfigError, DiscoveryError, EnvProblem, Error, IdTokenError,
+    PendingLoginError, TokenError, TransportError,
+};
+pub use flow::{
+    Authenticated, AuthorizationRequest, Callback, CodeReceived, Login, LoginState, Redirected,
+    Refreshed, TokenSet, Unstarted, UserInfo,
+};
+pub use id_token::IdTokenClaims;
+pub use pending::{PendingLogin, SealingKey};
+pub use secret::{
+    AccessToken, AuthorizationCode, ClientSecret, CsrfState, IdTokenJwt, Nonce, PkceVerifier,
+    RefreshToken,
+};

@@ -1,0 +1,159 @@
+//! The [`Client`]: configuration, discovered metadata, one HTTP client and
+//! the JWKS cache, shared by every login.
+
+use crate::config::ClientConfig;
+use crate::discovery::{ProviderMetadata, discovery_url};
+use crate::error::{DiscoveryError, PendingLoginError};
+use crate::flow::{Login, Redirected, Unstarted};
+use crate::http::Http;
+use crate::id_token::unix_now;
+use crate::jwks::JwksCache;
+use crate::pending::{PendingLogin, SealingKey};
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+/// An OpenID Connect client for one provider. Create it once at start-up
+/// with [`Client::discover`]; clone it freely (an `Arc` inside), share it
+/// across requests and tasks, keep it in your web framework's state.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: ClientConfig,
+    metadata: ProviderMetadata,
+    http: Http,
+    jwks: JwksCache,
+    /// `state` digests of logins that received their callback, until they
+    /// expire: makes every pending login single use on this instance.
+    used_states: Mutex<HashMap<[u8; 32], i64>>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("issuer", &self.inner.config.issuer)
+            .field("client_id", &self.inner.config.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Checks the configuration, fetches the provider's discovery document
+    /// (`{issuer}/.well-known/openid-configuration`) and checks it: the
+    /// `issuer` must equal the configured issuer exactly, endpoints must be
+    /// https (http only for a loopback issuer), and the provider must support
+    /// the configured response mode and authentication method.
+    pub async fn discover(config: ClientConfig) -> Result<Self, DiscoveryError> {
+        let urls = config.validated()?;
+        let limits = &config.limits;
+        let http = Http::new(
+            limits.http_timeout,
+            limits.connect_timeout,
+            limits.max_response_bytes,
+        )?;
+        let url = discovery_url(&urls.issuer);
+        let response = http.get(&url, None).await?;
+        if response.status != 200 {
+            return Err(crate::error::TransportError::Status {
+                url: crate::http::display_url(&url),
+                status: response.status,
+            }
+            .into());
+        }
+        if !response.is_json() {
+            return Err(DiscoveryError::InvalidDocument(format!(
+                "expected JSON, got content type `{}`",
+                response.content_type().unwrap_or("none")
+            )));
+        }
+        let metadata = ProviderMetadata::from_document(&response.body, &config)?;
+        Ok(Self::with_metadata(config, metadata, http))
+    }
+
+    fn with_metadata(config: ClientConfig, metadata: ProviderMetadata, http: Http) -> Self {
+        let jwks = JwksCache::new(
+            metadata.jwks_uri.clone(),
+            http.clone(),
+            config.limits.jwks_refresh_cooldown,
+        );
+        Self {
+            inner: Arc::new(Inner {
+                config,
+                metadata,
+                http,
+                jwks,
+                used_states: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// Starts a login. Set options on it, then call
+    /// [`redirect`](Login::redirect).
+    pub fn login(&self) -> Login<Unstarted> {
+        Login::new(self.clone())
+    }
+
+    /// Restores a login from its [`PendingLogin`] at the callback. Fails if
+    /// it expired or was started for another client or provider.
+    pub fn resume(&self, pending: PendingLogin) -> Result<Login<Redirected>, PendingLoginError> {
+        if pending.issuer != self.inner.config.issuer
+            || pending.client_id != self.inner.config.client_id
+        {
+            return Err(PendingLoginError::WrongClient);
+        }
+        pending.check_fresh()?;
+        Ok(Login::resumed(self.clone(), pending))
+    }
+
+    /// [`PendingLogin::unseal`] then [`Client::resume`].
+    pub fn resume_sealed(
+        &self,
+        sealed: &str,
+        key: &SealingKey,
+    ) -> Result<Login<Redirected>, PendingLoginError> {
+        self.resume(PendingLogin::unseal(sealed, key)?)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.config
+    }
+
+    /// The provider's checked metadata.
+    pub fn metadata(&self) -> &ProviderMetadata {
+        &self.inner.metadata
+    }
+
+    /// How many times this client fetched the provider's JWKS.
+    pub fn jwks_fetch_count(&self) -> u64 {
+        self.inner.jwks.fetch_count()
+    }
+
+    pub(crate) fn http(&self) -> &Http {
+        &self.inner.http
+    }
+
+    pub(crate) fn jwks(&self) -> &JwksCache {
+        &self.inner.jwks
+    }
+
+    /// Marks a login's `state` as used. `false` if it already was.
+    pub(crate) fn consume_state(&self, state: &str, expires_at: i64) -> bool {
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, state.as_bytes());
+        let mut key = [0u8; 32];
+        key.copy_from_slice(digest.as_ref());
+        let mut used = self
+            .inner
+            .used_states
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if used.len() >= 1024 {
+            let now = unix_now();
+            used.retain(|_, expiry| *expiry > now);
+        }
+        used.insert(key, expires_at).is_none()
+    }
+}

@@ -1,0 +1,280 @@
+//! OpenID Provider metadata (OpenID Connect Discovery 1.0) and its checks.
+
+use crate::config::{AuthMethod, ClientConfig, Prompt, ResponseMode, is_loopback};
+use crate::error::DiscoveryError;
+use serde::Deserialize;
+use url::Url;
+
+/// The provider's metadata, as discovered and checked.
+#[derive(Debug, Clone)]
+pub struct ProviderMetadata {
+    /// `issuer`, equal to the configured issuer.
+    pub issuer: String,
+    /// `authorization_endpoint`.
+    pub authorization_endpoint: Url,
+    /// `token_endpoint`.
+    pub token_endpoint: Url,
+    /// `jwks_uri`.
+    pub jwks_uri: Url,
+    /// `userinfo_endpoint`, if any.
+    pub userinfo_endpoint: Option<Url>,
+    /// `end_session_endpoint` (RP-initiated logout), if any.
+    pub end_session_endpoint: Option<Url>,
+    /// `prompt_values_supported` (empty when not advertised).
+    pub prompt_values_supported: Vec<String>,
+    /// `authorization_response_iss_parameter_supported` (RFC 9207).
+    pub authorization_response_iss_parameter_supported: bool,
+    /// `response_modes_supported`, if advertised.
+    pub response_modes_supported: Option<Vec<String>>,
+    /// `id_token_signing_alg_values_supported`.
+    pub id_token_signing_alg_values_supported: Vec<String>,
+    /// `code_challenge_methods_supported`, if advertised.
+    pub code_challenge_methods_supported: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+struct RawMetadata {
+    issuer: String,
+    authorization_endpoint: Option<String>,
+    token_endpoint: Option<String>,
+    jwks_uri: Option<String>,
+    userinfo_endpoint: Option<String>,
+    end_session_endpoint: Option<String>,
+    #[serde(default)]
+    response_types_supported: Vec<String>,
+    response_modes_supported: Option<Vec<String>>,
+    token_endpoint_auth_methods_supported: Option<Vec<String>>,
+    #[serde(default)]
+    id_token_signing_alg_values_supported: Vec<String>,
+    #[serde(default)]
+    prompt_values_supported: Vec<String>,
+    code_challenge_methods_supported: Option<Vec<String>>,
+    #[serde(default)]
+    authorization_response_iss_parameter_supported: bool,
+}
+
+/// The discovery URL for an issuer (OpenID Connect Discovery 1.0 section 4).
+pub(crate) fn discovery_url(issuer: &Url) -> Url {
+    let mut url = issuer.clone();
+    let path = issuer.path().trim_end_matches('/');
+    url.set_path(&format!("{path}/.well-known/openid-configuration"));
+    url
+}
+
+impl ProviderMetadata {
+    /// Parses and checks a discovery document against the configuration.
+    pub(crate) fn from_document(
+        body: &[u8],
+        config: &ClientConfig,
+    ) -> Result<Self, DiscoveryError> {
+        let raw: RawMetadata = serde_json::from_slice(body)
+            .map_err(|e| DiscoveryError::InvalidDocument(e.to_string()))?;
+        if raw.issuer != config.issuer {
+            return Err(DiscoveryError::IssuerMismatch {
+                expected: config.issuer.clone(),
+                found: raw.issuer,
+            });
+        }
+        // The issuer parsed fine in the config; an http issuer is loopback.
+        let issuer_is_loopback = Url::parse(&raw.issuer).is_ok_and(|u| is_loopback(&u));
+        let endpoint =
+            |field: &'static str, value: Option<String>| -> Result<Option<Url>, DiscoveryError> {
+                let Some(value) = value else { return Ok(None) };
+                let url = Url::parse(&value).map_err(|e| {
+                    DiscoveryError::InvalidDocument(format!("`{field}` is not a URL: {e}"))
+                })?;
+                let secure = url.scheme() == "https"
+                    || (url.scheme() == "http" && issuer_is_loopback && is_loopback(&url));
+                if !secure {
+                    return Err(DiscoveryError::InsecureEndpoint { field, url: value });
+                }
+                Ok(Some(url))
+            };
+        let required = |field: &'static str, value: Option<String>| {
+            endpoint(field, value)?.ok_or(DiscoveryError::MissingEndpoint(field))
+        };
+        let metadata = Self {
+            authorization_endpoint: required("authorization_endpoint", raw.authorization_endpoint)?,
+            token_endpoint: required("token_endpoint", raw.token_endpoint)?,
+            jwks_uri: required("jwks_uri", raw.jwks_uri)?,
+            userinfo_endpoint: endpoint("userinfo_endpoint", raw.userinfo_endpoint)?,
+            end_session_endpoint: endpoint("end_session_endpoint", raw.end_session_endpoint)?,
+            issuer: raw.issuer,
+            prompt_values_supported: raw.prompt_values_supported,
+            authorization_response_iss_parameter_supported: raw
+                .authorization_response_iss_parameter_supported,
+            response_modes_supported: raw.response_modes_supported,
+            id_token_signing_alg_values_supported: raw.id_token_signing_alg_values_supported,
+            code_challenge_methods_supported: raw.code_challenge_methods_supported,
+        };
+
+        if !raw.response_types_supported.iter().any(|t| t == "code") {
+            return Err(DiscoveryError::Unsupported {
+                what: "response_type",
+                value: "code".into(),
+                advertised: raw.response_types_supported.join(", "),
+            });
+        }
+        if let Some(modes) = &metadata.response_modes_supported {
+            check_supported("response_mode", config.response_mode.as_str(), modes)?;
+        }
+        if let Some(methods) = &raw.token_endpoint_auth_methods_supported {
+            check_supported(
+                "token endpoint auth method",
+                config.auth_method.as_str(),
+                methods,
+            )?;
+        } else if config.auth_method == AuthMethod::None {
+            // Absent means client_secret_basic only (Discovery 1.0 section 3).
+            return Err(DiscoveryError::Unsupported {
+                what: "token endpoint auth method",
+                value: "none".into(),
+                advertised: "client_secret_basic (by default)".into(),
+            });
+        }
+        if let Some(methods) = &metadata.code_challenge_methods_supported {
+            check_supported("PKCE method", "S256", methods)?;
+        }
+        Ok(metadata)
+    }
+
+    /// Whether the provider advertises a `prompt` value.
+    pub fn supports_prompt(&self, prompt: Prompt) -> bool {
+        self.prompt_values_supported
+            .iter()
+            .any(|p| p == prompt.as_str())
+    }
+
+    /// Whether the provider advertises a response mode (assumed when the
+    /// provider does not list any).
+    pub fn supports_response_mode(&self, mode: ResponseMode) -> bool {
+        self.response_modes_supported
+            .as_ref()
+            .is_none_or(|modes| modes.iter().any(|m| m == mode.as_str()))
+    }
+}
+
+fn check_supported(
+    what: &'static str,
+    value: &str,
+    advertised: &[String],
+) -> Result<(), DiscoveryError> {
+    if advertised.iter().any(|a| a == value) {
+        Ok(())
+    } else {
+        Err(DiscoveryError::Unsupported {
+            what,
+            value: value.to_owned(),
+            advertised: advertised.join(", "),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn config() -> ClientConfig {
+        ClientConfig::new("https://op.example", "cid", "https://app.example/cb").client_secret("s")
+    }
+
+    fn doc(overrides: serde_json::Value) -> Vec<u8> {
+        let mut base = json!({
+            "issuer": "https://op.example",
+            "authorization_endpoint": "https://op.example/authorize",
+            "token_endpoint": "https://op.example/token",
+            "jwks_uri": "https://op.example/jwks",
+            "userinfo_endpoint": "https://op.example/userinfo",
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query", "form_post"],
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "prompt_values_supported": ["none", "login", "create"],
+        });
+        if let (Some(base), Some(extra)) = (base.as_object_mut(), overrides.as_object()) {
+            for (k, v) in extra {
+                if v.is_null() {
+                    base.remove(k);
+                } else {
+                    base.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        serde_json::to_vec(&base).unwrap()
+    }
+
+    #[test]
+    fn discovery_url_appends_well_known() {
+        let u = Url::parse("https://op.example/tenant/").unwrap();
+        assert_eq!(
+            discovery_url(&u).as_str(),
+            "https://op.example/tenant/.well-known/openid-configuration"
+        );
+        let u = Url::parse("https://op.example").unwrap();
+        assert_eq!(
+            discovery_url(&u).as_str(),
+            "https://op.example/.well-known/openid-configuration"
+        );
+    }
+
+    #[test]
+    fn accepts_a_good_document() {
+        let m = ProviderMetadata::from_document(&doc(json!({})), &config()).unwrap();
+        assert!(m.supports_prompt(Prompt::Create));
+        assert!(!m.supports_prompt(Prompt::SelectAccount));
+    }
+
+    #[test]
+    fn issuer_must_match_exactly() {
+        let e = ProviderMetadata::from_document(
+            &doc(json!({"issuer": "https://op.example/"})),
+            &config(),
+        );
+        assert!(matches!(e, Err(DiscoveryError::IssuerMismatch { .. })));
+    }
+
+    #[test]
+    fn http_endpoint_rejected_for_https_issuer() {
+        let e = ProviderMetadata::from_document(
+            &doc(json!({"token_endpoint": "http://op.example/token"})),
+            &config(),
+        );
+        assert!(matches!(
+            e,
+            Err(DiscoveryError::InsecureEndpoint {
+                field: "token_endpoint",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn missing_endpoints_are_named() {
+        let e = ProviderMetadata::from_document(&doc(json!({"jwks_uri": null})), &config());
+        assert!(matches!(
+            e,
+            Err(DiscoveryError::MissingEndpoint("jwks_uri"))
+        ));
+    }
+
+    #[test]
+    fn unsupported_mode_and_method_rejected() {
+        let e = ProviderMetadata::from_document(
+            &doc(json!({"response_modes_supported": ["query"]})),
+            &config(),
+        );
+        assert!(matches!(
+            e,
+            Err(DiscoveryError::Unsupported {
+                what: "response_mode",
+                ..
+            })
+        ));
+        let e = ProviderMetadata::from_document(
+            &doc(json!({"token_endpoint_auth_methods_supported": ["client_secret_basic"]})),
+            &config(),
+        );
+        assert!(matches!(e, Err(DiscoveryError::Unsupported { .. })));
+    }
+}

@@ -1,0 +1,86 @@
+//! `Login<CodeReceived>` → `Login<Authenticated>`: the token exchange and the
+//! verification of everything it returns.
+
+use super::{Authenticated, CodeReceived, Login};
+use crate::config::UserInfoPolicy;
+use crate::error::TokenError;
+use crate::id_token::{self, Expectations, NonceCheck, unix_now};
+use crate::token_response::{self, client_auth};
+use crate::userinfo::{self, ClaimsSource, UserInfo};
+use std::time::Duration;
+
+impl Login<CodeReceived> {
+    /// Exchanges the code at the token endpoint and verifies the result.
+    ///
+    /// Sends `grant_type=authorization_code`, `code`, `redirect_uri` and the
+    /// PKCE `code_verifier`, authenticated by the configured method. Then
+    /// verifies the ID token (signature, `iss`, `aud`, `azp`, `exp`, `iat`,
+    /// `nbf`, `nonce`, `auth_time` against `max_age`, `at_hash`), and takes
+    /// the user's claims from the inline `userinfo`, the UserInfo endpoint,
+    /// or the ID token, in that order, refusing any whose `sub` differs from
+    /// the ID token's. No UserInfo request is made if the ID token fails.
+    pub async fn exchange(self) -> Result<Login<Authenticated>, TokenError> {
+        let Login { client, state } = self;
+        let CodeReceived { pending, code } = state;
+        let config = client.config();
+
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        form.append_pair("grant_type", "authorization_code")
+            .append_pair("code", code.secret())
+            .append_pair("redirect_uri", &pending.redirect_uri)
+            .append_pair("code_verifier", pending.pkce_verifier.secret());
+        let authorization = client_auth(
+            config.auth_method,
+            &config.client_id,
+            config.client_secret.as_ref(),
+            &mut form,
+        );
+        let response = client
+            .http()
+            .post_form(
+                &client.metadata().token_endpoint,
+                form.finish(),
+                authorization,
+            )
+            .await?;
+        let parsed = token_response::parse(&response)?;
+        let id_token_jwt = parsed
+            .tokens
+            .id_token
+            .clone()
+            .ok_or(TokenError::MissingIdToken)?;
+
+        let expect = Expectations {
+            issuer: &config.issuer,
+            client_id: &config.client_id,
+            trusted_audiences: &config.trusted_audiences,
+            algorithms: &config.algorithms,
+            nonce: NonceCheck::Equal(pending.nonce.secret()),
+            max_age: pending.max_age.map(Duration::from_secs),
+            access_token: Some(parsed.tokens.access_token.secret()),
+            clock_tolerance: config.limits.clock_tolerance,
+            max_token_age: config.limits.max_id_token_age,
+            now: unix_now(),
+        };
+        let claims = id_token::verify(id_token_jwt.secret(), client.jwks(), &expect).await?;
+
+        let user = match (
+            parsed.userinfo,
+            client.metadata().userinfo_endpoint.as_ref(),
+            config.userinfo,
+        ) {
+            (Some(inline), _, _) => UserInfo::from_claims(inline, &claims, ClaimsSource::Inline)?,
+            (None, Some(endpoint), UserInfoPolicy::WhenNeeded) => {
+                let fetched =
+                    userinfo::fetch(client.http(), endpoint, parsed.tokens.access_token.secret())
+                        .await?;
+                UserInfo::from_claims(fetched, &claims, ClaimsSource::Endpoint)?
+            }
+            (None, _, _) => UserInfo::from_id_token(&claims),
+        };
+        Ok(Login {
+            client,
+            state: Authenticated::new(parsed.tokens, claims, user, pending.app_data),
+        })
+    }
+}

@@ -1,0 +1,137 @@
+//! Refreshing tokens (RFC 6749 section 6) and verifying the refreshed ID
+//! token against the original (OpenID Connect Core 1.0 section 12.2).
+
+use super::{Authenticated, Login};
+use crate::client::Client;
+use crate::error::{IdTokenError, TokenError};
+use crate::id_token::{self, Expectations, IdTokenClaims, NonceCheck, unix_now};
+use crate::token_response::{self, TokenSet, client_auth};
+use crate::userinfo::{ClaimsSource, UserInfo};
+
+/// The result of a refresh.
+#[derive(Debug, Clone)]
+pub struct Refreshed {
+    /// The new tokens. The refresh token is the rotated one if the provider
+    /// rotated it, the previous one otherwise.
+    pub tokens: TokenSet,
+    /// The new ID token's claims if the provider sent one (verified, and
+    /// with the same `iss`, `sub`, `aud`, `azp` and `auth_time` as before),
+    /// the previous claims otherwise.
+    pub id_token: IdTokenClaims,
+    /// Fresh user claims if the provider sent inline `userinfo`.
+    pub user: Option<UserInfo>,
+}
+
+impl Client {
+    /// Uses the refresh token in `tokens` to obtain new tokens. `previous`
+    /// is the ID token of the login being refreshed.
+    pub async fn refresh(
+        &self,
+        tokens: &TokenSet,
+        previous: &IdTokenClaims,
+    ) -> Result<Refreshed, TokenError> {
+        let refresh_token = tokens
+            .refresh_token
+            .as_ref()
+            .ok_or(TokenError::NoRefreshToken)?;
+        let config = self.config();
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        form.append_pair("grant_type", "refresh_token")
+            .append_pair("refresh_token", refresh_token.secret());
+        let authorization = client_auth(
+            config.auth_method,
+            &config.client_id,
+            config.client_secret.as_ref(),
+            &mut form,
+        );
+        let response = self
+            .http()
+            .post_form(
+                &self.metadata().token_endpoint,
+                form.finish(),
+                authorization,
+            )
+            .await?;
+        let parsed = token_response::parse(&response)?;
+        let mut new_tokens = parsed.tokens;
+        if new_tokens.refresh_token.is_none() {
+            new_tokens.refresh_token = Some(refresh_token.clone());
+        }
+        if new_tokens.scope.is_none() {
+            new_tokens.scope.clone_from(&tokens.scope);
+        }
+        let id_token = match &new_tokens.id_token {
+            Some(jwt) => {
+                let expect = Expectations {
+                    issuer: &config.issuer,
+                    client_id: &config.client_id,
+                    trusted_audiences: &config.trusted_audiences,
+                    algorithms: &config.algorithms,
+                    nonce: NonceCheck::AbsentOr(previous.nonce.as_deref()),
+                    max_age: None,
+                    access_token: Some(new_tokens.access_token.secret()),
+                    clock_tolerance: config.limits.clock_tolerance,
+                    max_token_age: config.limits.max_id_token_age,
+                    now: unix_now(),
+                };
+                let claims = id_token::verify(jwt.secret(), self.jwks(), &expect).await?;
+                check_same_login(previous, &claims)?;
+                claims
+            }
+            None => {
+                new_tokens.id_token.clone_from(&tokens.id_token);
+                previous.clone()
+            }
+        };
+        let user = parsed
+            .userinfo
+            .map(|inline| UserInfo::from_claims(inline, &id_token, ClaimsSource::Inline))
+            .transpose()?;
+        Ok(Refreshed {
+            tokens: new_tokens,
+            id_token,
+            user,
+        })
+    }
+}
+
+/// OIDC Core 12.2: the refreshed ID token is about the same login.
+fn check_same_login(previous: &IdTokenClaims, new: &IdTokenClaims) -> Result<(), IdTokenError> {
+    if new.iss != previous.iss {
+        return Err(IdTokenError::RefreshChanged("iss"));
+    }
+    if new.sub != previous.sub {
+        return Err(IdTokenError::RefreshChanged("sub"));
+    }
+    if new.aud != previous.aud {
+        return Err(IdTokenError::RefreshChanged("aud"));
+    }
+    if new.azp.is_some() && new.azp != previous.azp {
+        return Err(IdTokenError::RefreshChanged("azp"));
+    }
+    if new.auth_time.is_some() && new.auth_time != previous.auth_time {
+        return Err(IdTokenError::RefreshChanged("auth_time"));
+    }
+    Ok(())
+}
+
+impl Login<Authenticated> {
+    /// Refreshes this login's tokens (see [`Client::refresh`]).
+    pub async fn refresh(self) -> Result<Login<Authenticated>, TokenError> {
+        let refreshed = self
+            .client
+            .refresh(self.tokens(), self.id_token_claims())
+            .await?;
+        let Login { client, state } = self;
+        let (user, _, _, app_data) = state.into_inner();
+        Ok(Login {
+            client,
+            state: Authenticated::new(
+                refreshed.tokens,
+                refreshed.id_token,
+                refreshed.user.unwrap_or(user),
+                app_data,
+            ),
+        })
+    }
+}

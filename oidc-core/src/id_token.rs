@@ -1,0 +1,299 @@
+//! ID token verification: OpenID Connect Core 1.0 section 3.1.3.7, plus
+//! `at_hash` (3.1.3.8) and the refresh rules of section 12.2.
+
+use crate::config::SigningAlgorithm;
+use crate::error::IdTokenError;
+use crate::jwks::JwksCache;
+use crate::jws::{CompactJws, b64url};
+use serde_json::{Map, Value};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use subtle::ConstantTimeEq;
+
+/// The verified claims of an ID token.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct IdTokenClaims {
+    /// `iss`: the provider.
+    pub iss: String,
+    /// `sub`: the user's stable identifier at the provider. Key your user
+    /// records by this (with `iss`), never by email.
+    pub sub: String,
+    /// `aud`: the audiences (always includes this client).
+    pub aud: Vec<String>,
+    /// `exp`: expiry, seconds since the epoch.
+    pub exp: i64,
+    /// `iat`: issue time, seconds since the epoch.
+    pub iat: i64,
+    /// `auth_time`: when the user authenticated, if sent.
+    pub auth_time: Option<i64>,
+    /// `nonce`, if sent.
+    pub nonce: Option<String>,
+    /// `azp`: the authorized party, if sent.
+    pub azp: Option<String>,
+    /// `sid`: the provider's session id, if sent (back-channel logout).
+    pub sid: Option<String>,
+    /// `email`, if in the token.
+    pub email: Option<String>,
+    /// `email_verified`, if in the token.
+    pub email_verified: Option<bool>,
+    /// Every claim, as received.
+    pub raw: Map<String, Value>,
+}
+
+/// What a nonce check expects.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum NonceCheck<'a> {
+    /// The login's nonce must be present and equal.
+    Equal(&'a str),
+    /// Refresh (OIDC Core 12.2): no nonce expected, but if the original
+    /// token had one, a repeated equal value is tolerated.
+    AbsentOr(Option<&'a str>),
+}
+
+/// The checks to apply, from the client and the login.
+#[derive(Debug, Clone)]
+pub(crate) struct Expectations<'a> {
+    pub(crate) issuer: &'a str,
+    pub(crate) client_id: &'a str,
+    pub(crate) trusted_audiences: &'a [String],
+    pub(crate) algorithms: &'a [SigningAlgorithm],
+    pub(crate) nonce: NonceCheck<'a>,
+    pub(crate) max_age: Option<Duration>,
+    pub(crate) access_token: Option<&'a str>,
+    pub(crate) clock_tolerance: Duration,
+    pub(crate) max_token_age: Duration,
+    pub(crate) now: i64,
+}
+
+/// Seconds since the epoch.
+pub(crate) fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// Verifies an ID token: header, signature (key from the JWKS), claims.
+pub(crate) async fn verify(
+    token: &str,
+    jwks: &JwksCache,
+    expect: &Expectations<'_>,
+) -> Result<IdTokenClaims, IdTokenError> {
+    let jws = CompactJws::parse(token, expect.algorithms)?;
+    if let Some(typ) = &jws.header.typ {
+        // RFC 8725 3.11: an access or logout token must not pass as an ID token.
+        if !typ.eq_ignore_ascii_case("JWT") && !typ.eq_ignore_ascii_case("application/jwt") {
+            return Err(IdTokenError::WrongType(typ.clone()));
+        }
+    }
+    jws.verify_signature(jwks).await?;
+    let claims = IdTokenClaims::from_map(jws.claims()?)?;
+    claims.check(expect, jws.header.alg)?;
+    Ok(claims)
+}
+
+impl IdTokenClaims {
+    /// Reads the typed claims; a wrong type is an error naming the claim.
+    pub(crate) fn from_map(raw: Map<String, Value>) -> Result<Self, IdTokenError> {
+        let sub = required_string(&raw, "sub")?;
+        if sub.is_empty() || sub.len() > 255 {
+            return Err(IdTokenError::InvalidClaims(
+                "`sub` must be 1 to 255 characters".into(),
+            ));
+        }
+        Ok(Self {
+            iss: required_string(&raw, "iss")?,
+            sub,
+            aud: audiences(&raw)?,
+            exp: required_time(&raw, "exp")?,
+            iat: required_time(&raw, "iat")?,
+            auth_time: optional_time(&raw, "auth_time")?,
+            nonce: optional_string(&raw, "nonce")?,
+            azp: optional_string(&raw, "azp")?,
+            sid: optional_string(&raw, "sid")?,
+            email: optional_string(&raw, "email")?,
+            email_verified: optional_bool(&raw, "email_verified")?,
+            raw,
+        })
+    }
+
+    /// The claim checks of OIDC Core 3.1.3.7 (steps 2-4, 9-13) and 3.1.3.8.
+    pub(crate) fn check(
+        &self,
+        expect: &Expectations<'_>,
+        alg: SigningAlgorithm,
+    ) -> Result<(), IdTokenError> {
+        if self.iss != expect.issuer {
+            return Err(IdTokenError::WrongIssuer {
+                expected: expect.issuer.to_owned(),
+                found: self.iss.clone(),
+            });
+        }
+        if !self.aud.iter().any(|a| a == expect.client_id) {
+            return Err(IdTokenError::WrongAudience);
+        }
+        if let Some(untrusted) = self
+            .aud
+            .iter()
+            .find(|a| *a != expect.client_id && !expect.trusted_audiences.contains(a))
+        {
+            return Err(IdTokenError::UntrustedAudience(untrusted.clone()));
+        }
+        match &self.azp {
+            Some(azp) if azp != expect.client_id => return Err(IdTokenError::WrongAuthorizedParty),
+            None if self.aud.len() > 1 => return Err(IdTokenError::WrongAuthorizedParty),
+            _ => {}
+        }
+        let now = expect.now;
+        let tolerance = i64::try_from(expect.clock_tolerance.as_secs()).unwrap_or(i64::MAX);
+        if now.saturating_sub(tolerance) >= self.exp {
+            return Err(IdTokenError::Expired {
+                exp: self.exp,
+                now,
+                tolerance_secs: expect.clock_tolerance.as_secs(),
+            });
+        }
+        if self.iat > now.saturating_add(tolerance) {
+            return Err(IdTokenError::IssuedInFuture { iat: self.iat, now });
+        }
+        let max_token_age = i64::try_from(expect.max_token_age.as_secs()).unwrap_or(i64::MAX);
+        if now.saturating_sub(self.iat) > max_token_age.saturating_add(tolerance) {
+            return Err(IdTokenError::TooOld {
+                iat: self.iat,
+                now,
+                max_age_secs: expect.max_token_age.as_secs(),
+            });
+        }
+        if let Some(nbf) = optional_time(&self.raw, "nbf")?
+            && nbf > now.saturating_add(tolerance)
+        {
+            return Err(IdTokenError::NotYetValid { nbf, now });
+        }
+        match (expect.nonce, self.nonce.as_deref()) {
+            (NonceCheck::Equal(expected), Some(found)) if ct_eq(expected, found) => {}
+            (NonceCheck::Equal(_), _) => return Err(IdTokenError::NonceMismatch),
+            (NonceCheck::AbsentOr(_), None) => {}
+            (NonceCheck::AbsentOr(Some(original)), Some(found)) if ct_eq(original, found) => {}
+            (NonceCheck::AbsentOr(_), Some(_)) => return Err(IdTokenError::UnexpectedNonce),
+        }
+        if let Some(max_age) = expect.max_age {
+            let auth_time = self
+                .auth_time
+                .ok_or(IdTokenError::MissingClaim("auth_time"))?;
+            let max_age_secs = i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX);
+            if now.saturating_sub(auth_time) > max_age_secs.saturating_add(tolerance) {
+                return Err(IdTokenError::AuthTooOld {
+                    auth_time,
+                    max_age_secs: max_age.as_secs(),
+                });
+            }
+        }
+        if let (Some(access_token), Some(at_hash)) =
+            (expect.access_token, optional_string(&self.raw, "at_hash")?)
+            && !ct_eq(&token_hash(access_token, alg), &at_hash)
+        {
+            return Err(IdTokenError::AccessTokenHashMismatch);
+        }
+        Ok(())
+    }
+}
+
+/// Constant-time string equality (lengths are not secret).
+pub(crate) fn ct_eq(a: &str, b: &str) -> bool {
+    a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
+/// `at_hash`/`c_hash`: the left half of the hash of the token's ASCII, with
+/// the hash of the signing algorithm (SHA-512 for Ed25519).
+pub(crate) fn token_hash(token: &str, alg: SigningAlgorithm) -> String {
+    use SigningAlgorithm as A;
+    use aws_lc_rs::digest;
+    let algorithm = match alg {
+        A::RS256 | A::PS256 | A::ES256 => &digest::SHA256,
+        A::RS384 | A::PS384 | A::ES384 => &digest::SHA384,
+        A::RS512 | A::PS512 | A::EdDSA => &digest::SHA512,
+    };
+    let hash = digest::digest(algorithm, token.as_bytes());
+    let bytes = hash.as_ref();
+    b64url(&bytes[..bytes.len() / 2])
+}
+
+fn required_string(raw: &Map<String, Value>, name: &'static str) -> Result<String, IdTokenError> {
+    optional_string(raw, name)?.ok_or(IdTokenError::MissingClaim(name))
+}
+
+fn optional_string(
+    raw: &Map<String, Value>,
+    name: &'static str,
+) -> Result<Option<String>, IdTokenError> {
+    match raw.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(wrong_type(name, "a string")),
+    }
+}
+
+fn optional_bool(
+    raw: &Map<String, Value>,
+    name: &'static str,
+) -> Result<Option<bool>, IdTokenError> {
+    match raw.get(name) {
+        None => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        // Some providers send booleans as strings; accept exactly these two.
+        Some(Value::String(s)) if s == "true" => Ok(Some(true)),
+        Some(Value::String(s)) if s == "false" => Ok(Some(false)),
+        Some(_) => Err(wrong_type(name, "a boolean")),
+    }
+}
+
+fn required_time(raw: &Map<String, Value>, name: &'static str) -> Result<i64, IdTokenError> {
+    optional_time(raw, name)?.ok_or(IdTokenError::MissingClaim(name))
+}
+
+/// A NumericDate (RFC 7519): a JSON number of seconds, possibly fractional.
+pub(crate) fn optional_time(
+    raw: &Map<String, Value>,
+    name: &'static str,
+) -> Result<Option<i64>, IdTokenError> {
+    match raw.get(name) {
+        None => Ok(None),
+        Some(Value::Number(n)) => {
+            if let Some(i) = n.as_i64() {
+                Ok(Some(i))
+            } else {
+                match n.as_f64() {
+                    Some(f) if f.is_finite() && f.abs() < 1e15 => Ok(Some(f.floor() as i64)),
+                    _ => Err(wrong_type(name, "a NumericDate in range")),
+                }
+            }
+        }
+        Some(_) => Err(wrong_type(name, "a number")),
+    }
+}
+
+fn audiences(raw: &Map<String, Value>) -> Result<Vec<String>, IdTokenError> {
+    match raw.get("aud") {
+        None => Err(IdTokenError::MissingClaim("aud")),
+        Some(Value::String(s)) => Ok(vec![s.clone()]),
+        Some(Value::Array(items)) if !items.is_empty() => items
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| wrong_type("aud", "a string or an array of strings"))
+            })
+            .collect(),
+        Some(_) => Err(wrong_type(
+            "aud",
+            "a string or a non-empty array of strings",
+        )),
+    }
+}
+
+fn wrong_type(name: &str, expected: &str) -> IdTokenError {
+    IdTokenError::InvalidClaims(format!("`{name}` must be {expected}"))
+}
+
+#[cfg(test)]
+#[path = "id_token_tests.rs"]
+mod tests;

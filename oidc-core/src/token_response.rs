@@ -1,0 +1,282 @@
+//! The token endpoint: the request's client authentication and the strict
+//! parsing of its response (RFC 6749 sections 5.1 and 5.2).
+
+use crate::config::AuthMethod;
+use crate::error::TokenError;
+use crate::http::Response;
+use crate::id_token::unix_now;
+use crate::jws::StrictObject;
+use crate::secret::{AccessToken, ClientSecret, IdTokenJwt, RefreshToken};
+use base64::Engine;
+use reqwest::header::HeaderValue;
+use serde_json::{Map, Value};
+
+/// The tokens of a login, as issued by the token endpoint.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct TokenSet {
+    /// The access token, to call APIs (and UserInfo) with.
+    pub access_token: AccessToken,
+    /// The token type (always `Bearer` here).
+    pub token_type: String,
+    /// When the access token expires, in seconds since the epoch, if known.
+    pub expires_at: Option<i64>,
+    /// The refresh token, if the provider issued one.
+    pub refresh_token: Option<RefreshToken>,
+    /// The granted scopes, if the provider said.
+    pub scope: Option<String>,
+    /// The ID token as received (for `id_token_hint` at logout).
+    pub id_token: Option<IdTokenJwt>,
+}
+
+impl TokenSet {
+    /// Whether the access token has expired (or expires within `leeway_secs`).
+    pub fn access_token_expired(&self, leeway_secs: i64) -> bool {
+        self.expires_at
+            .is_some_and(|at| unix_now().saturating_add(leeway_secs) >= at)
+    }
+}
+
+/// A parsed successful token response.
+#[derive(Debug)]
+pub(crate) struct TokenResponse {
+    pub(crate) tokens: TokenSet,
+    /// The guide's inline `userinfo` object, if present.
+    pub(crate) userinfo: Option<Map<String, Value>>,
+}
+
+/// Form fields and header for the client authentication method.
+pub(crate) fn client_auth(
+    method: AuthMethod,
+    client_id: &str,
+    secret: Option<&ClientSecret>,
+    form: &mut url::form_urlencoded::Serializer<'_, String>,
+) -> Option<HeaderValue> {
+    match (method, secret) {
+        (AuthMethod::ClientSecretBasic, Some(secret)) => {
+            // RFC 6749 2.3.1: both parts are form-urlencoded before base64.
+            let encode =
+                |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+            let credentials = format!("{}:{}", encode(client_id), encode(secret.secret()));
+            let encoded = base64::engine::general_purpose::STANDARD.encode(credentials);
+            let mut value = HeaderValue::from_str(&format!("Basic {encoded}")).ok()?;
+            value.set_sensitive(true);
+            Some(value)
+        }
+        (AuthMethod::ClientSecretPost, Some(secret)) => {
+            form.append_pair("client_id", client_id);
+            form.append_pair("client_secret", secret.secret());
+            None
+        }
+        _ => {
+            form.append_pair("client_id", client_id);
+            None
+        }
+    }
+}
+
+/// Parses the token endpoint's answer: a success, or an OAuth error.
+pub(crate) fn parse(response: &Response) -> Result<TokenResponse, TokenError> {
+    let object = if response.is_json() {
+        serde_json::from_slice::<StrictObject>(&response.body)
+            .map(|o| o.0)
+            .map_err(|e| TokenError::InvalidResponse(format!("not a JSON object: {e}")))
+    } else {
+        Err(TokenError::InvalidResponse(format!(
+            "expected JSON, got content type `{}`",
+            response.content_type().unwrap_or("none")
+        )))
+    };
+    if response.status != 200 {
+        // An OAuth error body if there is one; otherwise the status.
+        if let Ok(object) = &object
+            && let Some(Value::String(error)) = object.get("error")
+        {
+            return Err(TokenError::Provider {
+                error: error.clone(),
+                description: string_member(object, "error_description").ok().flatten(),
+                uri: string_member(object, "error_uri").ok().flatten(),
+                status: response.status,
+            });
+        }
+        return Err(TokenError::InvalidResponse(format!(
+            "HTTP status {} without an OAuth error body",
+            response.status
+        )));
+    }
+    let mut object = object?;
+    if let Some(Value::String(error)) = object.get("error") {
+        return Err(TokenError::Provider {
+            error: error.clone(),
+            description: string_member(&object, "error_description")?,
+            uri: string_member(&object, "error_uri")?,
+            status: response.status,
+        });
+    }
+    let access_token = string_member(&object, "access_token")?
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| TokenError::InvalidResponse("`access_token` is missing".into()))?;
+    // RFC 6749 requires token_type; the guide's provider omits it. Missing
+    // means Bearer; anything else present is refused (no DPoP/MAC support).
+    let token_type = string_member(&object, "token_type")?.unwrap_or_else(|| "Bearer".into());
+    if !token_type.eq_ignore_ascii_case("bearer") {
+        return Err(TokenError::UnsupportedTokenType(token_type));
+    }
+    let expires_in = match object.get("expires_in") {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) => Some(
+            n.as_u64()
+                .ok_or_else(|| invalid("expires_in", "a non-negative integer"))?,
+        ),
+        Some(Value::String(s)) => Some(
+            s.parse::<u64>()
+                .map_err(|_| invalid("expires_in", "a non-negative integer"))?,
+        ),
+        Some(_) => return Err(invalid("expires_in", "a number")),
+    };
+    let userinfo = match object.remove("userinfo") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(map)) => Some(map),
+        Some(_) => return Err(invalid("userinfo", "an object")),
+    };
+    let tokens = TokenSet {
+        access_token: AccessToken::new(access_token),
+        token_type,
+        expires_at: expires_in
+            .map(|secs| unix_now().saturating_add(i64::try_from(secs).unwrap_or(i64::MAX))),
+        refresh_token: string_member(&object, "refresh_token")?.map(RefreshToken::new),
+        scope: string_member(&object, "scope")?,
+        id_token: string_member(&object, "id_token")?.map(IdTokenJwt::new),
+    };
+    Ok(TokenResponse { tokens, userinfo })
+}
+
+fn string_member(
+    object: &Map<String, Value>,
+    name: &'static str,
+) -> Result<Option<String>, TokenError> {
+    match object.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(invalid(name, "a string")),
+    }
+}
+
+fn invalid(name: &str, expected: &str) -> TokenError {
+    TokenError::InvalidResponse(format!("`{name}` must be {expected}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+    use reqwest::header::{CONTENT_TYPE, HeaderMap};
+
+    fn response(status: u16, body: &str) -> Response {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
+        Response {
+            status,
+            headers,
+            body: Bytes::from(body.to_owned()),
+        }
+    }
+
+    #[test]
+    fn parses_the_guides_response() {
+        let r = parse(&response(
+            200,
+            r#"{"userinfo":{"sub":"u1","email":"a@b","email_verified":true},"id_token":"x.y.z","access_token":"at"}"#,
+        ))
+        .unwrap();
+        assert_eq!(r.tokens.access_token.secret(), "at");
+        assert_eq!(r.tokens.token_type, "Bearer");
+        assert_eq!(r.userinfo.unwrap()["sub"], "u1");
+    }
+
+    #[test]
+    fn expires_in_number_or_numeric_string() {
+        for body in [
+            r#"{"access_token":"a","token_type":"bearer","expires_in":60}"#,
+            r#"{"access_token":"a","token_type":"Bearer","expires_in":"60"}"#,
+        ] {
+            let r = parse(&response(200, body)).unwrap();
+            let left = r.tokens.expires_at.unwrap() - unix_now();
+            assert!((59..=60).contains(&left), "{left}");
+        }
+        assert!(
+            parse(&response(
+                200,
+                r#"{"access_token":"a","expires_in":"soon"}"#
+            ))
+            .is_err()
+        );
+        assert!(parse(&response(200, r#"{"access_token":"a","expires_in":-5}"#)).is_err());
+    }
+
+    #[test]
+    fn oauth_errors_are_typed() {
+        let e = parse(&response(
+            400,
+            r#"{"error":"invalid_grant","error_description":"code used"}"#,
+        ))
+        .unwrap_err();
+        assert!(
+            matches!(e, TokenError::Provider { ref error, status: 400, .. } if error == "invalid_grant")
+        );
+        let e = parse(&response(500, "{}")).unwrap_err();
+        assert!(matches!(e, TokenError::InvalidResponse(_)));
+    }
+
+    #[test]
+    fn wrong_types_and_token_types_are_refused() {
+        assert!(matches!(
+            parse(&response(
+                200,
+                r#"{"access_token":"a","token_type":"DPoP"}"#
+            )),
+            Err(TokenError::UnsupportedTokenType(_))
+        ));
+        assert!(matches!(
+            parse(&response(200, r#"{"access_token":5}"#)),
+            Err(TokenError::InvalidResponse(_))
+        ));
+        assert!(matches!(
+            parse(&response(200, r#"{"token_type":"Bearer"}"#)),
+            Err(TokenError::InvalidResponse(_))
+        ));
+        assert!(matches!(
+            parse(&response(200, r#"{"access_token":"a","userinfo":"x"}"#)),
+            Err(TokenError::InvalidResponse(_))
+        ));
+        assert!(matches!(
+            parse(&response(200, r#"{"access_token":"a","access_token":"b"}"#)),
+            Err(TokenError::InvalidResponse(_))
+        ));
+    }
+
+    #[test]
+    fn basic_auth_urlencodes_credentials() {
+        let mut form = url::form_urlencoded::Serializer::new(String::new());
+        let header = client_auth(
+            AuthMethod::ClientSecretBasic,
+            "id:1",
+            Some(&ClientSecret::new("p@ss word")),
+            &mut form,
+        )
+        .unwrap();
+        let encoded = header
+            .to_str()
+            .unwrap()
+            .strip_prefix("Basic ")
+            .unwrap()
+            .to_owned();
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .unwrap();
+        assert_eq!(String::from_utf8(decoded).unwrap(), "id%3A1:p%40ss+word");
+        assert!(form.finish().is_empty());
+    }
+}

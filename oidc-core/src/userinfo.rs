@@ -1,0 +1,137 @@
+//! Claims about the user: from the guide's inline `userinfo`, the UserInfo
+//! endpoint, or the ID token, always tied to the ID token's `sub`.
+
+use crate::error::TokenError;
+use crate::http::Http;
+use crate::id_token::IdTokenClaims;
+use crate::jws::StrictObject;
+use serde_json::{Map, Value};
+use url::Url;
+
+/// What the application learns about the signed-in user.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UserInfo {
+    /// The stable user id at the provider (from the verified ID token).
+    pub sub: String,
+    /// The email address, if the provider shared it. It may change over
+    /// time: key your records by `sub`.
+    pub email: Option<String>,
+    /// Whether the provider verified the email address.
+    pub email_verified: Option<bool>,
+    /// The display name, if shared.
+    pub name: Option<String>,
+    /// Every claim, as received.
+    pub claims: Map<String, Value>,
+}
+
+/// Where the user claims came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ClaimsSource {
+    Inline,
+    Endpoint,
+}
+
+impl ClaimsSource {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Inline => "the token response's userinfo",
+            Self::Endpoint => "the UserInfo endpoint",
+        }
+    }
+}
+
+impl UserInfo {
+    /// From the ID token alone.
+    pub(crate) fn from_id_token(claims: &IdTokenClaims) -> Self {
+        Self {
+            sub: claims.sub.clone(),
+            email: claims.email.clone(),
+            email_verified: claims.email_verified,
+            name: claims
+                .raw
+                .get("name")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            claims: claims.raw.clone(),
+        }
+    }
+
+    /// From a claims object whose `sub` must equal the ID token's (OIDC Core
+    /// 5.3.2: otherwise the response must not be used). Claims the object
+    /// lacks are taken from the ID token.
+    pub(crate) fn from_claims(
+        claims: Map<String, Value>,
+        id_token: &IdTokenClaims,
+        source: ClaimsSource,
+    ) -> Result<Self, TokenError> {
+        let invalid = |what: &str| TokenError::UserInfo(format!("{}: {what}", source.name()));
+        let sub = match claims.get("sub") {
+            Some(Value::String(sub)) => sub.clone(),
+            Some(_) => return Err(invalid("`sub` is not a string")),
+            None => return Err(invalid("`sub` is missing")),
+        };
+        if sub != id_token.sub {
+            return Err(TokenError::SubjectMismatch {
+                source_name: source.name(),
+                expected: id_token.sub.clone(),
+                found: sub,
+            });
+        }
+        let email = match claims.get("email") {
+            None | Some(Value::Null) => id_token.email.clone(),
+            Some(Value::String(email)) => Some(email.clone()),
+            Some(_) => return Err(invalid("`email` is not a string")),
+        };
+        let email_verified = match claims.get("email_verified") {
+            None | Some(Value::Null) => id_token.email_verified,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(Value::String(s)) if s == "true" => Some(true),
+            Some(Value::String(s)) if s == "false" => Some(false),
+            Some(_) => return Err(invalid("`email_verified` is not a boolean")),
+        };
+        let name = match claims.get("name") {
+            Some(Value::String(name)) => Some(name.clone()),
+            _ => id_token
+                .raw
+                .get("name")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+        };
+        Ok(Self {
+            sub,
+            email,
+            email_verified,
+            name,
+            claims,
+        })
+    }
+}
+
+/// Calls the UserInfo endpoint with the access token.
+pub(crate) async fn fetch(
+    http: &Http,
+    endpoint: &Url,
+    access_token: &str,
+) -> Result<Map<String, Value>, TokenError> {
+    let response = http.get(endpoint, Some(access_token)).await?;
+    if response.status != 200 {
+        return Err(TokenError::UserInfo(format!(
+            "HTTP status {}",
+            response.status
+        )));
+    }
+    if response
+        .content_type()
+        .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("application/jwt"))
+    {
+        return Err(TokenError::UserInfo(
+            "signed or encrypted UserInfo responses are not supported; configure the client for JSON".into(),
+        ));
+    }
+    if !response.is_json() {
+        return Err(TokenError::UserInfo("the response is not JSON".into()));
+    }
+    serde_json::from_slice::<StrictObject>(&response.body)
+        .map(|o| o.0)
+        .map_err(|e| TokenError::UserInfo(format!("not a JSON object: {e}")))
+}
