@@ -118,6 +118,11 @@ impl AppState {
         validation.set_required_spec_claims(&["iss", "sub", "exp"]);
         let data = jsonwebtoken::decode::<JsonMap>(token, &key.decoding, &validation)
             .map_err(|e| TokenError::Invalid(e.to_string()))?;
+        // RFC 7519: the current time must be *before* `exp`.
+        let exp = data.claims.get("exp").and_then(Value::as_u64).unwrap_or(0);
+        if check_exp && exp <= now_secs() {
+            return Err(TokenError::Invalid("ExpiredSignature".into()));
+        }
         Ok(data.claims)
     }
 }
@@ -238,8 +243,14 @@ mod tests {
     #[test]
     fn at_hash_is_the_left_half_of_the_algorithms_hash() {
         // Vectors computed independently (Python hashlib).
-        assert_eq!(at_hash("dev-provider-at", SigningAlg::RS256), "df3zWEF8rcFYIWKV4_3a5A");
-        assert_eq!(at_hash("dev-provider-at", SigningAlg::ES256), "df3zWEF8rcFYIWKV4_3a5A");
+        assert_eq!(
+            at_hash("dev-provider-at", SigningAlg::RS256),
+            "df3zWEF8rcFYIWKV4_3a5A"
+        );
+        assert_eq!(
+            at_hash("dev-provider-at", SigningAlg::ES256),
+            "df3zWEF8rcFYIWKV4_3a5A"
+        );
         assert_eq!(
             at_hash("dev-provider-at", SigningAlg::EdDSA),
             "oiDdO8nzErC_B8dn3ERRMuNbOl7VX9jl7RDoB9Qf5iM"
