@@ -14,6 +14,10 @@ use crate::util::{random_token, secret_key};
 /// How long a pending authorization (the sign-in page) stays valid.
 pub(crate) const INTERACTION_TTL: Duration = Duration::from_secs(600);
 
+/// The request log keeps at most this many entries (the oldest go first), so
+/// a long-running provider does not grow without bound.
+const MAX_RECORDED_REQUESTS: usize = 100_000;
+
 /// One HTTP request the provider received.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedRequest {
@@ -143,6 +147,9 @@ impl Store {
     // ---- request log ---------------------------------------------------
 
     pub(crate) fn record(&mut self, method: String, path: String) {
+        if self.requests.len() >= MAX_RECORDED_REQUESTS {
+            self.requests.drain(..MAX_RECORDED_REQUESTS / 2);
+        }
         self.requests.push(RecordedRequest {
             method,
             path,
