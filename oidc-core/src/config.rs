@@ -555,6 +555,11 @@ pub(crate) struct ValidatedUrls {
 pub trait OidcConfig: Send + Sync + 'static {
     /// The client configuration this value describes.
     fn client_config(&self) -> Result<ClientConfig, ConfigError>;
+
+    /// The `prompt` the web glue sends when a login does not ask for one.
+    fn default_prompt(&self) -> Option<Prompt> {
+        None
+    }
 }
 
 impl OidcConfig for ClientConfig {

@@ -100,10 +100,13 @@ mod http;
 mod id_token;
 mod jwks;
 mod jws;
+mod logout;
 mod pending;
 pub mod secret;
 mod token_response;
 mod userinfo;
+#[cfg(feature = "axum")]
+pub mod web;
 
 pub use client::Client;
 pub use config::{

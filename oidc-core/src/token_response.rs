@@ -1,7 +1,7 @@
 //! The token endpoint: the request's client authentication and the strict
 //! parsing of its response (RFC 6749 sections 5.1 and 5.2).
 
-use crate::config::AuthMethod;
+use crate::config::{AuthMethod, ClientConfig};
 use crate::error::TokenError;
 use crate::http::Response;
 use crate::id_token::unix_now;
@@ -44,8 +44,22 @@ pub(crate) struct TokenResponse {
     pub(crate) userinfo: Option<Map<String, Value>>,
 }
 
+/// The body and `Authorization` header of a token request: the grant's
+/// parameters plus the client authentication of the configured method.
+pub(crate) fn token_request(config: &ClientConfig, params: &[(&str, &str)]) -> (String, Option<HeaderValue>) {
+    let mut form = url::form_urlencoded::Serializer::new(String::new());
+    form.extend_pairs(params);
+    let authorization = client_auth(
+        config.auth_method,
+        &config.client_id,
+        config.client_secret.as_ref(),
+        &mut form,
+    );
+    (form.finish(), authorization)
+}
+
 /// Form fields and header for the client authentication method.
-pub(crate) fn client_auth(
+fn client_auth(
     method: AuthMethod,
     client_id: &str,
     secret: Option<&ClientSecret>,

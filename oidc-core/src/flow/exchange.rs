@@ -5,7 +5,7 @@ use super::{Authenticated, CodeReceived, Login};
 use crate::config::UserInfoPolicy;
 use crate::error::TokenError;
 use crate::id_token::{self, Expectations, NonceCheck, unix_now};
-use crate::token_response::{self, client_auth};
+use crate::token_response::{self, token_request};
 use crate::userinfo::{self, ClaimsSource, UserInfo};
 use std::time::Duration;
 
@@ -24,22 +24,20 @@ impl Login<CodeReceived> {
         let CodeReceived { pending, code } = state;
         let config = client.config();
 
-        let mut form = url::form_urlencoded::Serializer::new(String::new());
-        form.append_pair("grant_type", "authorization_code")
-            .append_pair("code", code.secret())
-            .append_pair("redirect_uri", &pending.redirect_uri)
-            .append_pair("code_verifier", pending.pkce_verifier.secret());
-        let authorization = client_auth(
-            config.auth_method,
-            &config.client_id,
-            config.client_secret.as_ref(),
-            &mut form,
+        let (body, authorization) = token_request(
+            config,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", code.secret()),
+                ("redirect_uri", &pending.redirect_uri),
+                ("code_verifier", pending.pkce_verifier.secret()),
+            ],
         );
         let response = client
             .http()
             .post_form(
                 &client.metadata().token_endpoint,
-                form.finish(),
+                body,
                 authorization,
             )
             .await?;

@@ -5,7 +5,7 @@ use super::{Authenticated, Login};
 use crate::client::Client;
 use crate::error::{IdTokenError, TokenError};
 use crate::id_token::{self, Expectations, IdTokenClaims, NonceCheck, unix_now};
-use crate::token_response::{self, TokenSet, client_auth};
+use crate::token_response::{self, TokenSet, token_request};
 use crate::userinfo::{ClaimsSource, UserInfo};
 
 /// The result of a refresh.
@@ -35,20 +35,15 @@ impl Client {
             .as_ref()
             .ok_or(TokenError::NoRefreshToken)?;
         let config = self.config();
-        let mut form = url::form_urlencoded::Serializer::new(String::new());
-        form.append_pair("grant_type", "refresh_token")
-            .append_pair("refresh_token", refresh_token.secret());
-        let authorization = client_auth(
-            config.auth_method,
-            &config.client_id,
-            config.client_secret.as_ref(),
-            &mut form,
+        let (body, authorization) = token_request(
+            config,
+            &[("grant_type", "refresh_token"), ("refresh_token", refresh_token.secret())],
         );
         let response = self
             .http()
             .post_form(
                 &self.metadata().token_endpoint,
-                form.finish(),
+                body,
                 authorization,
             )
             .await?;

@@ -1,0 +1,37 @@
+//! RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0).
+
+use crate::client::Client;
+use crate::secret::IdTokenJwt;
+use url::Url;
+
+impl Client {
+    /// The provider's logout URL to send the browser to after ending the
+    /// local session, or `None` if the provider has no
+    /// `end_session_endpoint` (then a local logout is all there is).
+    ///
+    /// `id_token_hint` tells the provider whose session to end;
+    /// `post_logout_redirect_uri` (registered with the provider) is where it
+    /// sends the user back, with `state` echoed.
+    pub fn end_session_url(
+        &self,
+        id_token_hint: Option<&IdTokenJwt>,
+        post_logout_redirect_uri: Option<&str>,
+        state: Option<&str>,
+    ) -> Option<Url> {
+        let mut url = self.metadata().end_session_endpoint.clone()?;
+        {
+            let mut query = url.query_pairs_mut();
+            query.append_pair("client_id", self.config().client_id());
+            if let Some(hint) = id_token_hint {
+                query.append_pair("id_token_hint", hint.secret());
+            }
+            if let Some(uri) = post_logout_redirect_uri {
+                query.append_pair("post_logout_redirect_uri", uri);
+                if let Some(state) = state {
+                    query.append_pair("state", state);
+                }
+            }
+        }
+        Some(url)
+    }
+}

@@ -1,0 +1,191 @@
+//! The signed-in user as an axum extractor.
+
+use super::record::{SessionRecord, session_key};
+use super::{Oidc, WhenSignedOut};
+use crate::id_token::IdTokenClaims;
+use crate::secret::AccessToken;
+use crate::token_response::TokenSet;
+use crate::userinfo::UserInfo;
+use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use std::marker::PhantomData;
+use tower_sessions::Session;
+
+/// Seconds before expiry at which an access token is refreshed.
+const REFRESH_LEEWAY_SECS: i64 = 30;
+
+/// The signed-in user of provider `C`. As a handler argument it requires a
+/// signed-in user (otherwise: a redirect to the login route, or 401, see
+/// [`WhenSignedOut`]); as `Option<SignedIn<C>>` it is `None` for visitors.
+///
+/// An expired access token is refreshed on extraction when there is a
+/// refresh token; if the refresh fails, the user is signed out.
+#[derive(Debug, Clone)]
+pub struct SignedIn<C = crate::ClientConfig> {
+    record: SessionRecord,
+    _config: PhantomData<fn() -> C>,
+}
+
+impl<C> SignedIn<C> {
+    /// The user's stable id at the provider.
+    pub fn sub(&self) -> &str {
+        &self.record.user.sub
+    }
+
+    /// The user's email, if shared.
+    pub fn email(&self) -> Option<&str> {
+        self.record.user.email.as_deref()
+    }
+
+    /// The user's claims.
+    pub fn user(&self) -> &UserInfo {
+        &self.record.user
+    }
+
+    /// The ID token's claims.
+    pub fn id_token_claims(&self) -> &IdTokenClaims {
+        &self.record.id_token
+    }
+
+    /// The current access token, to call APIs on the user's behalf.
+    pub fn access_token(&self) -> &AccessToken {
+        &self.record.tokens.access_token
+    }
+
+    /// All tokens.
+    pub fn tokens(&self) -> &TokenSet {
+        &self.record.tokens
+    }
+}
+
+/// Why [`SignedIn`] could not be extracted. Each variant answers with a
+/// response that says what to do.
+#[derive(Debug)]
+pub enum SignedInRejection {
+    /// Not signed in: redirect to this login URL.
+    RedirectToLogin(String),
+    /// Not signed in, and the application answers 401.
+    Unauthorized,
+    /// The router has no session layer.
+    MissingSessionLayer,
+    /// The session store failed.
+    Session(String),
+}
+
+impl IntoResponse for SignedInRejection {
+    fn into_response(self) -> Response {
+        match self {
+            Self::RedirectToLogin(url) => Redirect::to(&url).into_response(),
+            Self::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                [(header::CACHE_CONTROL, "no-store")],
+                "Sign in first.",
+            )
+                .into_response(),
+            Self::MissingSessionLayer => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Can't find the session: add `.layer(oidc_core::web::memory_session_layer())` \
+                 (or another tower-sessions SessionManagerLayer) to the router.",
+            )
+                .into_response(),
+            Self::Session(message) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("The session store failed: {message}"),
+            )
+                .into_response(),
+        }
+    }
+}
+
+impl<S, C> FromRequestParts<S> for SignedIn<C>
+where
+    Oidc<C>: FromRef<S>,
+    S: Send + Sync,
+    C: 'static,
+{
+    type Rejection = SignedInRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let oidc = Oidc::<C>::from_ref(state);
+        match load(parts, &oidc).await? {
+            Some(signed_in) => Ok(signed_in),
+            None => Err(signed_out(parts, &oidc)),
+        }
+    }
+}
+
+impl<S, C> OptionalFromRequestParts<S> for SignedIn<C>
+where
+    Oidc<C>: FromRef<S>,
+    S: Send + Sync,
+    C: 'static,
+{
+    type Rejection = SignedInRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Option<Self>, Self::Rejection> {
+        load(parts, &Oidc::<C>::from_ref(state)).await
+    }
+}
+
+fn signed_out<C>(parts: &Parts, oidc: &Oidc<C>) -> SignedInRejection {
+    match oidc.options.when_signed_out {
+        WhenSignedOut::Unauthorized => SignedInRejection::Unauthorized,
+        WhenSignedOut::RedirectToLogin => {
+            let here = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+            let mut url = url::form_urlencoded::Serializer::new(format!("{}?", oidc.options.login_path));
+            url.append_pair("return_to", here);
+            SignedInRejection::RedirectToLogin(url.finish())
+        }
+    }
+}
+
+async fn load<C>(parts: &Parts, oidc: &Oidc<C>) -> Result<Option<SignedIn<C>>, SignedInRejection> {
+    let session = parts
+        .extensions
+        .get::<Session>()
+        .cloned()
+        .ok_or(SignedInRejection::MissingSessionLayer)?;
+    let config = oidc.client.config();
+    let key = session_key(config.issuer(), config.client_id());
+    let record: Option<SessionRecord> = session
+        .get(&key)
+        .await
+        .map_err(|e| SignedInRejection::Session(e.to_string()))?;
+    let Some(mut record) = record else {
+        return Ok(None);
+    };
+    if record.tokens.access_token_expired(REFRESH_LEEWAY_SECS) {
+        if record.tokens.refresh_token.is_none() {
+            // The ID token still identifies the user; the access token is
+            // simply stale. Applications that need it check `tokens()`.
+            return Ok(Some(SignedIn {
+                record,
+                _config: PhantomData,
+            }));
+        }
+        match oidc.client.refresh(&record.tokens, &record.id_token).await {
+            Ok(refreshed) => {
+                record.tokens = refreshed.tokens;
+                record.id_token = refreshed.id_token;
+                if let Some(user) = refreshed.user {
+                    record.user = user;
+                }
+                session
+                    .insert(&key, &record)
+                    .await
+                    .map_err(|e| SignedInRejection::Session(e.to_string()))?;
+            }
+            Err(error) => {
+                tracing::info!(%error, "refresh failed; signing the user out");
+                let _ = session.remove_value(&key).await;
+                return Ok(None);
+            }
+        }
+    }
+    Ok(Some(SignedIn {
+        record,
+        _config: PhantomData,
+    }))
+}

@@ -1,0 +1,295 @@
+//! axum integration (feature `axum`): login, callback and logout routes, the
+//! pending login in a sealed cookie, the session through `tower-sessions`,
+//! and extractors for the signed-in user.
+//!
+//! ```no_run
+//! use axum::{Router, routing::get};
+//! use oidc_core::web::{Oidc, SignedIn, memory_session_layer};
+//! use oidc_core::ClientConfig;
+//!
+//! async fn home(user: Option<SignedIn>) -> String {
+//!     match user {
+//!         Some(user) => format!("hello {}", user.sub()),
+//!         None => "<a href=/login>Sign in</a>".into(),
+//!     }
+//! }
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let config = ClientConfig::new("https://login.example.com", "id", "https://app.example.com/callback")
+//!     .client_secret("secret");
+//! let oidc = Oidc::new(config).await?;
+//! let app: Router = Router::new()
+//!     .route("/", get(home))
+//!     .merge(oidc.routes())
+//!     .layer(memory_session_layer())
+//!     .with_state(oidc);
+//! # let _ = app; Ok(()) }
+//! ```
+//!
+//! Routes (paths configurable): `GET /login` (`?prompt=create` for sign-up,
+//! `?return_to=/local/path`), the callback at the redirect URI's path (`POST`
+//! for `form_post`, `GET` for `query`), `POST /logout`.
+//!
+//! Cookies: each login's [`PendingLogin`](crate::PendingLogin) is sealed into
+//! its own cookie, named after its `state` so two tabs can sign in at once,
+//! scoped to the callback path, deleted on use. A `form_post` callback is a
+//! cross-site `POST`, which browsers send `SameSite=Lax` cookies with, so that
+//! cookie is `SameSite=None; Secure; HttpOnly` (browsers accept `Secure` on
+//! `http://localhost`); query mode uses `SameSite=Lax`. The session cookie
+//! must be `SameSite=Lax` (not `Strict`) so it is sent on the redirect back
+//! from the callback: [`memory_session_layer`] sets that up.
+
+mod cookies;
+mod extract;
+mod handlers;
+mod pages;
+mod record;
+
+pub use extract::{SignedIn, SignedInRejection};
+pub use record::SessionRecord;
+
+use crate::client::Client;
+use crate::config::OidcConfig;
+use crate::error::{ConfigError, DiscoveryError};
+use crate::pending::SealingKey;
+use crate::userinfo::UserInfo;
+use axum::Router;
+use axum::routing::{get, post};
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::sync::Arc;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, MemoryStore, SessionManagerLayer};
+
+/// A session layer with an in-memory store and the cookie attributes the
+/// login flow needs (`SameSite=Lax`, `HttpOnly`, `Secure`, expiry after a
+/// day of inactivity). For several instances use any `tower-sessions` store
+/// (Redis, PostgreSQL…) with the same attributes.
+pub fn memory_session_layer() -> SessionManagerLayer<MemoryStore> {
+    SessionManagerLayer::new(MemoryStore::default())
+        .with_name("session")
+        .with_same_site(SameSite::Lax)
+        .with_http_only(true)
+        .with_secure(true)
+        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(1)))
+}
+
+/// What the signed-in extractor does for a visitor who is not signed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WhenSignedOut {
+    /// Redirect to the login route, returning to the page afterwards (websites).
+    #[default]
+    RedirectToLogin,
+    /// Answer `401 Unauthorized` (APIs, fetch requests).
+    Unauthorized,
+}
+
+/// Why the application's login hook refused a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginRejected {
+    /// HTTP status for the error page (e.g. 403).
+    pub status: u16,
+    /// A message for the user.
+    pub message: String,
+}
+
+impl LoginRejected {
+    /// A refusal with status 403 and a message for the user.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self {
+            status: 403,
+            message: message.into(),
+        }
+    }
+}
+
+type HookFuture = Pin<Box<dyn Future<Output = Result<(), LoginRejected>> + Send>>;
+type LoginHook = Arc<dyn Fn(UserInfo) -> HookFuture + Send + Sync>;
+
+/// Route paths and behaviour of the web integration.
+#[derive(Clone)]
+pub(crate) struct Options {
+    pub(crate) login_path: String,
+    pub(crate) logout_path: String,
+    pub(crate) callback_path: String,
+    pub(crate) after_login: String,
+    pub(crate) after_logout: String,
+    pub(crate) post_logout_redirect_uri: Option<String>,
+    pub(crate) when_signed_out: WhenSignedOut,
+    pub(crate) default_prompt: Option<crate::config::Prompt>,
+    pub(crate) on_login: Option<LoginHook>,
+}
+
+/// The web integration for one provider: a [`Client`], the key that seals
+/// pending logins, and route options. Cheap to clone; keep it in your
+/// router's state (the extractors find it with `FromRef`).
+///
+/// `C` is the configuration type (a `#[oidc_client]` struct, or
+/// [`ClientConfig`](crate::ClientConfig)): it names the provider, so an
+/// application with several providers has distinct `SignedIn<C>` types.
+pub struct Oidc<C = crate::ClientConfig> {
+    pub(crate) client: Client,
+    pub(crate) key: SealingKey,
+    pub(crate) options: Arc<Options>,
+    _config: PhantomData<fn() -> C>,
+}
+
+impl<C> Clone for Oidc<C> {
+    fn clone(&self) -> Self {
+        Self {
+            client: self.client.clone(),
+            key: self.key.clone(),
+            options: Arc::clone(&self.options),
+            _config: PhantomData,
+        }
+    }
+}
+
+impl<C> fmt::Debug for Oidc<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Oidc")
+            .field("client", &self.client)
+            .field("key", &self.key)
+            .field("callback_path", &self.options.callback_path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why [`Oidc::new`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// The configuration is invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// Discovery failed.
+    #[error(transparent)]
+    Discovery(#[from] DiscoveryError),
+}
+
+impl<C: OidcConfig> Oidc<C> {
+    /// Discovers the provider and prepares the routes, with a random sealing
+    /// key (logins must then finish on this instance; set a shared key with
+    /// [`Oidc::sealing_key`] when running several).
+    pub async fn new(config: C) -> Result<Self, SetupError> {
+        let default_prompt = config.default_prompt();
+        let client_config = config.client_config()?;
+        let client = Client::discover(client_config).await?;
+        Ok(Self::from_client(client, SealingKey::generate()?).default_prompt(default_prompt))
+    }
+}
+
+impl<C> Oidc<C> {
+    /// The integration for an existing client.
+    pub fn from_client(client: Client, key: SealingKey) -> Self {
+        let callback_path = url::Url::parse(client.config().redirect_uri())
+            .map(|u| u.path().to_owned())
+            .unwrap_or_else(|_| "/callback".into());
+        Self {
+            client,
+            key,
+            options: Arc::new(Options {
+                login_path: "/login".into(),
+                logout_path: "/logout".into(),
+                callback_path,
+                after_login: "/".into(),
+                after_logout: "/".into(),
+                post_logout_redirect_uri: None,
+                when_signed_out: WhenSignedOut::default(),
+                default_prompt: None,
+                on_login: None,
+            }),
+            _config: PhantomData,
+        }
+    }
+
+    fn options_mut(&mut self) -> &mut Options {
+        Arc::make_mut(&mut self.options)
+    }
+
+    /// The key that seals pending-login cookies; give every instance the same one.
+    pub fn sealing_key(mut self, key: SealingKey) -> Self {
+        self.key = key;
+        self
+    }
+
+    /// The login route's path (default `/login`).
+    pub fn login_path(mut self, path: impl Into<String>) -> Self {
+        self.options_mut().login_path = path.into();
+        self
+    }
+
+    /// The logout route's path (default `/logout`).
+    pub fn logout_path(mut self, path: impl Into<String>) -> Self {
+        self.options_mut().logout_path = path.into();
+        self
+    }
+
+    /// Where to go after a login without `return_to` (default `/`).
+    pub fn after_login(mut self, path: impl Into<String>) -> Self {
+        self.options_mut().after_login = path.into();
+        self
+    }
+
+    /// Where to go after a local logout (default `/`).
+    pub fn after_logout(mut self, path: impl Into<String>) -> Self {
+        self.options_mut().after_logout = path.into();
+        self
+    }
+
+    /// The `post_logout_redirect_uri` sent to the provider's
+    /// `end_session_endpoint` (must be registered with the provider).
+    pub fn post_logout_redirect_uri(mut self, uri: impl Into<String>) -> Self {
+        self.options_mut().post_logout_redirect_uri = Some(uri.into());
+        self
+    }
+
+    /// What [`SignedIn`] does for visitors who are not signed in.
+    pub fn when_signed_out(mut self, behaviour: WhenSignedOut) -> Self {
+        self.options_mut().when_signed_out = behaviour;
+        self
+    }
+
+    /// A `prompt` sent with every login that does not ask for one.
+    pub fn default_prompt(mut self, prompt: Option<crate::config::Prompt>) -> Self {
+        self.options_mut().default_prompt = prompt;
+        self
+    }
+
+    /// Runs after every verified login, before the session starts: e.g.
+    /// create the application's user record keyed by `sub`. Returning an
+    /// error shows it to the user and starts no session.
+    pub fn on_login<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: Fn(UserInfo) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), LoginRejected>> + Send + 'static,
+    {
+        self.options_mut().on_login = Some(Arc::new(move |user| Box::pin(hook(user))));
+        self
+    }
+
+    /// The client.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl<C: 'static> Oidc<C> {
+    /// The login, callback and logout routes, for any router state.
+    pub fn routes<S>(&self) -> Router<S>
+    where
+        S: Clone + Send + Sync + 'static,
+    {
+        let options = &self.options;
+        let callback = match self.client.config().configured_response_mode() {
+            crate::ResponseMode::FormPost => post(handlers::callback_form_post::<C>),
+            crate::ResponseMode::Query => get(handlers::callback_query::<C>),
+        };
+        Router::new()
+            .route(&options.login_path, get(handlers::login::<C>))
+            .route(&options.callback_path, callback)
+            .route(&options.logout_path, post(handlers::logout::<C>))
+            .with_state(self.clone())
+    }
+}

@@ -1,0 +1,25 @@
+//! What the session holds for a signed-in user.
+
+use crate::id_token::IdTokenClaims;
+use crate::token_response::TokenSet;
+use crate::userinfo::UserInfo;
+use serde::{Deserialize, Serialize};
+
+/// The signed-in user as stored in the session: claims and tokens. Tokens
+/// are secrets: use a session store you trust (server-side stores keep them
+/// off the browser; only the session id is in the cookie).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionRecord {
+    /// The user's claims.
+    pub user: UserInfo,
+    /// The verified ID token claims (for refresh checks and logout).
+    pub id_token: IdTokenClaims,
+    /// The tokens.
+    pub tokens: TokenSet,
+}
+
+/// The session key for a client's record: one per issuer and client, so an
+/// application can be signed in with several providers at once.
+pub(crate) fn session_key(issuer: &str, client_id: &str) -> String {
+    format!("oidc:{issuer}:{client_id}")
+}
