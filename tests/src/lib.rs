@@ -1,1 +1,7 @@
-//! Workspace-level tests live in `tests/tests/`.
+//! Workspace-level tests live in `tests/tests/`; this library holds what
+//! several test binaries share.
+//!
+//! - [`browser`]: a scriptless HTTP browser (cookie jar, step-by-step
+//!   redirects, HTML forms) to drive providers' login pages in tests.
+
+pub mod browser;
