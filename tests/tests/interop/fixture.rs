@@ -1,0 +1,204 @@
+//! Starts and stops the Node fixture `tests/interop/provider.mjs` (panva's
+//! certified `oidc-provider`) for one test. See `tests/interop/README.md`
+//! for its process contract: it prints `ISSUER=http://127.0.0.1:<port>` on
+//! stdout once listening, everything else on stderr.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How long the provider may take to print its issuer (a loaded 2-core CI
+/// machine needs a few seconds to load oidc-provider).
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+/// The fixture's stderr kept for failure messages.
+const MAX_LOG: usize = 64 * 1024;
+
+/// A running provider process, killed when dropped (also when the test
+/// panics).
+pub(crate) struct OidcProvider {
+    child: Child,
+    issuer: String,
+    port: u16,
+    redirect_uris: Vec<String>,
+    log: Arc<Mutex<String>>,
+}
+
+impl OidcProvider {
+    /// Starts a provider on a free port whose clients accept `redirect_uris`.
+    pub(crate) fn start(redirect_uris: &[&str]) -> Self {
+        let redirect_uris: Vec<String> = redirect_uris.iter().map(|s| (*s).to_owned()).collect();
+        Self::spawn(0, &redirect_uris)
+    }
+
+    /// The issuer, `http://127.0.0.1:<port>` (no trailing slash).
+    pub(crate) fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// Stops the provider and starts a new process **on the same port** (so
+    /// the issuer, and every endpoint URL, stay the same). The new process
+    /// has new signing keys with new `kid`s and has forgotten every session,
+    /// code and token.
+    pub(crate) fn restart(&mut self) {
+        self.kill();
+        // The port was just released; retry briefly in case the OS is slow.
+        let mut attempt = 0;
+        let fresh = loop {
+            attempt += 1;
+            match Self::try_spawn(self.port, &self.redirect_uris) {
+                Ok(fresh) => break fresh,
+                Err(e) if attempt < 10 => {
+                    eprintln!("restart on port {} failed, retrying: {e}", self.port);
+                    thread::sleep(Duration::from_millis(200));
+                }
+                Err(e) => panic!("could not restart the provider on port {}: {e}", self.port),
+            }
+        };
+        assert_eq!(fresh.issuer, self.issuer, "the restarted issuer differs");
+        // Replacing `self` drops the old (already dead) process handle.
+        *self = fresh;
+    }
+
+    /// The provider's stderr so far (for failure messages).
+    pub(crate) fn log(&self) -> String {
+        self.log.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn spawn(port: u16, redirect_uris: &[String]) -> Self {
+        Self::try_spawn(port, redirect_uris).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn try_spawn(port: u16, redirect_uris: &[String]) -> Result<Self, String> {
+        let dir = fixture_dir();
+        let node_modules = dir.join("node_modules").join("oidc-provider");
+        if !node_modules.is_dir() {
+            return Err(format!(
+                "the interop provider's dependencies are not installed ({} is missing).\n\
+                 Run `npm ci --prefix tests/interop` from the workspace root (needs Node.js >= 20), \
+                 then run the interop tests again.",
+                node_modules.display()
+            ));
+        }
+        let node = std::env::var_os("NODE").unwrap_or_else(|| "node".into());
+        let mut child = Command::new(&node)
+            .arg("provider.mjs")
+            .current_dir(&dir)
+            .env("HOST", "127.0.0.1")
+            .env("PORT", port.to_string())
+            .env("REDIRECT_URIS", redirect_uris.join(","))
+            .env_remove("CLIENTS_JSON")
+            .env_remove("BACKCHANNEL_LOGOUT_URI")
+            .env_remove("POST_LOGOUT_REDIRECT_URIS")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| {
+                format!(
+                    "could not run `{}` for the interop provider: {e}. Install Node.js >= 20 \
+                     (or point the NODE environment variable at it) and run \
+                     `npm ci --prefix tests/interop`.",
+                    node.to_string_lossy()
+                )
+            })?;
+
+        // stderr: kept (bounded) for failure messages; echoed when
+        // INTEROP_VERBOSE is set.
+        let log = Arc::new(Mutex::new(String::new()));
+        if let Some(stderr) = child.stderr.take() {
+            let log = Arc::clone(&log);
+            let verbose = std::env::var_os("INTEROP_VERBOSE").is_some();
+            thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    if verbose {
+                        eprintln!("[oidc-provider] {line}");
+                    }
+                    let mut log = log.lock().unwrap_or_else(|p| p.into_inner());
+                    if log.len() < MAX_LOG {
+                        log.push_str(&line);
+                        log.push('\n');
+                    }
+                }
+            });
+        }
+
+        // stdout: the ISSUER line, then drained until the process exits.
+        let (issuer_tx, issuer_rx) = mpsc::channel();
+        if let Some(stdout) = child.stdout.take() {
+            thread::spawn(move || {
+                let mut reader = BufReader::new(stdout);
+                let mut line = String::new();
+                while reader.read_line(&mut line).unwrap_or(0) > 0 {
+                    if let Some(issuer) = line.trim_end().strip_prefix("ISSUER=") {
+                        let _ = issuer_tx.send(issuer.to_owned());
+                        break;
+                    }
+                    line.clear();
+                }
+                let _ = std::io::copy(&mut reader, &mut std::io::sink());
+            });
+        }
+
+        let deadline = Instant::now() + START_TIMEOUT;
+        let issuer = loop {
+            match issuer_rx.recv_timeout(Duration::from_millis(100)) {
+                Ok(issuer) => break issuer,
+                Err(mpsc::RecvTimeoutError::Timeout) if Instant::now() < deadline => {
+                    if let Ok(Some(status)) = child.try_wait() {
+                        thread::sleep(Duration::from_millis(100)); // let stderr drain
+                        return Err(format!(
+                            "the interop provider exited ({status}) before printing its issuer; \
+                             its stderr:\n{}",
+                            log.lock().unwrap_or_else(|p| p.into_inner())
+                        ));
+                    }
+                }
+                Err(_) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    return Err(format!(
+                        "the interop provider printed no ISSUER line within {START_TIMEOUT:?}; \
+                         its stderr:\n{}",
+                        log.lock().unwrap_or_else(|p| p.into_inner())
+                    ));
+                }
+            }
+        };
+        let port = issuer
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse::<u16>().ok())
+            .ok_or_else(|| format!("unexpected issuer line `ISSUER={issuer}`"))?;
+        if !issuer.starts_with("http://127.0.0.1:") {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("the provider is not on loopback: {issuer}"));
+        }
+        Ok(Self {
+            child,
+            issuer,
+            port,
+            redirect_uris: redirect_uris.to_vec(),
+            log,
+        })
+    }
+
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for OidcProvider {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn fixture_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("interop")
+}
