@@ -3,5 +3,7 @@
 //!
 //! - [`browser`]: a scriptless HTTP browser (cookie jar, step-by-step
 //!   redirects, HTML forms) to drive providers' login pages in tests.
+//! - [`dev_login`]: the user's part at the dev provider's pages.
 
 pub mod browser;
+pub mod dev_login;

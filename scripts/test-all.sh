@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs every test of the workspace on a fresh machine: installs what the
+# tests need (Chromium + ChromeDriver for the real-browser suite, Node for the
+# certified-provider interop suite), then runs the unit, end-to-end,
+# compile-fail, interop, hostile-provider and browser suites, and a short
+# fuzzing smoke run. The same command runs in CI (.ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+if ((${#missing[@]})); then
+  step "Installing ${missing[*]} (Debian packages)"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+step "Installing the interop provider (panva/oidc-provider) from package-lock.json"
+npm ci --prefix tests/interop --no-audit --no-fund
+
+step "Rust tests (all crates, all features, including the Node and Chromium suites)"
+cargo test --workspace --all-features -- --include-ignored
+
+if [ -x scripts/fuzz-smoke.sh ]; then
+  step "Fuzzing smoke run"
+  scripts/fuzz-smoke.sh
+fi
+
+step "All tests passed"

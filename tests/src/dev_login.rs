@@ -1,0 +1,86 @@
+//! Playing the user at the dev provider's pages, over plain HTTP.
+//!
+//! These helpers drive `oidc-dev-provider`'s sign-in, create-account and
+//! cancel forms with the [`Browser`] and stop at the application's redirect
+//! URI, returning what the browser would have delivered there.
+
+use crate::browser::{Browser, BrowserError, Page};
+use oidc_core::{Callback, CallbackError};
+use url::Url;
+
+/// The authorization response as the browser would deliver it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivered {
+    /// `response_mode=query`: the redirect target, with its query.
+    Query(Url),
+    /// `response_mode=form_post`: the urlencoded body the page POSTs.
+    FormPost(String),
+}
+
+impl Delivered {
+    /// Parses it as the SDK's [`Callback`].
+    pub fn callback(&self) -> Result<Callback, CallbackError> {
+        match self {
+            Self::Query(url) => Callback::from_url(url),
+            Self::FormPost(body) => Callback::from_form_post(body.as_bytes()),
+        }
+    }
+
+    /// The raw parameters as `(name, value)` pairs.
+    pub fn params(&self) -> Vec<(String, String)> {
+        let raw = match self {
+            Self::Query(url) => url.query().unwrap_or("").to_owned(),
+            Self::FormPost(body) => body.clone(),
+        };
+        url::form_urlencoded::parse(raw.as_bytes())
+            .into_owned()
+            .collect()
+    }
+
+    /// The raw query string or body.
+    pub fn raw(&self) -> String {
+        match self {
+            Self::Query(url) => url.query().unwrap_or("").to_owned(),
+            Self::FormPost(body) => body.clone(),
+        }
+    }
+}
+
+/// What the user does on the provider's page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserAction<'a> {
+    /// Sign in with an existing account.
+    SignIn(&'a str),
+    /// Create an account (the page must be the create-account page).
+    Create(&'a str),
+    /// Press Cancel.
+    Cancel,
+}
+
+/// Opens the authorization URL, performs `action` and returns what arrives at
+/// `redirect_uri`. Also returns the provider page the user saw.
+pub async fn authorize(
+    browser: &Browser,
+    authorization_url: &Url,
+    redirect_uri: &str,
+    action: UserAction<'_>,
+) -> Result<(Delivered, Page), BrowserError> {
+    let stop = |url: &Url| url.as_str().starts_with(redirect_uri);
+    let first = browser.get(authorization_url).await?;
+    let page = browser.follow_redirects(first, stop).await?;
+    let form = match action {
+        UserAction::SignIn(email) => page.form("#sign-in-form")?.set("email", email),
+        UserAction::Create(email) => page.form("#create-form")?.set("email", email),
+        UserAction::Cancel => page.form("#cancel-form")?,
+    };
+    let answer = browser.submit(&form).await?;
+    let answer = browser.follow_redirects(answer, stop).await?;
+    let delivered = match answer.form_post_response(redirect_uri) {
+        Some(form) => Delivered::FormPost(form.encoded()),
+        None => match answer.location() {
+            Some(location) if stop(&location) => Delivered::Query(location),
+            _ => return Err(answer.not_found("an authorization response for the redirect URI")),
+        },
+    };
+    Ok((delivered, page))
+}
