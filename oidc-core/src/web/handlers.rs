@@ -152,11 +152,11 @@ async fn finish<C>(
         .filter(|p| is_local_path(p))
         .map_or_else(|| oidc.options.after_login.clone(), str::to_owned);
     let (user, id_token, tokens) = login.into_parts();
-    if let Some(hook) = &oidc.options.on_login {
-        if let Err(rejected) = hook(user.clone()).await {
-            let status = StatusCode::from_u16(rejected.status).unwrap_or(StatusCode::FORBIDDEN);
-            return (jar, error_page(status, "Sign-in refused", &rejected.message)).into_response();
-        }
+    if let Some(hook) = &oidc.options.on_login
+        && let Err(rejected) = hook(user.clone()).await
+    {
+        let status = StatusCode::from_u16(rejected.status).unwrap_or(StatusCode::FORBIDDEN);
+        return (jar, error_page(status, "Sign-in refused", &rejected.message)).into_response();
     }
     let config = oidc.client.config();
     let key = session_key(config.issuer(), config.client_id());
