@@ -134,9 +134,10 @@ fn signed_out<C>(parts: &Parts, oidc: &Oidc<C>) -> SignedInRejection {
         WhenSignedOut::Unauthorized => SignedInRejection::Unauthorized,
         WhenSignedOut::RedirectToLogin => {
             let here = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
-            let mut url = url::form_urlencoded::Serializer::new(format!("{}?", oidc.options.login_path));
-            url.append_pair("return_to", here);
-            SignedInRejection::RedirectToLogin(url.finish())
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("return_to", here)
+                .finish();
+            SignedInRejection::RedirectToLogin(format!("{}?{query}", oidc.options.login_path))
         }
     }
 }
