@@ -17,7 +17,7 @@ main{{max-width:36rem;margin:3rem auto;background:#fff;border-radius:12px;box-sh
 h1{{font-size:1.4rem;margin-top:0}}
 dl{{display:grid;grid-template-columns:max-content 1fr;gap:.4rem 1rem}} dt{{color:#5b6475}} dd{{margin:0;font-family:ui-monospace,monospace;word-break:break-all}}
 .actions{{display:flex;gap:.75rem;margin-top:1.5rem}}
-a.button,button{{background:var(--brand);color:#fff;border:0;border-radius:8px;padding:.6rem 1.1rem;font-size:1rem;text-decoration:none;cursor:pointer}}
+a.button,button{{font:inherit;background:var(--brand);color:#fff;border:0;border-radius:8px;padding:.6rem 1.1rem;font-size:1rem;text-decoration:none;cursor:pointer}}
 a.button.secondary,button.secondary{{background:#eef1fb;color:var(--brand)}}
 </style></head>
 <body><header>Example App</header><main>{body}</main></body></html>"#,

@@ -4,6 +4,10 @@
 //! - [`browser`]: a scriptless HTTP browser (cookie jar, step-by-step
 //!   redirects, HTML forms) to drive providers' login pages in tests.
 //! - [`dev_login`]: the user's part at the dev provider's pages.
+//! - [`chrome`]: headless Chromium over WebDriver, for the browser suite.
+//! - [`processes`]: the workspace's programs run as real processes.
 
 pub mod browser;
+pub mod chrome;
 pub mod dev_login;
+pub mod processes;

@@ -38,6 +38,8 @@ use oidc_core::{
 use std::collections::BTreeSet;
 use std::time::Duration;
 use tests::browser::Browser;
+use tests::dev_login::Delivered;
+use tests::processes::{example, free_port, start};
 use url::Url;
 
 /// The redirect URI registered for every fixture client. Nothing listens
@@ -105,7 +107,9 @@ struct Seen {
 
 /// The browser's trip from the authorization URL back to the redirect URI.
 struct Journey {
-    /// The authorization response, as the application would receive it.
+    /// The authorization response, as the browser delivers it.
+    delivered: Delivered,
+    /// The same, as the application's SDK parses it.
     callback: Callback,
     /// The interaction pages shown on the way, in order.
     seen: Vec<Seen>,
@@ -117,10 +121,10 @@ impl Journey {
     }
 }
 
-fn is_redirect_uri(url: &Url) -> bool {
+fn is_redirect_uri(url: &Url, redirect_uri: &str) -> bool {
     let mut without_query = url.clone();
     without_query.set_query(None);
-    without_query.as_str() == REDIRECT_URI
+    without_query.as_str() == redirect_uri
 }
 
 /// Drives the provider's pages from `authorization_url` as `user` until
@@ -132,6 +136,17 @@ async fn browse(
     authorization_url: &Url,
     user: User<'_>,
 ) -> Journey {
+    browse_to(op, browser, authorization_url, user, REDIRECT_URI).await
+}
+
+/// [`browse`], for an application at another redirect URI.
+async fn browse_to(
+    op: &OidcProvider,
+    browser: &Browser,
+    authorization_url: &Url,
+    user: User<'_>,
+    redirect_uri: &str,
+) -> Journey {
     let fail = |what: String| -> ! { panic!("{what}\nprovider log:\n{}", op.log()) };
     let mut seen = Vec::new();
     let mut page = browser
@@ -140,20 +155,30 @@ async fn browse(
         .unwrap_or_else(|e| fail(e.to_string()));
     for _ in 0..10 {
         page = browser
-            .follow_redirects(page, is_redirect_uri)
+            .follow_redirects(page, |url| is_redirect_uri(url, redirect_uri))
             .await
             .unwrap_or_else(|e| fail(e.to_string()));
         // Query mode: the provider redirects the browser to the redirect URI.
         if let Some(target) = page.location() {
             let callback = Callback::from_url(&target).unwrap_or_else(|e| fail(e.to_string()));
-            return Journey { callback, seen };
+            let delivered = Delivered::Query(target);
+            return Journey {
+                delivered,
+                callback,
+                seen,
+            };
         }
         // form_post: a page whose script posts the hidden fields there.
-        if let Some(form) = page.form_post_response(REDIRECT_URI) {
+        if let Some(form) = page.form_post_response(redirect_uri) {
             let body = form.encoded();
             let callback =
                 Callback::from_form_post(body.as_bytes()).unwrap_or_else(|e| fail(e.to_string()));
-            return Journey { callback, seen };
+            let delivered = Delivered::FormPost(body);
+            return Journey {
+                delivered,
+                callback,
+                seen,
+            };
         }
         // oidc-provider ends another account's session before switching
         // (a confirmation form with an `xsrf` field).
@@ -651,4 +676,56 @@ async fn keys_are_fetched_once_across_logins() {
     assert_ne!(other.sub(), first.sub());
 
     assert_eq!(client.jwks_fetch_count(), 1);
+}
+
+/// `examples/axum_login`, configured only by its documented environment
+/// variables, signs a user in at the certified provider over HTTP.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Node.js and `npm ci --prefix tests/interop`; run by the README test command"]
+async fn the_axum_login_example_signs_in() {
+    let port = free_port();
+    let app = format!("http://localhost:{port}");
+    let redirect_uri = format!("{app}/callback");
+    let op = OidcProvider::start(&[&redirect_uri]);
+    let env = [
+        ("OIDC_ISSUER", op.issuer().to_owned()),
+        ("OIDC_CLIENT_ID", CLIENT_POST.id.to_owned()),
+        ("OIDC_CLIENT_SECRET", CLIENT_POST.secret.to_owned()),
+        ("OIDC_REDIRECT_URI", redirect_uri.clone()),
+        ("APP_ADDR", format!("127.0.0.1:{port}")),
+    ];
+    let _app = start(&example("axum_login"), &[], &env, "listening on");
+
+    let browser = Browser::new();
+    let login = browser.get(format!("{app}/login")).await.unwrap();
+    let authorization_url = login.location().expect("a redirect to the provider");
+    let journey = browse_to(
+        &op,
+        &browser,
+        &authorization_url,
+        User::SignsIn("dana@example.com"),
+        &redirect_uri,
+    )
+    .await;
+    let Delivered::FormPost(_) = &journey.delivered else {
+        panic!("the example uses form_post by default")
+    };
+    let done = browser
+        .post_form(&redirect_uri, journey.delivered.params())
+        .await
+        .unwrap();
+    assert_eq!(
+        done.status(),
+        303,
+        "{}\nprovider log:\n{}",
+        done.body(),
+        op.log()
+    );
+    let home = browser.get(&app).await.unwrap();
+    // The email came from the provider's UserInfo endpoint.
+    assert_eq!(
+        home.texts("#email").unwrap(),
+        vec!["dana@example.com".to_owned()]
+    );
+    assert_eq!(home.texts("#sub").unwrap().len(), 1);
 }
