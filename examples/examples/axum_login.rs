@@ -52,13 +52,15 @@ fn settings_from_env() -> Result<Settings, Vec<String>> {
     let client_id = required("OIDC_CLIENT_ID");
     let client_secret = required("OIDC_CLIENT_SECRET");
     let redirect_uri = required("OIDC_REDIRECT_URI");
-    let optional = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
+    let optional =
+        |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
 
     let response_mode = optional("OIDC_RESPONSE_MODE", "form_post")
         .parse::<ResponseMode>()
         .map_err(|e| problems.push(format!("OIDC_RESPONSE_MODE: {e}")))
         .unwrap_or_default();
-    let auth_method = match optional("OIDC_AUTH_METHOD", "client_secret_post").parse::<AuthMethod>() {
+    let auth_method = match optional("OIDC_AUTH_METHOD", "client_secret_post").parse::<AuthMethod>()
+    {
         Ok(AuthMethod::None) => {
             problems.push("OIDC_AUTH_METHOD: this app is a confidential client; use client_secret_post or client_secret_basic".into());
             AuthMethod::default()

@@ -41,10 +41,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .start()
         .await?;
 
-    let config = ClientConfig::new(provider.issuer_str(), CLIENT_ID, format!("{APP_URL}/callback"))
-        .client_secret(CLIENT_SECRET)
-        .scopes(["openid", "email"]);
-    let oidc = Oidc::new(config).await?.post_logout_redirect_uri(format!("{APP_URL}/"));
+    let config = ClientConfig::new(
+        provider.issuer_str(),
+        CLIENT_ID,
+        format!("{APP_URL}/callback"),
+    )
+    .client_secret(CLIENT_SECRET)
+    .scopes(["openid", "email"]);
+    let oidc = Oidc::new(config)
+        .await?
+        .post_logout_redirect_uri(format!("{APP_URL}/"));
 
     let app = Router::new()
         .route("/", get(home))

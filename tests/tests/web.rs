@@ -80,7 +80,10 @@ impl App {
     /// GET /login{query}, act at the provider, deliver the response to the
     /// app like a browser, and return the app's answer.
     async fn login(&self, browser: &Browser, query: &str, action: UserAction<'_>) -> Page {
-        let start = browser.get(self.url(&format!("/login{query}"))).await.unwrap();
+        let start = browser
+            .get(self.url(&format!("/login{query}")))
+            .await
+            .unwrap();
         assert_eq!(start.status(), StatusCode::SEE_OTHER);
         let authorization_url = start.location().unwrap();
         let (delivered, _) = authorize(browser, &authorization_url, &self.redirect_uri, action)
@@ -117,21 +120,31 @@ fn alice(app: &App) -> String {
 async fn form_post_login_starts_a_session() {
     let app = start(ResponseMode::FormPost, |o| o).await;
     let browser = Browser::new();
-    let done = app.login(&browser, "", UserAction::SignIn("alice@example.com")).await;
+    let done = app
+        .login(&browser, "", UserAction::SignIn("alice@example.com"))
+        .await;
     assert_eq!(done.status(), StatusCode::SEE_OTHER, "{}", done.body());
     assert_eq!(done.location().unwrap().path(), "/");
     let home = app.home(&browser).await;
     assert_eq!(home.texts("#sub").unwrap(), vec![alice(&app)]);
-    assert_eq!(home.texts("#email").unwrap(), vec!["alice@example.com".to_owned()]);
+    assert_eq!(
+        home.texts("#email").unwrap(),
+        vec!["alice@example.com".to_owned()]
+    );
 }
 
 #[tokio::test]
 async fn query_login_starts_a_session() {
     let app = start(ResponseMode::Query, |o| o).await;
     let browser = Browser::new();
-    let done = app.login(&browser, "", UserAction::SignIn("alice@example.com")).await;
+    let done = app
+        .login(&browser, "", UserAction::SignIn("alice@example.com"))
+        .await;
     assert_eq!(done.status(), StatusCode::SEE_OTHER, "{}", done.body());
-    assert_eq!(app.home(&browser).await.texts("#sub").unwrap(), vec![alice(&app)]);
+    assert_eq!(
+        app.home(&browser).await.texts("#sub").unwrap(),
+        vec![alice(&app)]
+    );
 }
 
 #[tokio::test]
@@ -145,8 +158,17 @@ async fn the_pending_login_cookie_has_the_attributes_form_post_needs() {
         .map(|v| v.to_str().unwrap().to_owned())
         .find(|c| c.starts_with("oidc_pending_"))
         .expect("a pending-login cookie");
-    for attribute in ["SameSite=None", "Secure", "HttpOnly", "Path=/callback", "Max-Age="] {
-        assert!(cookie.contains(attribute), "{attribute} missing in {cookie}");
+    for attribute in [
+        "SameSite=None",
+        "Secure",
+        "HttpOnly",
+        "Path=/callback",
+        "Max-Age=",
+    ] {
+        assert!(
+            cookie.contains(attribute),
+            "{attribute} missing in {cookie}"
+        );
     }
 }
 
@@ -155,11 +177,18 @@ async fn create_account_through_the_login_route() {
     let app = start(ResponseMode::FormPost, |o| o).await;
     let browser = Browser::new();
     let done = app
-        .login(&browser, "?prompt=create", UserAction::Create("bob@example.com"))
+        .login(
+            &browser,
+            "?prompt=create",
+            UserAction::Create("bob@example.com"),
+        )
         .await;
     assert_eq!(done.status(), StatusCode::SEE_OTHER, "{}", done.body());
     let home = app.home(&browser).await;
-    assert_eq!(home.texts("#email").unwrap(), vec!["bob@example.com".to_owned()]);
+    assert_eq!(
+        home.texts("#email").unwrap(),
+        vec!["bob@example.com".to_owned()]
+    );
 }
 
 #[tokio::test]
@@ -177,13 +206,24 @@ async fn return_to_brings_the_user_back_and_only_to_local_paths() {
     let app = start(ResponseMode::Query, |o| o).await;
     let browser = Browser::new();
     let done = app
-        .login(&browser, "?return_to=%2Fprivate%3Fx%3D1", UserAction::SignIn("alice@example.com"))
+        .login(
+            &browser,
+            "?return_to=%2Fprivate%3Fx%3D1",
+            UserAction::SignIn("alice@example.com"),
+        )
         .await;
     assert_eq!(done.location().unwrap().path(), "/private");
     assert_eq!(done.location().unwrap().query(), Some("x=1"));
 
-    for evil in ["https%3A%2F%2Fevil.example", "%2F%2Fevil.example", "%2F%5Cevil.example"] {
-        let page = browser.get(app.url(&format!("/login?return_to={evil}"))).await.unwrap();
+    for evil in [
+        "https%3A%2F%2Fevil.example",
+        "%2F%2Fevil.example",
+        "%2F%5Cevil.example",
+    ] {
+        let page = browser
+            .get(app.url(&format!("/login?return_to={evil}")))
+            .await
+            .unwrap();
         assert_eq!(page.status(), StatusCode::BAD_REQUEST, "{evil}");
     }
 }
@@ -197,7 +237,10 @@ async fn a_protected_route_redirects_visitors_to_login() {
     assert_eq!(location.path(), "/login");
     assert_eq!(location.query(), Some("return_to=%2Fprivate"));
 
-    let api = start(ResponseMode::FormPost, |o| o.when_signed_out(WhenSignedOut::Unauthorized)).await;
+    let api = start(ResponseMode::FormPost, |o| {
+        o.when_signed_out(WhenSignedOut::Unauthorized)
+    })
+    .await;
     let page = Browser::new().get(api.url("/private")).await.unwrap();
     assert_eq!(page.status(), StatusCode::UNAUTHORIZED);
 }
@@ -215,7 +258,8 @@ async fn the_session_id_changes_at_login() {
             .find_map(|c| c.strip_prefix("session=").map(str::to_owned))
     };
     let before = session_of(&browser).expect("a session before login");
-    app.login(&browser, "", UserAction::SignIn("alice@example.com")).await;
+    app.login(&browser, "", UserAction::SignIn("alice@example.com"))
+        .await;
     let after = session_of(&browser).expect("a session after login");
     assert_ne!(before, after, "the session id must be rotated at login");
     assert!(app.home(&browser).await.contains("#sub").unwrap());
@@ -234,7 +278,9 @@ async fn a_forged_or_replayed_callback_starts_no_session() {
     )
     .await
     .unwrap();
-    let Delivered::Query(url) = &delivered else { panic!() };
+    let Delivered::Query(url) = &delivered else {
+        panic!()
+    };
 
     // Another browser (no pending-login cookie) cannot use the response.
     let attacker = Browser::new();
@@ -262,7 +308,9 @@ async fn the_login_hook_can_refuse_a_user() {
     })
     .await;
     let browser = Browser::new();
-    let done = app.login(&browser, "", UserAction::SignIn("alice@example.com")).await;
+    let done = app
+        .login(&browser, "", UserAction::SignIn("alice@example.com"))
+        .await;
     assert_eq!(done.status(), StatusCode::FORBIDDEN);
     assert!(done.body().contains("alice is not allowed here"));
     assert!(app.home(&browser).await.contains("#visitor").unwrap());
@@ -272,14 +320,20 @@ async fn the_login_hook_can_refuse_a_user() {
 async fn logout_ends_the_session_and_the_providers() {
     let app = start(ResponseMode::FormPost, |o| o).await;
     let browser = Browser::new();
-    app.login(&browser, "", UserAction::SignIn("alice@example.com")).await;
+    app.login(&browser, "", UserAction::SignIn("alice@example.com"))
+        .await;
     let logout = browser
         .post_form(app.url("/logout"), Vec::<(String, String)>::new())
         .await
         .unwrap();
     assert_eq!(logout.status(), StatusCode::SEE_OTHER);
     let location = logout.location().unwrap();
-    assert!(location.as_str().starts_with(&format!("{}/logout", app.provider.issuer_str())), "{location}");
+    assert!(
+        location
+            .as_str()
+            .starts_with(&format!("{}/logout", app.provider.issuer_str())),
+        "{location}"
+    );
     let params: std::collections::HashMap<_, _> = location.query_pairs().into_owned().collect();
     assert_eq!(params["client_id"], "web-app");
     assert!(params.contains_key("id_token_hint"));
