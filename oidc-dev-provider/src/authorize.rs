@@ -52,6 +52,34 @@ pub(crate) async fn authorize_post(
     authorize(&state, &Params::parse(&body))
 }
 
+/// Whether `requested` is a registered redirect URI: equal to one exactly,
+/// or, for a registered `http` loopback IP literal (`http://127.0.0.1/cb`,
+/// `http://[::1]/cb`), equal but for the port: RFC 8252 section 7.3 says
+/// native apps pick a free port at run time and any port must be allowed.
+fn redirect_uri_registered(registered: &[String], requested: &str) -> bool {
+    if registered.iter().any(|u| u == requested) {
+        return true;
+    }
+    let without_port = |uri: &str| {
+        let mut url = url::Url::parse(uri).ok()?;
+        let loopback_ip = match url.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            _ => false,
+        };
+        if url.scheme() != "http" || !loopback_ip || url.set_port(None).is_err() {
+            return None;
+        }
+        Some(url)
+    };
+    let Some(requested) = without_port(requested) else {
+        return false;
+    };
+    registered
+        .iter()
+        .any(|u| without_port(u).is_some_and(|u| u == requested))
+}
+
 fn bad_request_page(message: &str) -> Response {
     pages::error(StatusCode::BAD_REQUEST, "Invalid request", message)
 }
@@ -76,7 +104,7 @@ fn authorize(state: &AppState, params: &Params) -> Response {
     let Some(redirect_uri) = params.get("redirect_uri") else {
         return bad_request_page("The request has no redirect_uri.");
     };
-    if !client.redirect_uris.iter().any(|u| u == redirect_uri) {
+    if !redirect_uri_registered(&client.redirect_uris, redirect_uri) {
         return pages::error(
             StatusCode::BAD_REQUEST,
             "Invalid redirect URI",
@@ -452,6 +480,35 @@ mod tests {
         assert!(!is_plausible_email("a@"));
         assert!(!is_plausible_email("a b@example.com"));
         assert!(!is_plausible_email("a@b@c"));
+    }
+
+    #[test]
+    fn loopback_redirect_uris_match_any_port() {
+        let registered = [
+            "http://127.0.0.1/callback".to_owned(),
+            "http://[::1]:8400/cb".to_owned(),
+            "http://localhost/cb".to_owned(),
+            "https://app.example/cb".to_owned(),
+        ];
+        for ok in [
+            "http://127.0.0.1/callback",
+            "http://127.0.0.1:51234/callback",
+            "http://[::1]:9/cb",
+            "http://localhost/cb",
+            "https://app.example/cb",
+        ] {
+            assert!(redirect_uri_registered(&registered, ok), "{ok}");
+        }
+        for bad in [
+            "http://127.0.0.1:51234/other",
+            "http://127.0.0.2:51234/callback",
+            "http://localhost:3000/cb",
+            "https://app.example:8443/cb",
+            "https://127.0.0.1:51234/callback",
+            "http://127.0.0.1:51234/callback?x=1",
+        ] {
+            assert!(!redirect_uri_registered(&registered, bad), "{bad}");
+        }
     }
 
     #[test]

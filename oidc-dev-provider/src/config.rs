@@ -148,7 +148,9 @@ impl DevClient {
     }
 
     /// Register a redirect URI. Repeatable; the authorization request's
-    /// `redirect_uri` must equal one of them exactly (no normalisation).
+    /// `redirect_uri` must equal one of them exactly (no normalisation),
+    /// except that a registered `http` loopback IP URI such as
+    /// `http://127.0.0.1/callback` matches any port (RFC 8252 section 7.3).
     pub fn redirect_uri(mut self, uri: impl Into<String>) -> Self {
         self.redirect_uris.push(uri.into());
         self
