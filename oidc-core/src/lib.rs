@@ -101,6 +101,7 @@ mod id_token;
 mod jwks;
 mod jws;
 mod logout;
+mod macro_support;
 mod pending;
 pub mod secret;
 mod token_response;
@@ -128,3 +129,13 @@ pub use secret::{
     AccessToken, AuthorizationCode, ClientSecret, CsrfState, IdTokenJwt, Nonce, PkceVerifier,
     RefreshToken,
 };
+
+/// URLs, as used by [`ClientConfig`] and accepted as the type of a
+/// `redirect_uri` field of an `#[oidc_client]` struct.
+pub use url::Url;
+
+#[cfg(feature = "macros")]
+pub use oidc_macros::oidc_client;
+
+#[doc(hidden)]
+pub use macro_support::__private;
