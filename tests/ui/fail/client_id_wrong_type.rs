@@ -1,0 +1,10 @@
+use oidc_core::{ClientSecret, Url, oidc_client};
+
+#[oidc_client(issuer = "https://login.example.com")]
+struct Auth {
+    client_id: u64,
+    client_secret: ClientSecret,
+    redirect_uri: Url,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use oidc_core::oidc_client;
+
+#[oidc_client(issuer = "https://login.example.com")]
+struct Auth;
+
+fn main() {}
