@@ -47,6 +47,33 @@
 //! With the `axum` feature the routes, cookies and sessions are done for you;
 //! with the `macros` feature `#[oidc_client]` derives the configuration.
 //!
+//! ## Configuration from a struct: `#[oidc_client]`
+//!
+//! The shortest way to a [`Client`]: describe the configuration as a struct.
+//! Mistakes the compiler can see (a missing secret, a `String` where the
+//! secret belongs, an `http://` issuer, a typo in an option) are compile
+//! errors on your token; `from_env()` reports every missing variable at once.
+//! The [`oidc_client`] page lists every option.
+//!
+//! ```no_run
+//! use oidc_core::{ClientSecret, Url, oidc_client};
+//!
+//! #[oidc_client(issuer = "https://login.example.com", scopes("openid", "email"))]
+//! struct Auth {
+//!     #[oidc(env = "AUTH_CLIENT_ID")]
+//!     client_id: String,
+//!     #[oidc(env = "AUTH_CLIENT_SECRET")]
+//!     client_secret: ClientSecret,
+//!     #[oidc(env = "AUTH_REDIRECT_URI", default = "http://localhost:3000/callback")]
+//!     redirect_uri: Url,
+//! }
+//!
+//! # async fn run() -> Result<(), oidc_core::Error> {
+//! let client = Auth::from_env()?.discover().await?;
+//! # let _ = client;
+//! # Ok(()) }
+//! ```
+//!
 //! ## What is verified, by default
 //!
 //! - **Discovery**: `issuer` equals the configured issuer exactly; endpoints

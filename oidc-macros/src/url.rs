@@ -38,13 +38,12 @@ pub(crate) fn check(value: &str, kind: UrlKind) -> Result<(), String> {
     }
     let (host, port) = split_port(authority)?;
     check_host(host)?;
-    if let Some(port) = port {
-        if port.is_empty()
+    if let Some(port) = port
+        && (port.is_empty()
             || !port.bytes().all(|b| b.is_ascii_digit())
-            || port.parse::<u16>().is_err()
-        {
-            return Err(format!("the port `{port}` is not a number from 0 to 65535"));
-        }
+            || port.parse::<u16>().is_err())
+    {
+        return Err(format!("the port `{port}` is not a number from 0 to 65535"));
     }
     if tail.contains('#') {
         return Err("the URL must not contain a fragment (`#...`)".to_owned());
