@@ -221,6 +221,13 @@ fn choice(
     match choices.iter().find(|(v, _)| *v == value) {
         Some((_, variant)) => attr.set(cx, &meta.path, &lit, variant),
         None => {
+            if let Some((.., why)) = UNSUPPORTED
+                .iter()
+                .find(|(option, v, _)| *option == name && *v == value)
+            {
+                cx.error_spanned_by(&lit, format!("{name} {value:?} {why}"));
+                return;
+            }
             let names: Vec<&str> = choices.iter().map(|(v, _)| *v).collect();
             let hint = did_you_mean(&value, &names, "\"");
             let msg = if hint.is_empty() {

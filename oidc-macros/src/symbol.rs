@@ -52,3 +52,33 @@ pub(crate) const AUTH_METHODS: &[(&str, &str)] = &[
     ("client_secret_basic", "ClientSecretBasic"),
     ("none", "None"),
 ];
+
+/// Standard values this SDK deliberately does not support, with the reason:
+/// `(option, value, message)`.
+pub(crate) const UNSUPPORTED: &[(&str, &str, &str)] = &[
+    (
+        AUTH_METHOD,
+        "client_secret_jwt",
+        "is not supported by oidc-core: use \"client_secret_post\" or \"client_secret_basic\"",
+    ),
+    (
+        AUTH_METHOD,
+        "private_key_jwt",
+        "is not supported by oidc-core: use \"client_secret_post\" or \"client_secret_basic\"",
+    ),
+    (
+        RESPONSE_MODE,
+        "fragment",
+        "puts the response in the URL fragment, which never reaches a server: use \"form_post\" or \"query\"",
+    ),
+    (
+        RESPONSE_MODE,
+        "form_post.jwt",
+        "(JARM) is not supported by oidc-core: use \"form_post\"",
+    ),
+    (
+        RESPONSE_MODE,
+        "query.jwt",
+        "(JARM) is not supported by oidc-core: use \"query\"",
+    ),
+];

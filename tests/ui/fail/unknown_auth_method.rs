@@ -1,6 +1,6 @@
 use oidc_core::{ClientSecret, Url, oidc_client};
 
-#[oidc_client(issuer = "https://login.example.com", auth_method = "client_secret_jwt")]
+#[oidc_client(issuer = "https://login.example.com", auth_method = "client_secret_psot")]
 struct Auth {
     client_id: String,
     client_secret: ClientSecret,

@@ -1,0 +1,11 @@
+use oidc_core::{ClientSecret, Url, oidc_client};
+
+#[oidc_client(issuer = "https://login.example.com")]
+#[oidc(scopes("openid"))]
+struct Auth {
+    client_id: String,
+    client_secret: ClientSecret,
+    redirect_uri: Url,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use oidc_core::{ClientSecret, Url, oidc_client};
+
+#[oidc_client(issuer = "https://login.example.com", auth_method = "private_key_jwt")]
+struct Auth {
+    client_id: String,
+    client_secret: ClientSecret,
+    redirect_uri: Url,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use oidc_core::{ClientSecret, Url, oidc_client};
+
+#[oidc_client(issuer = "https://login.example.com", response_mode = "fragment")]
+struct Auth {
+    client_id: String,
+    client_secret: ClientSecret,
+    redirect_uri: Url,
+}
+
+fn main() {}
