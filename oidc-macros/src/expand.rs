@@ -20,7 +20,18 @@ use syn::{Data, DeriveInput, Path};
 
 /// The attribute's entry point: never panics, always returns the struct.
 pub(crate) fn oidc_client(args: TokenStream, item: TokenStream) -> TokenStream {
-    match catch_unwind(AssertUnwindSafe(|| expand(args, item.clone()))) {
+    guarded(args, item, expand)
+}
+
+/// Runs `expansion`, turning a panic into a `compile_error!` with a
+/// bug-report hint next to the struct (bon's `handle_errors`): a bare
+/// "proc macro panicked" has no span and loses the struct for the IDE.
+pub(crate) fn guarded(
+    args: TokenStream,
+    item: TokenStream,
+    expansion: impl FnOnce(TokenStream, TokenStream) -> TokenStream,
+) -> TokenStream {
+    match catch_unwind(AssertUnwindSafe(|| expansion(args, item.clone()))) {
         Ok(tokens) => tokens,
         Err(panic) => {
             let reason = panic
