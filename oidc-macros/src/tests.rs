@@ -122,7 +122,12 @@ fn enums_are_rejected_but_emitted() {
 fn a_panic_becomes_a_compile_error_next_to_the_stripped_struct() {
     let out = crate::expand::guarded(
         quote!(issuer = "https://login.example.com"),
-        quote!(struct S { #[oidc(env = "X")] a: u8 }),
+        quote!(
+            struct S {
+                #[oidc(env = "X")]
+                a: u8,
+            }
+        ),
         |_, _| panic!("boom"),
     );
     expect_file!["../tests/snapshots/panic.rs"].assert_eq(&render(out));
