@@ -374,6 +374,29 @@ pub mod __private {
 
     // ----- Debug ----------------------------------------------------------
 
+    /// A field the generated `Debug` can print.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` does not implement `Debug`, which the `Debug` that `#[oidc_client]` writes for the struct needs",
+        label = "this field is printed by the struct's `Debug`",
+        note = "derive or implement `Debug` for it, or mark the field `#[oidc(redact)]` to print `<redacted>` instead"
+    )]
+    pub trait DebugField {
+        /// The field as `dyn Debug`.
+        fn __oidc_debug(&self) -> &dyn fmt::Debug;
+    }
+
+    #[diagnostic::do_not_recommend]
+    impl<T: fmt::Debug> DebugField for T {
+        fn __oidc_debug(&self) -> &dyn fmt::Debug {
+            self
+        }
+    }
+
+    /// A field for the generated `Debug` (type-checked at the field's type).
+    pub fn debug<T: DebugField>(value: &T) -> &dyn fmt::Debug {
+        value.__oidc_debug()
+    }
+
     /// Shown in place of a secret field by the generated `Debug`.
     pub struct Redacted;
 

@@ -360,7 +360,8 @@ fn debug(cont: &Container<'_>, p: &TokenStream) -> TokenStream {
         if secret {
             quote!(.field(#label, &#p::Redacted))
         } else {
-            quote_spanned!(field.ty.span()=> .field(#label, &self.#ident))
+            let value = quote_spanned!(field.ty.span()=> #p::debug(&self.#ident));
+            quote!(.field(#label, #value))
         }
     });
     quote! {

@@ -92,10 +92,10 @@ const _: () = {
     impl ::core::fmt::Debug for Auth {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             f.debug_struct("Auth")
-                .field("client_id", &self.client_id)
+                .field("client_id", ::oidc_core::__private::debug(&self.client_id))
                 .field("client_secret", &::oidc_core::__private::Redacted)
-                .field("redirect_uri", &self.redirect_uri)
-                .field("app_name", &self.app_name)
+                .field("redirect_uri", ::oidc_core::__private::debug(&self.redirect_uri))
+                .field("app_name", ::oidc_core::__private::debug(&self.app_name))
                 .finish()
         }
     }

@@ -97,14 +97,17 @@ const _: () = {
     impl ::core::fmt::Debug for Settings {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             f.debug_struct("Settings")
-                .field("provider", &self.provider)
-                .field("id", &self.id)
+                .field("provider", my_sdk::oidc::__private::debug(&self.provider))
+                .field("id", my_sdk::oidc::__private::debug(&self.id))
                 .field("secret", &my_sdk::oidc::__private::Redacted)
-                .field("callback", &self.callback)
-                .field("timeout_secs", &self.timeout_secs)
+                .field("callback", my_sdk::oidc::__private::debug(&self.callback))
+                .field(
+                    "timeout_secs",
+                    my_sdk::oidc::__private::debug(&self.timeout_secs),
+                )
                 .field("database_url", &my_sdk::oidc::__private::Redacted)
-                .field("greeting", &self.greeting)
-                .field("retries", &self.retries)
+                .field("greeting", my_sdk::oidc::__private::debug(&self.greeting))
+                .field("retries", my_sdk::oidc::__private::debug(&self.retries))
                 .finish()
         }
     }

@@ -49,8 +49,8 @@ const _: () = {
     impl ::core::fmt::Debug for Native {
         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
             f.debug_struct("Native")
-                .field("client_id", &self.client_id)
-                .field("redirect_uri", &self.redirect_uri)
+                .field("client_id", ::oidc_core::__private::debug(&self.client_id))
+                .field("redirect_uri", ::oidc_core::__private::debug(&self.redirect_uri))
                 .finish()
         }
     }
