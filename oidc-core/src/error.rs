@@ -92,6 +92,11 @@ pub enum ConfigError {
     /// The client id is empty.
     #[error("the client id is empty: set it to the id the provider issued to your application")]
     EmptyClientId,
+    /// The audience of a resource server (API) is empty.
+    #[error(
+        "the API's audience is empty: set it to the `aud` the provider puts in access tokens for this API, e.g. https://api.example.com"
+    )]
+    EmptyAudience,
     /// The chosen token endpoint authentication method needs a client secret.
     #[error(
         "token endpoint authentication `{method}` needs a client secret: set one, or use AuthMethod::None for a public client"

@@ -74,6 +74,30 @@
 //! # Ok(()) }
 //! ```
 //!
+//! ## APIs: verifying bearer access tokens
+//!
+//! An API checks the JWT access tokens (RFC 9068) that websites and apps
+//! send as `Authorization: Bearer`: [`AccessTokenVerifier`] needs only the
+//! issuer and the API's audience, caches the provider's keys, and refuses
+//! ID tokens, tokens for other APIs or issuers, expired tokens and missing
+//! scopes, each with its RFC 6750 status and `WWW-Authenticate` challenge
+//! ([`access_token`] module). With `axum`, `web::Bearer<Scopes>` is the
+//! extractor.
+//!
+//! ```no_run
+//! use oidc_core::{AccessTokenVerifier, ResourceServerConfig};
+//!
+//! # async fn run(header: Option<&str>) -> Result<(), Box<dyn std::error::Error>> {
+//! let verifier = AccessTokenVerifier::discover(
+//!     ResourceServerConfig::new("https://login.example.com", "https://api.example.com"),
+//! )
+//! .await?;
+//! let claims = verifier.verify_authorization(header).await?; // per request
+//! claims.require_scopes(&["messages:read"])?;
+//! println!("{} via {:?}", claims.sub, claims.client_id);
+//! # Ok(()) }
+//! ```
+//!
 //! ## What is verified, by default
 //!
 //! - **Discovery**: `issuer` equals the configured issuer exactly; endpoints
@@ -118,6 +142,7 @@
 
 #![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod access_token;
 mod client;
 mod config;
 mod discovery;
@@ -136,6 +161,9 @@ mod userinfo;
 #[cfg(feature = "axum")]
 pub mod web;
 
+pub use access_token::{
+    AccessTokenClaims, AccessTokenError, AccessTokenType, AccessTokenVerifier, ResourceServerConfig,
+};
 pub use client::Client;
 pub use config::{
     AuthMethod, ClientConfig, OidcConfig, Prompt, ResponseMode, SigningAlgorithm, UserInfoPolicy,

@@ -38,13 +38,21 @@
 //! `http://localhost`); query mode uses `SameSite=Lax`. The session cookie
 //! must be `SameSite=Lax` (not `Strict`) so it is sent on the redirect back
 //! from the callback: [`memory_session_layer`] sets that up.
+//!
+//! ## APIs
+//!
+//! [`Bearer`] verifies the bearer access token of a request with an
+//! [`AccessTokenVerifier`](crate::AccessTokenVerifier) from the router's
+//! state, and answers failures with RFC 6750 challenges.
 
+mod bearer;
 mod cookies;
 mod extract;
 mod handlers;
 mod pages;
 mod record;
 
+pub use bearer::{Bearer, BearerRejection, ScopeSet};
 pub use extract::{SignedIn, SignedInRejection};
 pub use record::SessionRecord;
 
