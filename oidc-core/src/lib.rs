@@ -98,6 +98,31 @@
 //! # Ok(()) }
 //! ```
 //!
+//! ## Apps: native and command-line sign-in
+//!
+//! [`loopback::LoopbackServer`] listens on `127.0.0.1` on a free port and
+//! receives the authorization response there (RFC 8252), in `query` or
+//! `form_post` mode, with a timeout; the client is public
+//! ([`AuthMethod::None`]) and PKCE protects the code. See `examples/cli_login`.
+//!
+//! ```no_run
+//! use oidc_core::loopback::{DEFAULT_TIMEOUT, LoopbackServer};
+//! use oidc_core::{AuthMethod, Client, ClientConfig};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let server = LoopbackServer::bind().await?;
+//! let client = Client::discover(
+//!     ClientConfig::new("https://login.example.com", "my-cli", server.redirect_uri())
+//!         .auth_method(AuthMethod::None),
+//! )
+//! .await?;
+//! let (request, login) = client.login().redirect()?;
+//! println!("open {}", request.url());
+//! let login = server.receive(login, DEFAULT_TIMEOUT).await?.exchange().await?;
+//! println!("signed in as {}", login.sub());
+//! # Ok(()) }
+//! ```
+//!
 //! ## What is verified, by default
 //!
 //! - **Discovery**: `issuer` equals the configured issuer exactly; endpoints
@@ -153,6 +178,7 @@ mod id_token;
 mod jwks;
 mod jws;
 mod logout;
+pub mod loopback;
 mod macro_support;
 mod pending;
 pub mod secret;
