@@ -29,6 +29,8 @@ struct Inner {
     /// `state` digests of logins that received their callback, until they
     /// expire: makes every pending login single use on this instance.
     used_states: Mutex<HashMap<[u8; 32], i64>>,
+    /// `jti`s of accepted back-channel logout tokens (replay defence).
+    logout_jtis: crate::backchannel::ReplayCache,
 }
 
 impl fmt::Debug for Client {
@@ -86,6 +88,7 @@ impl Client {
                 http,
                 jwks,
                 used_states: Mutex::new(HashMap::new()),
+                logout_jtis: crate::backchannel::ReplayCache::default(),
             }),
         }
     }
@@ -138,6 +141,10 @@ impl Client {
 
     pub(crate) fn jwks(&self) -> &JwksCache {
         &self.inner.jwks
+    }
+
+    pub(crate) fn logout_replay_cache(&self) -> &crate::backchannel::ReplayCache {
+        &self.inner.logout_jtis
     }
 
     /// Marks a login's `state` as used. `false` if it already was.

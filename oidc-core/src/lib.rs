@@ -123,6 +123,47 @@
 //! # Ok(()) }
 //! ```
 //!
+//! ## Refresh
+//!
+//! [`Login::refresh`] (or [`Client::refresh`] with stored tokens) uses the
+//! refresh token, keeps the rotated one, and verifies the new ID token like
+//! the first, plus OpenID Connect Core 12.2: same `iss`, `sub`, `aud` (and
+//! `azp`, `auth_time`), no `nonce` required. The axum glue refreshes an
+//! expiring access token on its own.
+//!
+//! ```no_run
+//! # async fn run(login: oidc_core::Login<oidc_core::Authenticated>) -> Result<(), oidc_core::TokenError> {
+//! if login.tokens().access_token_expired(30) {
+//!     let login = login.refresh().await?;
+//!     # let _ = login;
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! ## Logout
+//!
+//! - RP-initiated: [`Client::end_session_url`] builds the provider's logout
+//!   URL (`id_token_hint`, `client_id`, `post_logout_redirect_uri`,
+//!   `state`); the axum glue's `POST /logout` uses it.
+//! - Back-channel: [`Client::verify_logout_token`] checks a provider's
+//!   logout token (signature, `iss`, `aud`, `iat`, `exp`, `events`,
+//!   `sub`/`sid`, no `nonce`, `jti` not replayed), and a
+//!   [`backchannel::LogoutRegistry`] remembers which sessions ended; the
+//!   axum glue serves the endpoint and ends those sessions
+//!   ([`backchannel`] module).
+//!
+//! ```no_run
+//! # async fn run(client: oidc_core::Client, login: oidc_core::Login<oidc_core::Authenticated>) {
+//! let url = client.end_session_url(
+//!     login.tokens().id_token.as_ref(),
+//!     Some("https://app.example.com/signed-out"),
+//!     None,
+//! );
+//! // ... end the local session, then redirect to `url` if there is one ...
+//! # let _ = url;
+//! # }
+//! ```
+//!
 //! ## What is verified, by default
 //!
 //! - **Discovery**: `issuer` equals the configured issuer exactly; endpoints
@@ -168,6 +209,7 @@
 #![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod access_token;
+pub mod backchannel;
 mod client;
 mod config;
 mod discovery;
@@ -190,6 +232,7 @@ pub mod web;
 pub use access_token::{
     AccessTokenClaims, AccessTokenError, AccessTokenType, AccessTokenVerifier, ResourceServerConfig,
 };
+pub use backchannel::{LogoutToken, LogoutTokenError};
 pub use client::Client;
 pub use config::{
     AuthMethod, ClientConfig, OidcConfig, Prompt, ResponseMode, SigningAlgorithm, UserInfoPolicy,

@@ -10,7 +10,10 @@ const PREFIX: &str = "oidc_pending_";
 /// not reveal the state and concurrent logins (tabs) do not collide.
 pub(crate) fn name_for_state(state: &str) -> String {
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, state.as_bytes());
-    let hex: String = digest.as_ref()[..12].iter().map(|b| format!("{b:02x}")).collect();
+    let hex: String = digest.as_ref()[..12]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     format!("{PREFIX}{hex}")
 }
 
@@ -63,7 +66,11 @@ mod tests {
         let c = pending_cookie("s", "v".into(), ResponseMode::FormPost, "/callback", 600);
         let shown = c.to_string();
         assert!(shown.contains("SameSite=None"), "{shown}");
-        assert!(shown.contains("Secure") && shown.contains("HttpOnly") && shown.contains("Path=/callback"));
+        assert!(
+            shown.contains("Secure")
+                && shown.contains("HttpOnly")
+                && shown.contains("Path=/callback")
+        );
         let c = pending_cookie("s", "v".into(), ResponseMode::Query, "/callback", 600);
         assert!(c.to_string().contains("SameSite=Lax"));
     }

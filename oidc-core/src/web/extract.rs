@@ -2,6 +2,7 @@
 
 use super::record::{SessionRecord, session_key};
 use super::{Oidc, WhenSignedOut};
+use crate::backchannel::SessionInfo;
 use crate::id_token::IdTokenClaims;
 use crate::secret::AccessToken;
 use crate::token_response::TokenSet;
@@ -21,7 +22,10 @@ const REFRESH_LEEWAY_SECS: i64 = 30;
 /// [`WhenSignedOut`]); as `Option<SignedIn<C>>` it is `None` for visitors.
 ///
 /// An expired access token is refreshed on extraction when there is a
-/// refresh token; if the refresh fails, the user is signed out.
+/// refresh token; if the refresh fails, the user is signed out. A session
+/// that a back-channel logout ended (see the [logout
+/// registry](crate::backchannel::LogoutRegistry)) is cleared and counts as
+/// signed out.
 #[derive(Debug, Clone)]
 pub struct SignedIn<C = crate::ClientConfig> {
     record: SessionRecord,
@@ -124,7 +128,10 @@ where
 {
     type Rejection = SignedInRejection;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Option<Self>, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
         load(parts, &Oidc::<C>::from_ref(state)).await
     }
 }
@@ -157,6 +164,26 @@ async fn load<C>(parts: &Parts, oidc: &Oidc<C>) -> Result<Option<SignedIn<C>>, S
     let Some(mut record) = record else {
         return Ok(None);
     };
+    // Back-channel logout: the provider said this session ended.
+    let session_info = SessionInfo {
+        issuer: config.issuer(),
+        sub: &record.id_token.sub,
+        sid: record.sid.as_deref(),
+        signed_in_at_ms: record.signed_in_at_ms,
+    };
+    let logged_out = oidc
+        .registry
+        .is_logged_out(session_info)
+        .await
+        .map_err(|e| SignedInRejection::Session(format!("the logout registry failed: {e}")))?;
+    if logged_out {
+        tracing::info!(sub = %record.id_token.sub, "session ended by a back-channel logout");
+        session
+            .flush()
+            .await
+            .map_err(|e| SignedInRejection::Session(e.to_string()))?;
+        return Ok(None);
+    }
     if record.tokens.access_token_expired(REFRESH_LEEWAY_SECS) {
         if record.tokens.refresh_token.is_none() {
             // The ID token still identifies the user; the access token is

@@ -41,7 +41,9 @@ pub(crate) async fn login<C: 'static>(
     let prompt = match query.prompt.as_deref() {
         Some(p) => match p.parse::<Prompt>() {
             Ok(prompt) => Some(prompt),
-            Err(message) => return error_page(StatusCode::BAD_REQUEST, "Cannot start the login", &message),
+            Err(message) => {
+                return error_page(StatusCode::BAD_REQUEST, "Cannot start the login", &message);
+            }
         },
         None => oidc.options.default_prompt,
     };
@@ -63,12 +65,24 @@ pub(crate) async fn login<C: 'static>(
     }
     let (request, login) = match login.redirect() {
         Ok(started) => started,
-        Err(e) => return error_page(StatusCode::BAD_REQUEST, "Cannot start the login", &e.to_string()),
+        Err(e) => {
+            return error_page(
+                StatusCode::BAD_REQUEST,
+                "Cannot start the login",
+                &e.to_string(),
+            );
+        }
     };
     let pending = login.into_pending();
     let sealed = match pending.seal(&oidc.key) {
         Ok(sealed) => sealed,
-        Err(e) => return error_page(StatusCode::INTERNAL_SERVER_ERROR, "Cannot start the login", &e.to_string()),
+        Err(e) => {
+            return error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Cannot start the login",
+                &e.to_string(),
+            );
+        }
     };
     let max_age = pending.expires_at() - crate::id_token::unix_now();
     let cookie = cookies::pending_cookie(
@@ -110,7 +124,13 @@ pub(crate) async fn callback_query<C: 'static>(
     jar: CookieJar,
     RawQuery(query): RawQuery,
 ) -> Response {
-    finish(oidc, session, jar, Callback::from_query(query.as_deref().unwrap_or(""))).await
+    finish(
+        oidc,
+        session,
+        jar,
+        Callback::from_query(query.as_deref().unwrap_or("")),
+    )
+    .await
 }
 
 async fn finish<C>(
@@ -156,11 +176,21 @@ async fn finish<C>(
         && let Err(rejected) = hook(user.clone()).await
     {
         let status = StatusCode::from_u16(rejected.status).unwrap_or(StatusCode::FORBIDDEN);
-        return (jar, error_page(status, "Sign-in refused", &rejected.message)).into_response();
+        return (
+            jar,
+            error_page(status, "Sign-in refused", &rejected.message),
+        )
+            .into_response();
     }
     let config = oidc.client.config();
     let key = session_key(config.issuer(), config.client_id());
-    let record = SessionRecord { user, id_token, tokens };
+    let record = SessionRecord {
+        sid: id_token.sid.clone(),
+        user,
+        id_token,
+        tokens,
+        signed_in_at_ms: crate::backchannel::unix_now_ms(),
+    };
     // A new session id at login defeats session fixation.
     let stored = async {
         session.cycle_id().await?;
@@ -171,7 +201,11 @@ async fn finish<C>(
         tracing::error!(error = %e, "could not store the session after a login");
         return (
             jar,
-            error_page(StatusCode::INTERNAL_SERVER_ERROR, "Sign-in failed", "the session could not be saved"),
+            error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Sign-in failed",
+                "the session could not be saved",
+            ),
         )
             .into_response();
     }
@@ -180,18 +214,30 @@ async fn finish<C>(
 
 fn failure(jar: CookieJar, error: &Error) -> Response {
     tracing::warn!(error = %error, "login failed");
-    (jar, error_page(status_for(error), "Sign-in failed", &error.to_string())).into_response()
+    (
+        jar,
+        error_page(status_for(error), "Sign-in failed", &error.to_string()),
+    )
+        .into_response()
 }
 
 /// 4xx for what the browser or user sent, 401 for tokens that do not
 /// verify, 502/504 for a provider that fails or misbehaves.
 fn status_for(error: &Error) -> StatusCode {
     match error {
-        Error::Callback(CallbackError::Provider { error, .. }) if error == "access_denied" => StatusCode::FORBIDDEN,
-        Error::Callback(_) | Error::PendingLogin(_) | Error::Authorize(_) => StatusCode::BAD_REQUEST,
-        Error::Token(TokenError::Provider { error, .. }) if error == "invalid_grant" => StatusCode::BAD_REQUEST,
+        Error::Callback(CallbackError::Provider { error, .. }) if error == "access_denied" => {
+            StatusCode::FORBIDDEN
+        }
+        Error::Callback(_) | Error::PendingLogin(_) | Error::Authorize(_) => {
+            StatusCode::BAD_REQUEST
+        }
+        Error::Token(TokenError::Provider { error, .. }) if error == "invalid_grant" => {
+            StatusCode::BAD_REQUEST
+        }
         Error::Token(TokenError::IdToken(IdTokenError::Jwks(_))) => StatusCode::BAD_GATEWAY,
-        Error::Token(TokenError::IdToken(_) | TokenError::SubjectMismatch { .. }) => StatusCode::UNAUTHORIZED,
+        Error::Token(TokenError::IdToken(_) | TokenError::SubjectMismatch { .. }) => {
+            StatusCode::UNAUTHORIZED
+        }
         Error::Token(TokenError::Transport(crate::TransportError::Timeout { .. }))
         | Error::Transport(crate::TransportError::Timeout { .. }) => StatusCode::GATEWAY_TIMEOUT,
         _ => StatusCode::BAD_GATEWAY,
@@ -229,7 +275,14 @@ mod tests {
         for ok in ["/", "/account", "/a?b=c"] {
             assert!(is_local_path(ok), "{ok}");
         }
-        for bad in ["//evil.example", "/\\evil.example", "https://evil.example", "account", "", "/a\nb"] {
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "account",
+            "",
+            "/a\nb",
+        ] {
             assert!(!is_local_path(bad), "{bad}");
         }
     }

@@ -28,16 +28,56 @@
 //!
 //! Routes (paths configurable): `GET /login` (`?prompt=create` for sign-up,
 //! `?return_to=/local/path`), the callback at the redirect URI's path (`POST`
-//! for `form_post`, `GET` for `query`), `POST /logout`.
+//! for `form_post`, `GET` for `query`), `POST /logout`, and, when enabled
+//! with [`Oidc::backchannel_logout_path`], the back-channel logout endpoint.
 //!
 //! Cookies: each login's [`PendingLogin`](crate::PendingLogin) is sealed into
 //! its own cookie, named after its `state` so two tabs can sign in at once,
 //! scoped to the callback path, deleted on use. A `form_post` callback is a
-//! cross-site `POST`, which browsers send `SameSite=Lax` cookies with, so that
-//! cookie is `SameSite=None; Secure; HttpOnly` (browsers accept `Secure` on
-//! `http://localhost`); query mode uses `SameSite=Lax`. The session cookie
+//! cross-site `POST`, which browsers do not send `SameSite=Lax` cookies with,
+//! so that cookie is `SameSite=None; Secure; HttpOnly` (browsers accept
+//! `Secure` on `http://localhost`); query mode uses `SameSite=Lax`. The session cookie
 //! must be `SameSite=Lax` (not `Strict`) so it is sent on the redirect back
 //! from the callback: [`memory_session_layer`] sets that up.
+//!
+//! ## Refresh
+//!
+//! [`SignedIn`] refreshes the access token when it has expired or expires
+//! within 30 seconds and the login has a refresh token: the refreshed ID
+//! token is verified (OpenID Connect Core 12.2: same `iss`, `sub`, `aud`),
+//! the rotated refresh token replaces the old one in the session, and the
+//! handler sees fresh tokens. If the refresh fails (revoked grant, provider
+//! logout), the user is signed out.
+//!
+//! ## Logout
+//!
+//! - **RP-initiated** (OpenID Connect RP-Initiated Logout 1.0): `POST
+//!   /logout` ends the local session, then redirects to the provider's
+//!   `end_session_endpoint` with `id_token_hint`, `client_id` and, if set,
+//!   [`Oidc::post_logout_redirect_uri`] (registered with the provider), so
+//!   the provider ends its session too and sends the user back. Without an
+//!   `end_session_endpoint` it redirects to [`Oidc::after_logout`].
+//! - **Back-channel** (OpenID Connect Back-Channel Logout 1.0): with
+//!   `.backchannel_logout_path("/backchannel-logout")` the provider can POST
+//!   logout tokens there (register `https://your.app/backchannel-logout` as
+//!   the client's `backchannel_logout_uri`). Each token is verified
+//!   ([`Client::verify_logout_token`](crate::Client::verify_logout_token))
+//!   and recorded in a [`LogoutRegistry`]; a session store cannot be
+//!   searched by user, so [`SignedIn`] checks the registry and ends a
+//!   session whose provider session (`sid`) or user (`sub`) was logged out
+//!   after it signed in. The default registry is in memory: **with several
+//!   instances, give all of them one shared registry**
+//!   ([`Oidc::logout_registry`]).
+//!
+//! ```no_run
+//! # use oidc_core::web::Oidc;
+//! # async fn run(config: oidc_core::ClientConfig) -> Result<(), Box<dyn std::error::Error>> {
+//! let oidc = Oidc::new(config)
+//!     .await?
+//!     .post_logout_redirect_uri("https://app.example.com/")
+//!     .backchannel_logout_path("/backchannel-logout");
+//! # let _ = oidc; Ok(()) }
+//! ```
 //!
 //! ## APIs
 //!
@@ -45,6 +85,7 @@
 //! [`AccessTokenVerifier`](crate::AccessTokenVerifier) from the router's
 //! state, and answers failures with RFC 6750 challenges.
 
+mod backchannel;
 mod bearer;
 mod cookies;
 mod extract;
@@ -56,6 +97,7 @@ pub use bearer::{Bearer, BearerRejection, ScopeSet};
 pub use extract::{SignedIn, SignedInRejection};
 pub use record::SessionRecord;
 
+use crate::backchannel::{LogoutRegistry, MemoryLogoutRegistry};
 use crate::client::Client;
 use crate::config::OidcConfig;
 use crate::error::{ConfigError, DiscoveryError};
@@ -81,7 +123,9 @@ pub fn memory_session_layer() -> SessionManagerLayer<MemoryStore> {
         .with_same_site(SameSite::Lax)
         .with_http_only(true)
         .with_secure(true)
-        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(1)))
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::days(1),
+        ))
 }
 
 /// What the signed-in extractor does for a visitor who is not signed in.
@@ -125,6 +169,7 @@ pub(crate) struct Options {
     pub(crate) after_login: String,
     pub(crate) after_logout: String,
     pub(crate) post_logout_redirect_uri: Option<String>,
+    pub(crate) backchannel_logout_path: Option<String>,
     pub(crate) when_signed_out: WhenSignedOut,
     pub(crate) default_prompt: Option<crate::config::Prompt>,
     pub(crate) on_login: Option<LoginHook>,
@@ -141,6 +186,7 @@ pub struct Oidc<C = crate::ClientConfig> {
     pub(crate) client: Client,
     pub(crate) key: SealingKey,
     pub(crate) options: Arc<Options>,
+    pub(crate) registry: Arc<dyn LogoutRegistry>,
     _config: PhantomData<fn() -> C>,
 }
 
@@ -150,6 +196,7 @@ impl<C> Clone for Oidc<C> {
             client: self.client.clone(),
             key: self.key.clone(),
             options: Arc::clone(&self.options),
+            registry: Arc::clone(&self.registry),
             _config: PhantomData,
         }
     }
@@ -204,10 +251,12 @@ impl<C> Oidc<C> {
                 after_login: "/".into(),
                 after_logout: "/".into(),
                 post_logout_redirect_uri: None,
+                backchannel_logout_path: None,
                 when_signed_out: WhenSignedOut::default(),
                 default_prompt: None,
                 on_login: None,
             }),
+            registry: Arc::new(MemoryLogoutRegistry::default()),
             _config: PhantomData,
         }
     }
@@ -253,6 +302,23 @@ impl<C> Oidc<C> {
         self
     }
 
+    /// Serves back-channel logout at `path` (e.g. `/backchannel-logout`;
+    /// off by default). Register the full URL with the provider as the
+    /// client's `backchannel_logout_uri`. See the [module docs](self#logout).
+    pub fn backchannel_logout_path(mut self, path: impl Into<String>) -> Self {
+        self.options_mut().backchannel_logout_path = Some(path.into());
+        self
+    }
+
+    /// Where back-channel logouts are remembered until the sessions they
+    /// end are next used (default: a [`MemoryLogoutRegistry`] keeping
+    /// entries for a day, for one instance). Several instances must share
+    /// one registry; keep entries at least as long as your sessions live.
+    pub fn logout_registry(mut self, registry: Arc<dyn LogoutRegistry>) -> Self {
+        self.registry = registry;
+        self
+    }
+
     /// What [`SignedIn`] does for visitors who are not signed in.
     pub fn when_signed_out(mut self, behaviour: WhenSignedOut) -> Self {
         self.options_mut().when_signed_out = behaviour;
@@ -284,7 +350,8 @@ impl<C> Oidc<C> {
 }
 
 impl<C: 'static> Oidc<C> {
-    /// The login, callback and logout routes, for any router state.
+    /// The login, callback and logout routes (and back-channel logout, if
+    /// enabled), for any router state.
     pub fn routes<S>(&self) -> Router<S>
     where
         S: Clone + Send + Sync + 'static,
@@ -294,10 +361,13 @@ impl<C: 'static> Oidc<C> {
             crate::ResponseMode::FormPost => post(handlers::callback_form_post::<C>),
             crate::ResponseMode::Query => get(handlers::callback_query::<C>),
         };
-        Router::new()
+        let mut router = Router::new()
             .route(&options.login_path, get(handlers::login::<C>))
             .route(&options.callback_path, callback)
-            .route(&options.logout_path, post(handlers::logout::<C>))
-            .with_state(self.clone())
+            .route(&options.logout_path, post(handlers::logout::<C>));
+        if let Some(path) = &options.backchannel_logout_path {
+            router = router.route(path, post(backchannel::backchannel_logout::<C>));
+        }
+        router.with_state(self.clone())
     }
 }

@@ -16,6 +16,14 @@ pub struct SessionRecord {
     pub id_token: IdTokenClaims,
     /// The tokens.
     pub tokens: TokenSet,
+    /// When the user signed in to the application, milliseconds since the
+    /// epoch (back-channel logouts by `sub` end sessions begun before them).
+    #[serde(default)]
+    pub signed_in_at_ms: i64,
+    /// The provider session (`sid` of the ID token at sign-in), if the
+    /// provider sent one (back-channel logouts by `sid`).
+    #[serde(default)]
+    pub sid: Option<String>,
 }
 
 /// The session key for a client's record: one per issuer and client, so an

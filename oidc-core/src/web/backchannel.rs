@@ -1,0 +1,81 @@
+//! `POST {backchannel_logout_path}`: the provider's back-channel logout
+//! (OpenID Connect Back-Channel Logout 1.0 section 2.8).
+
+use super::Oidc;
+use crate::backchannel::{LoggedOut, LogoutTokenError};
+use crate::jws::MAX_TOKEN_BYTES;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// Verifies the `logout_token` and records the logout in the registry;
+/// the `SignedIn` extractor ends the matching sessions on their next use.
+/// 200 on success; 400 `{"error":"invalid_request"}` for a request or token
+/// that is refused; 503 when the provider's keys or the registry are
+/// unavailable. Always `Cache-Control: no-store`.
+pub(crate) async fn backchannel_logout<C: 'static>(
+    State(oidc): State<Oidc<C>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            ct.to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        });
+    if !form {
+        return invalid_request("the request must be an application/x-www-form-urlencoded POST");
+    }
+    if body.len() > MAX_TOKEN_BYTES + 64 {
+        return invalid_request("the request is too large");
+    }
+    let mut token = None;
+    for (name, value) in url::form_urlencoded::parse(&body) {
+        if name == "logout_token" {
+            if token.is_some() {
+                return invalid_request("logout_token is repeated");
+            }
+            token = Some(value.into_owned());
+        }
+    }
+    let Some(token) = token else {
+        return invalid_request("logout_token is missing");
+    };
+    let verified = match oidc.client.verify_logout_token(&token).await {
+        Ok(verified) => verified,
+        Err(LogoutTokenError::KeysUnavailable(reason)) => {
+            tracing::warn!(%reason, "cannot verify a back-channel logout token");
+            return unavailable();
+        }
+        Err(error) => {
+            tracing::warn!(%error, "back-channel logout token refused");
+            return invalid_request(&error.to_string());
+        }
+    };
+    if let Err(error) = oidc.registry.record(LoggedOut::now(&verified)).await {
+        tracing::error!(%error, "could not record a back-channel logout");
+        return unavailable();
+    }
+    tracing::info!(sub = ?verified.sub, has_sid = verified.sid.is_some(), "back-channel logout");
+    no_store(StatusCode::OK.into_response())
+}
+
+fn invalid_request(description: &str) -> Response {
+    let body = serde_json::json!({"error": "invalid_request", "error_description": description});
+    no_store((StatusCode::BAD_REQUEST, Json(body)).into_response())
+}
+
+fn unavailable() -> Response {
+    no_store(StatusCode::SERVICE_UNAVAILABLE.into_response())
+}
+
+fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
