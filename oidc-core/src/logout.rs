@@ -1,4 +1,5 @@
-//! RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0).
+//! RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0). For
+//! logouts the provider starts, see [`backchannel`](crate::backchannel).
 
 use crate::client::Client;
 use crate::secret::IdTokenJwt;
@@ -11,7 +12,22 @@ impl Client {
     ///
     /// `id_token_hint` tells the provider whose session to end;
     /// `post_logout_redirect_uri` (registered with the provider) is where it
-    /// sends the user back, with `state` echoed.
+    /// sends the user back, with `state` echoed (only sent together with a
+    /// `post_logout_redirect_uri`). `client_id` is always sent.
+    ///
+    /// ```no_run
+    /// # fn run(client: oidc_core::Client, login: oidc_core::Login<oidc_core::Authenticated>) {
+    /// // End the application's session first, then:
+    /// match client.end_session_url(
+    ///     login.tokens().id_token.as_ref(),
+    ///     Some("https://app.example.com/signed-out"),
+    ///     Some("opaque-value"),
+    /// ) {
+    ///     Some(url) => { /* 303 to url */ let _ = url; }
+    ///     None => { /* no provider logout: show "signed out" */ }
+    /// }
+    /// # }
+    /// ```
     pub fn end_session_url(
         &self,
         id_token_hint: Option<&IdTokenJwt>,

@@ -245,3 +245,66 @@ async fn the_endpoint_refuses_what_is_not_a_logout_token() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn end_session_url_carries_the_hint_and_state_back() {
+    // Without the glue: the typestate flow, then Client::end_session_url.
+    use oidc_core::{Client, ClientConfig, ResponseMode};
+    use tests::dev_login::{UserAction, authorize};
+    let redirect_uri = "http://127.0.0.1:9/logout-test/callback";
+    let back_to = "http://127.0.0.1:9/logout-test/bye";
+    let provider = DevProvider::builder()
+        .client(
+            oidc_dev_provider::DevClient::confidential("plain", "plain-secret")
+                .redirect_uri(redirect_uri)
+                .post_logout_redirect_uri(back_to),
+        )
+        .start()
+        .await
+        .unwrap();
+    let client = Client::discover(
+        ClientConfig::new(provider.issuer_str(), "plain", redirect_uri)
+            .client_secret("plain-secret")
+            .response_mode(ResponseMode::Query),
+    )
+    .await
+    .unwrap();
+    let (request, login) = client.login().redirect().unwrap();
+    let browser = Browser::new();
+    let (delivered, _) = authorize(
+        &browser,
+        request.url(),
+        redirect_uri,
+        UserAction::SignIn("alice@example.com"),
+    )
+    .await
+    .unwrap();
+    let login = login
+        .receive(delivered.callback().unwrap())
+        .unwrap()
+        .exchange()
+        .await
+        .unwrap();
+
+    let url = client
+        .end_session_url(
+            login.tokens().id_token.as_ref(),
+            Some(back_to),
+            Some("opaque-state"),
+        )
+        .expect("the dev provider has an end_session_endpoint");
+    let params: HashMap<String, String> = url.query_pairs().into_owned().collect();
+    assert_eq!(params["client_id"], "plain");
+    assert_eq!(
+        params["id_token_hint"],
+        login.tokens().id_token.as_ref().unwrap().secret()
+    );
+    let back = browser.get(url.as_str()).await.unwrap();
+    assert_eq!(back.status(), StatusCode::SEE_OTHER, "{}", back.body());
+    assert_eq!(
+        back.location().unwrap().as_str(),
+        format!("{back_to}?state=opaque-state")
+    );
+    // The provider ended the grant: the refresh token no longer works.
+    assert!(login.refresh().await.is_err());
+}
