@@ -5,11 +5,14 @@ use crate::config::SigningAlgorithm;
 use crate::error::IdTokenError;
 use crate::http::Http;
 use crate::jws::StrictObject;
-use jsonwebtoken::DecodingKey;
+use aws_lc_rs::signature::{self as aws_signature, ParsedPublicKey, RsaPublicKeyComponents};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{DecodingKey, DecodingKeyKind};
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, KeyOperations, PublicKeyUse};
 use serde_json::Value;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 use url::Url;
 
@@ -48,6 +51,12 @@ pub(crate) struct VerificationKey {
     alg: Option<String>,
     kind: KeyKind,
     key: DecodingKey,
+    /// The key parsed by aws-lc-rs, once per algorithm it has verified
+    /// (indexed as [`SigningAlgorithm::ALL`]): parsing binds the padding and
+    /// hash, and costs as much as a quarter of an RSA verification (the
+    /// Montgomery context), so it is not redone per token. `None` if the key
+    /// material does not parse.
+    parsed: [OnceLock<Option<ParsedPublicKey>>; SigningAlgorithm::ALL.len()],
 }
 
 impl std::fmt::Debug for VerificationKey {
@@ -65,21 +74,59 @@ impl VerificationKey {
         self.kind.fits(alg) && self.alg.as_deref().is_none_or(|a| a == alg.as_str())
     }
 
-    /// Verifies a JWS signature (base64url) over the signing input.
+    /// Verifies a JWS signature (base64url) over the signing input, with
+    /// the same aws-lc-rs algorithms `jsonwebtoken` uses (RSA keys of 2048
+    /// to 8192 bits, fixed-size ECDSA signatures), on the cached parsed key.
     pub(crate) fn verify(
         &self,
         signing_input: &[u8],
         signature_b64: &str,
         alg: SigningAlgorithm,
     ) -> Result<(), IdTokenError> {
-        match jsonwebtoken::crypto::verify(
-            signature_b64,
-            signing_input,
-            &self.key,
-            alg.to_jsonwebtoken(),
-        ) {
-            Ok(true) => Ok(()),
-            _ => Err(IdTokenError::BadSignature),
+        let parsed = self.parsed(alg).ok_or(IdTokenError::BadSignature)?;
+        let signature = URL_SAFE_NO_PAD
+            .decode(signature_b64)
+            .map_err(|_| IdTokenError::BadSignature)?;
+        parsed
+            .verify_sig(signing_input, &signature)
+            .map_err(|_| IdTokenError::BadSignature)
+    }
+
+    /// The key parsed for `alg`, parsed on first use.
+    fn parsed(&self, alg: SigningAlgorithm) -> Option<&ParsedPublicKey> {
+        let slot = SigningAlgorithm::ALL.iter().position(|a| *a == alg)?;
+        self.parsed[slot]
+            .get_or_init(|| parse_public_key(&self.key, alg))
+            .as_ref()
+    }
+}
+
+/// Parses a JWK's key material for one algorithm.
+fn parse_public_key(key: &DecodingKey, alg: SigningAlgorithm) -> Option<ParsedPublicKey> {
+    use SigningAlgorithm as A;
+    match (key.kind(), alg) {
+        (DecodingKeyKind::RsaModulusExponent { n, e }, _) => {
+            let params: &'static aws_signature::RsaParameters = match alg {
+                A::RS256 => &aws_signature::RSA_PKCS1_2048_8192_SHA256,
+                A::RS384 => &aws_signature::RSA_PKCS1_2048_8192_SHA384,
+                A::RS512 => &aws_signature::RSA_PKCS1_2048_8192_SHA512,
+                A::PS256 => &aws_signature::RSA_PSS_2048_8192_SHA256,
+                A::PS384 => &aws_signature::RSA_PSS_2048_8192_SHA384,
+                A::PS512 => &aws_signature::RSA_PSS_2048_8192_SHA512,
+                A::ES256 | A::ES384 | A::EdDSA => return None,
+            };
+            RsaPublicKeyComponents { n, e }
+                .to_parsed_public_key(params)
+                .ok()
+        }
+        (DecodingKeyKind::SecretOrDer(bytes), _) => {
+            let algorithm: &'static dyn aws_signature::VerificationAlgorithm = match alg {
+                A::ES256 => &aws_signature::ECDSA_P256_SHA256_FIXED,
+                A::ES384 => &aws_signature::ECDSA_P384_SHA384_FIXED,
+                A::EdDSA => &aws_signature::ED25519,
+                _ => return None,
+            };
+            ParsedPublicKey::new(algorithm, bytes).ok()
         }
     }
 }
@@ -195,6 +242,7 @@ fn usable_key(entry: &Value) -> Option<VerificationKey> {
         alg,
         kind,
         key,
+        parsed: Default::default(),
     })
 }
 
