@@ -276,7 +276,7 @@ impl JwksCache {
 
     /// A cache that already holds `keys` and will not refetch within the
     /// cooldown (unit tests).
-    #[cfg(test)]
+    #[cfg(any(test, feature = "bench"))]
     pub(crate) fn preloaded(keys: KeySet) -> Self {
         #[allow(clippy::unwrap_used)]
         let uri = Url::parse("http://127.0.0.1:9/jwks").unwrap();

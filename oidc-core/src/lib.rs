@@ -228,6 +228,10 @@ mod token_response;
 mod userinfo;
 #[cfg(feature = "axum")]
 pub mod web;
+#[cfg(feature = "bench")]
+#[doc(hidden)]
+#[path = "bench_support.rs"]
+pub mod __bench;
 
 pub use access_token::{
     AccessTokenClaims, AccessTokenError, AccessTokenType, AccessTokenVerifier, ResourceServerConfig,

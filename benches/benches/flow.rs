@@ -1,0 +1,71 @@
+//! The per-request work of a login that involves no network: building the
+//! authorization URL (`client.login().redirect()`), parsing and checking the
+//! callback (`Callback::from_form_post` + `receive`), and sealing and
+//! opening the pending login (the cookie). The client is discovered once
+//! against the in-process dev provider.
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use oidc_benches::{BenchClock, LiveProvider};
+use oidc_core::{Callback, PendingLogin};
+use oidc_dev_provider::SigningAlg;
+use std::hint::black_box;
+use std::time::Duration;
+
+fn flow(c: &mut Criterion<BenchClock>) {
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let live = runtime.block_on(LiveProvider::start(SigningAlg::RS256));
+    let client = live.client.clone();
+    let issuer = client.config().issuer().to_owned();
+    let key = live.sealing_key.clone();
+
+    let mut group = c.benchmark_group("flow");
+    group.bench_function("authorization_url", |b| {
+        b.iter(|| {
+            let (request, login) = client.login().redirect().expect("redirect");
+            black_box((request, login))
+        })
+    });
+
+    // A fresh login per iteration (untimed): each login takes one callback.
+    group.bench_function("callback_parse_and_receive", |b| {
+        b.iter_batched(
+            || {
+                let (_request, login) = client.login().redirect().expect("redirect");
+                let body = url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair("code", "SplxlOBeZQQYbYS6WxSbIA")
+                    .append_pair("state", login.pending().state().secret())
+                    .append_pair("iss", &issuer)
+                    .finish();
+                (login, body)
+            },
+            |(login, body)| {
+                let callback = Callback::from_form_post(body.as_bytes()).expect("parses");
+                login.receive(callback).expect("accepted")
+            },
+            BatchSize::SmallInput,
+        )
+    });
+
+    let (_request, login) = client.login().app_data("/account").redirect().expect("redirect");
+    let pending = login.into_pending();
+    let sealed = pending.seal(&key).expect("seals");
+    group.bench_function("pending_seal", |b| {
+        b.iter(|| black_box(&pending).seal(&key).expect("seals"))
+    });
+    group.bench_function("pending_open", |b| {
+        b.iter(|| PendingLogin::unseal(black_box(&sealed), &key).expect("opens"))
+    });
+    group.finish();
+    drop(live);
+    drop(runtime);
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .with_measurement(BenchClock::from_env())
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    targets = flow
+}
+criterion_main!(benches);
