@@ -192,6 +192,10 @@ fn generate(cont: &Container<'_>, roles: &Roles<'_, '_>) -> TokenStream {
                 fn client_config(&self) -> ::core::result::Result<#p::ClientConfig, #p::ConfigError> {
                     #config
                 }
+
+                fn default_prompt(&self) -> ::core::option::Option<#p::Prompt> {
+                    Self::DEFAULT_PROMPT
+                }
             }
 
             #[allow(dead_code)]

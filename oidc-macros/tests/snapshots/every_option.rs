@@ -31,6 +31,11 @@ const _: () = {
                 ),
             })
         }
+        fn default_prompt(
+            &self,
+        ) -> ::core::option::Option<::oidc_core::__private::Prompt> {
+            Self::DEFAULT_PROMPT
+        }
     }
     #[allow(dead_code)]
     impl Auth {

@@ -29,6 +29,11 @@ const _: () = {
                 auth_method: ::core::option::Option::None,
             })
         }
+        fn default_prompt(
+            &self,
+        ) -> ::core::option::Option<my_sdk::oidc::__private::Prompt> {
+            Self::DEFAULT_PROMPT
+        }
     }
     #[allow(dead_code)]
     impl Settings {
