@@ -486,6 +486,14 @@ pub enum IdTokenError {
         /// The requested max age.
         max_age_secs: u64,
     },
+    /// `auth_time` is in the future (it would satisfy any `max_age`).
+    #[error("the user authenticated in the future (auth_time {auth_time}, now {now})")]
+    AuthTimeInFuture {
+        /// `auth_time`.
+        auth_time: i64,
+        /// The current time.
+        now: i64,
+    },
     /// `at_hash` does not match the access token.
     #[error("at_hash does not match the access token")]
     AccessTokenHashMismatch,

@@ -175,6 +175,12 @@ impl IdTokenClaims {
             (NonceCheck::AbsentOr(Some(original)), Some(found)) if ct_eq(original, found) => {}
             (NonceCheck::AbsentOr(_), Some(_)) => return Err(IdTokenError::UnexpectedNonce),
         }
+        if let Some(auth_time) = self.auth_time
+            && auth_time > now.saturating_add(tolerance)
+        {
+            // A future authentication time would satisfy any `max_age`.
+            return Err(IdTokenError::AuthTimeInFuture { auth_time, now });
+        }
         if let Some(max_age) = expect.max_age {
             let auth_time = self
                 .auth_time
@@ -195,6 +201,31 @@ impl IdTokenClaims {
         }
         Ok(())
     }
+}
+
+/// OIDC Core 12.2: a refreshed ID token is about the same login as the
+/// original: same `iss`, `sub`, `aud` and `azp` (present in both or in
+/// neither), and `auth_time`, if sent, still the original authentication.
+pub(crate) fn check_same_login(
+    previous: &IdTokenClaims,
+    new: &IdTokenClaims,
+) -> Result<(), IdTokenError> {
+    if new.iss != previous.iss {
+        return Err(IdTokenError::RefreshChanged("iss"));
+    }
+    if new.sub != previous.sub {
+        return Err(IdTokenError::RefreshChanged("sub"));
+    }
+    if new.aud != previous.aud {
+        return Err(IdTokenError::RefreshChanged("aud"));
+    }
+    if new.azp != previous.azp {
+        return Err(IdTokenError::RefreshChanged("azp"));
+    }
+    if new.auth_time.is_some() && new.auth_time != previous.auth_time {
+        return Err(IdTokenError::RefreshChanged("auth_time"));
+    }
+    Ok(())
 }
 
 /// Constant-time string equality (lengths are not secret).

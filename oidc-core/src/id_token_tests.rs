@@ -291,6 +291,69 @@ async fn auth_time_is_checked_against_max_age() {
 }
 
 #[tokio::test]
+async fn auth_time_in_the_future_is_refused() {
+    // With max_age it would pass any age check; without, it is still absurd.
+    let future = unix_now() + 3600;
+    let mut e = expect();
+    e.max_age = Some(Duration::from_secs(60));
+    let token = with(claims(), json!({"auth_time": future}));
+    assert!(matches!(
+        check(header(), token.clone(), e).await.unwrap_err(),
+        IdTokenError::AuthTimeInFuture { auth_time, .. } if auth_time == future
+    ));
+    assert!(matches!(
+        check(header(), token, expect()).await.unwrap_err(),
+        IdTokenError::AuthTimeInFuture { .. }
+    ));
+    // Within the clock tolerance it is fine.
+    let skewed = with(claims(), json!({"auth_time": unix_now() + 30}));
+    assert!(check(header(), skewed, expect()).await.is_ok());
+}
+
+#[test]
+fn refresh_must_keep_the_login() {
+    let now = unix_now();
+    let original = IdTokenClaims::from_map(
+        with(claims(), json!({"azp": CID, "auth_time": now - 10}))
+            .as_object()
+            .unwrap()
+            .clone(),
+    )
+    .unwrap();
+    let changed = |changes: Value| {
+        let raw = with(
+            with(claims(), json!({"azp": CID, "auth_time": now - 10})),
+            changes,
+        );
+        IdTokenClaims::from_map(raw.as_object().unwrap().clone()).unwrap()
+    };
+    assert_eq!(check_same_login(&original, &changed(json!({}))), Ok(()));
+    // auth_time may be left out, but not changed.
+    assert_eq!(
+        check_same_login(&original, &changed(json!({"auth_time": null}))),
+        Ok(())
+    );
+    for (claim, value) in [
+        ("iss", json!("https://other.example")),
+        ("sub", json!("user-2")),
+        ("aud", json!([CID, "api"])),
+        ("azp", json!("api")),
+        ("auth_time", json!(now)),
+    ] {
+        assert_eq!(
+            check_same_login(&original, &changed(json!({ claim: value }))),
+            Err(IdTokenError::RefreshChanged(claim)),
+            "{claim}"
+        );
+    }
+    // azp must stay present (OIDC Core 12.2: the same azp).
+    assert_eq!(
+        check_same_login(&original, &changed(json!({"azp": null}))),
+        Err(IdTokenError::RefreshChanged("azp"))
+    );
+}
+
+#[tokio::test]
 async fn at_hash_must_match_when_present() {
     assert_eq!(
         claims_fail(json!({"at_hash": "AAAAAAAAAAAAAAAAAAAAAA"})).await,

@@ -8,8 +8,8 @@ use crate::jws::StrictObject;
 use aws_lc_rs::signature::{self as aws_signature, ParsedPublicKey, RsaPublicKeyComponents};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::{DecodingKey, DecodingKeyKind};
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, KeyOperations, PublicKeyUse};
+use jsonwebtoken::{DecodingKey, DecodingKeyKind};
 use serde_json::Value;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
@@ -256,6 +256,8 @@ pub(crate) struct JwksCache {
     /// Single flight: one fetch at a time; others wait and reuse its result.
     fetching: tokio::sync::Mutex<()>,
     last_fetch: Mutex<Option<Instant>>,
+    /// Why the last fetch failed, while no later fetch succeeded.
+    last_error: Mutex<Option<String>>,
     generation: AtomicU64,
     fetches: AtomicU64,
 }
@@ -269,6 +271,7 @@ impl JwksCache {
             current: RwLock::new(None),
             fetching: tokio::sync::Mutex::new(()),
             last_fetch: Mutex::new(None),
+            last_error: Mutex::new(None),
             generation: AtomicU64::new(0),
             fetches: AtomicU64::new(0),
         }
@@ -320,7 +323,7 @@ impl JwksCache {
                 found_or_ambiguous => return Ok(found_or_ambiguous),
             }
         }
-        match self.refresh(generation, cached.is_none()).await? {
+        match self.refresh(generation).await? {
             Some(keys) => Ok(keys.select(kid, alg)),
             None => Ok(KeySelection::NotFound),
         }
@@ -329,20 +332,56 @@ impl JwksCache {
     /// Fetches the JWKS unless another task already did since `seen`, or the
     /// cooldown forbids it. Returns the newest keys, or `None` when no
     /// fetch was allowed.
-    async fn refresh(&self, seen: u64, first: bool) -> Result<Option<Arc<KeySet>>, IdTokenError> {
+    ///
+    /// The cooldown counts from the start of the last fetch, successful or
+    /// not: a flood of tokens with unknown `kid`s, or tokens arriving while
+    /// the JWKS endpoint fails, cause at most one request per cooldown.
+    /// Within the cooldown after a failed fetch, the failure is reported
+    /// again without a request.
+    async fn refresh(&self, seen: u64) -> Result<Option<Arc<KeySet>>, IdTokenError> {
         let _flight = self.fetching.lock().await;
         let (cached, generation) = self.cached();
         if generation != seen {
             return Ok(cached);
         }
-        if !first {
-            let last = *self.last_fetch.lock().unwrap_or_else(|p| p.into_inner());
-            if last.is_some_and(|at| at.elapsed() < self.cooldown) {
-                return Ok(None);
-            }
+        let last = *self.last_fetch.lock().unwrap_or_else(|p| p.into_inner());
+        if last.is_some_and(|at| at.elapsed() < self.cooldown) {
+            let failure = self
+                .last_error
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone();
+            return match (cached, failure) {
+                (None, Some(reason)) => Err(IdTokenError::Jwks(format!(
+                    "{reason} (not retried for {:?})",
+                    self.cooldown
+                ))),
+                _ => Ok(None),
+            };
         }
         *self.last_fetch.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
         self.fetches.fetch_add(1, Ordering::Relaxed);
+        let fetched = self.fetch().await;
+        let mut last_error = self.last_error.lock().unwrap_or_else(|p| p.into_inner());
+        match fetched {
+            Ok(keys) => {
+                *last_error = None;
+                let keys = Arc::new(keys);
+                *self.current.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::clone(&keys));
+                self.generation.fetch_add(1, Ordering::Release);
+                Ok(Some(keys))
+            }
+            Err(error) => {
+                if let IdTokenError::Jwks(reason) = &error {
+                    *last_error = Some(reason.clone());
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// One request to the JWKS endpoint.
+    async fn fetch(&self) -> Result<KeySet, IdTokenError> {
         let response = self
             .http
             .get(&self.uri, None)
@@ -357,10 +396,7 @@ impl JwksCache {
         if !response.is_json() {
             return Err(IdTokenError::Jwks("the response is not JSON".into()));
         }
-        let keys = Arc::new(KeySet::parse(&response.body)?);
-        *self.current.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::clone(&keys));
-        self.generation.fetch_add(1, Ordering::Release);
-        Ok(Some(keys))
+        KeySet::parse(&response.body)
     }
 }
 
@@ -428,6 +464,29 @@ mod tests {
             keys.select(None, SigningAlgorithm::RS256),
             KeySelection::Found(_)
         ));
+    }
+
+    #[tokio::test]
+    async fn failed_fetches_count_against_the_cooldown() {
+        // Nothing listens on the discard port: every fetch fails at once.
+        let uri = Url::parse("http://127.0.0.1:9/jwks").unwrap();
+        let http = Http::new(Duration::from_secs(2), Duration::from_secs(2), 1024).unwrap();
+        let cache = JwksCache::new(uri, http, Duration::from_secs(3600));
+        for attempt in 0..20 {
+            let error = cache
+                .select(Some("k1"), SigningAlgorithm::RS256)
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(error, IdTokenError::Jwks(_)),
+                "{attempt}: {error:?}"
+            );
+        }
+        assert_eq!(
+            cache.fetch_count(),
+            1,
+            "one request per cooldown, even failing"
+        );
     }
 
     #[test]

@@ -93,14 +93,19 @@ impl<'a> CompactJws<'a> {
                 .ok_or(IdTokenError::Malformed(
                     "expected three dot-separated parts",
                 ))?;
-        if header_b64.is_empty() || payload_b64.is_empty() || signature_b64.is_empty() {
+        if header_b64.is_empty() || payload_b64.is_empty() {
             return Err(IdTokenError::Malformed("a part is empty"));
         }
         let header_json = decode_part(header_b64)
             .map_err(|_| IdTokenError::InvalidHeader("not base64url".into()))?;
         let header: StrictObject = serde_json::from_slice(&header_json)
             .map_err(|e| IdTokenError::InvalidHeader(e.to_string()))?;
+        // The header first: an unsigned `alg: none` token is reported as
+        // the algorithm it is, not as a missing signature.
         let header = check_header(header.0, allowed)?;
+        if signature_b64.is_empty() {
+            return Err(IdTokenError::Malformed("the signature is empty"));
+        }
         Ok(Self {
             signing_input,
             payload_b64,
@@ -218,6 +223,24 @@ mod tests {
                 Err(IdTokenError::AlgorithmNotAllowed(alg.into()))
             );
         }
+    }
+
+    #[test]
+    fn unsigned_tokens_are_refused_for_their_algorithm() {
+        for alg in ["none", "None", "NONE", "nOnE"] {
+            let header = format!(r#"{{"alg":"{alg}"}}"#);
+            let unsigned = format!("{}.{}.", b64url(header.as_bytes()), b64url(b"{}"));
+            assert_eq!(
+                CompactJws::parse(&unsigned, &[SigningAlgorithm::RS256]).err(),
+                Some(IdTokenError::AlgorithmNotAllowed(alg.into())),
+                "{alg}"
+            );
+        }
+        let unsigned = format!("{}.{}.", b64url(br#"{"alg":"RS256"}"#), b64url(b"{}"));
+        assert_eq!(
+            CompactJws::parse(&unsigned, &[SigningAlgorithm::RS256]).err(),
+            Some(IdTokenError::Malformed("the signature is empty"))
+        );
     }
 
     #[test]

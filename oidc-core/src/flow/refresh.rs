@@ -3,7 +3,7 @@
 
 use super::{Authenticated, Login};
 use crate::client::Client;
-use crate::error::{IdTokenError, TokenError};
+use crate::error::TokenError;
 use crate::id_token::{self, Expectations, IdTokenClaims, NonceCheck, unix_now};
 use crate::token_response::{self, TokenSet, token_request};
 use crate::userinfo::{ClaimsSource, UserInfo};
@@ -37,15 +37,14 @@ impl Client {
         let config = self.config();
         let (body, authorization) = token_request(
             config,
-            &[("grant_type", "refresh_token"), ("refresh_token", refresh_token.secret())],
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh_token.secret()),
+            ],
         );
         let response = self
             .http()
-            .post_form(
-                &self.metadata().token_endpoint,
-                body,
-                authorization,
-            )
+            .post_form(&self.metadata().token_endpoint, body, authorization)
             .await?;
         let parsed = token_response::parse(&response)?;
         let mut new_tokens = parsed.tokens;
@@ -70,7 +69,7 @@ impl Client {
                     now: unix_now(),
                 };
                 let claims = id_token::verify(jwt.secret(), self.jwks(), &expect).await?;
-                check_same_login(previous, &claims)?;
+                id_token::check_same_login(previous, &claims)?;
                 claims
             }
             None => {
@@ -88,26 +87,6 @@ impl Client {
             user,
         })
     }
-}
-
-/// OIDC Core 12.2: the refreshed ID token is about the same login.
-fn check_same_login(previous: &IdTokenClaims, new: &IdTokenClaims) -> Result<(), IdTokenError> {
-    if new.iss != previous.iss {
-        return Err(IdTokenError::RefreshChanged("iss"));
-    }
-    if new.sub != previous.sub {
-        return Err(IdTokenError::RefreshChanged("sub"));
-    }
-    if new.aud != previous.aud {
-        return Err(IdTokenError::RefreshChanged("aud"));
-    }
-    if new.azp.is_some() && new.azp != previous.azp {
-        return Err(IdTokenError::RefreshChanged("azp"));
-    }
-    if new.auth_time.is_some() && new.auth_time != previous.auth_time {
-        return Err(IdTokenError::RefreshChanged("auth_time"));
-    }
-    Ok(())
 }
 
 impl Login<Authenticated> {
