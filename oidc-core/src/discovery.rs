@@ -250,6 +250,75 @@ mod tests {
     }
 
     #[test]
+    fn every_endpoint_must_be_https_for_a_non_loopback_issuer() {
+        for field in [
+            "authorization_endpoint",
+            "token_endpoint",
+            "jwks_uri",
+            "userinfo_endpoint",
+            "end_session_endpoint",
+        ] {
+            for url in [
+                "http://op.example/x",
+                // Loopback is no excuse when the issuer itself is not.
+                "http://127.0.0.1/x",
+                "http://localhost/x",
+                "ftp://op.example/x",
+                "javascript:alert(1)",
+            ] {
+                let e = ProviderMetadata::from_document(&doc(json!({ field: url })), &config());
+                assert!(
+                    matches!(&e, Err(DiscoveryError::InsecureEndpoint { field: f, .. }) if *f == field),
+                    "{field} = {url}: {e:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_loopback_issuer_allows_http_only_on_loopback() {
+        let loopback = ClientConfig::new("http://127.0.0.1:8080", "cid", "http://127.0.0.1/cb")
+            .client_secret("s");
+        let base = json!({
+            "issuer": "http://127.0.0.1:8080",
+            "authorization_endpoint": "http://127.0.0.1:8080/authorize",
+            "token_endpoint": "http://localhost:8080/token",
+            "jwks_uri": "http://[::1]:8080/jwks",
+        });
+        assert!(ProviderMetadata::from_document(&doc(base.clone()), &loopback).is_ok());
+        let mut remote = base;
+        remote["jwks_uri"] = json!("http://keys.example/jwks");
+        assert!(matches!(
+            ProviderMetadata::from_document(&doc(remote), &loopback),
+            Err(DiscoveryError::InsecureEndpoint {
+                field: "jwks_uri",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn widened_algorithm_lists_do_not_widen_the_allow_list() {
+        let m = ProviderMetadata::from_document(
+            &doc(json!({"id_token_signing_alg_values_supported": ["none", "HS256", "RS256"]})),
+            &config(),
+        )
+        .unwrap();
+        // Recorded as advertised; what the client accepts is its own list.
+        assert_eq!(m.id_token_signing_alg_values_supported.len(), 3);
+        assert_eq!(config().algorithms, [crate::SigningAlgorithm::RS256]);
+    }
+
+    #[test]
+    fn duplicate_members_are_refused() {
+        let body = br#"{"issuer":"https://op.example","issuer":"https://evil.example"}"#;
+        assert!(matches!(
+            ProviderMetadata::from_document(body, &config()),
+            Err(DiscoveryError::InvalidDocument(_))
+        ));
+    }
+
+    #[test]
     fn missing_endpoints_are_named() {
         let e = ProviderMetadata::from_document(&doc(json!({"jwks_uri": null})), &config());
         assert!(matches!(

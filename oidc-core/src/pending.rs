@@ -75,6 +75,15 @@ impl SealingKey {
     }
 }
 
+/// Parses base64 (see [`SealingKey::from_base64`]), so a key can be a
+/// field of an `#[oidc_client]` struct read from the environment.
+impl std::str::FromStr for SealingKey {
+    type Err = ConfigError;
+    fn from_str(encoded: &str) -> Result<Self, Self::Err> {
+        Self::from_base64(encoded)
+    }
+}
+
 /// A started login, between the redirect and the callback.
 ///
 /// Obtain it from [`Login::into_pending`](crate::Login::into_pending), keep
@@ -118,15 +127,8 @@ impl PendingLogin {
     /// Encrypts and authenticates this login into a cookie-safe string
     /// (base64url, a few hundred bytes).
     pub fn seal(&self, key: &SealingKey) -> Result<String, PendingLoginError> {
-        let mut buffer = serde_json::to_vec(self).map_err(|_| PendingLoginError::Seal)?;
-        let nonce = key
-            .aead()?
-            .seal_in_place_append_tag(Aad::from(SEAL_AAD), &mut buffer)
-            .map_err(|_| PendingLoginError::Seal)?;
-        let mut sealed = Vec::with_capacity(NONCE_LEN + buffer.len());
-        sealed.extend_from_slice(nonce.as_ref());
-        sealed.extend_from_slice(&buffer);
-        Ok(format!("{SEAL_PREFIX}{}", URL_SAFE_NO_PAD.encode(sealed)))
+        let plaintext = serde_json::to_vec(self).map_err(|_| PendingLoginError::Seal)?;
+        seal_bytes(&plaintext, key)
     }
 
     /// Opens a sealed login. Fails if it was tampered with, sealed with
@@ -187,6 +189,19 @@ impl PendingLogin {
     pub fn expires_at(&self) -> i64 {
         self.expires_at
     }
+}
+
+/// Encrypts and authenticates `plaintext` into the sealed format.
+pub(crate) fn seal_bytes(plaintext: &[u8], key: &SealingKey) -> Result<String, PendingLoginError> {
+    let mut buffer = plaintext.to_vec();
+    let nonce = key
+        .aead()?
+        .seal_in_place_append_tag(Aad::from(SEAL_AAD), &mut buffer)
+        .map_err(|_| PendingLoginError::Seal)?;
+    let mut sealed = Vec::with_capacity(NONCE_LEN + buffer.len());
+    sealed.extend_from_slice(nonce.as_ref());
+    sealed.extend_from_slice(&buffer);
+    Ok(format!("{SEAL_PREFIX}{}", URL_SAFE_NO_PAD.encode(sealed)))
 }
 
 #[cfg(test)]
@@ -263,6 +278,100 @@ mod tests {
         assert!(SealingKey::from_base64("c2hvcnQ=").is_err());
         assert!(SealingKey::from_base64("!!!").is_err());
         assert_eq!(format!("{key:?}"), "SealingKey(<redacted>)");
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn login_with(app_data: String) -> PendingLogin {
+            PendingLogin {
+                app_data: Some(app_data),
+                ..sample(600)
+            }
+        }
+
+        /// The sealed string with bit `bit` of byte `index` flipped, if
+        /// that is still a string.
+        fn flipped(sealed: &str, index: usize, bit: u8) -> Option<String> {
+            let mut bytes = sealed.as_bytes().to_vec();
+            bytes[index] ^= 1 << bit;
+            String::from_utf8(bytes).ok()
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(64))]
+
+            /// A sealed login opens with its key, and only with its key.
+            #[test]
+            fn opens_only_with_its_key(
+                key in any::<[u8; 32]>(),
+                other in any::<[u8; 32]>(),
+                app_data in ".{0,64}",
+            ) {
+                prop_assume!(key != other);
+                let key = SealingKey::from_bytes(key);
+                let sealed = login_with(app_data.clone()).seal(&key).unwrap();
+                let opened = PendingLogin::unseal(&sealed, &key).unwrap();
+                prop_assert_eq!(opened.app_data(), Some(app_data.as_str()));
+                prop_assert_eq!(opened.state.secret(), "state-value");
+                prop_assert_eq!(
+                    PendingLogin::unseal(&sealed, &SealingKey::from_bytes(other)).err(),
+                    Some(PendingLoginError::BadSeal)
+                );
+            }
+
+            /// Every single-bit flip anywhere in the sealed string is refused.
+            #[test]
+            fn every_bit_flip_of_the_string_is_refused(
+                key in any::<[u8; 32]>(),
+                app_data in "[a-z/]{0,16}",
+            ) {
+                let key = SealingKey::from_bytes(key);
+                let sealed = login_with(app_data).seal(&key).unwrap();
+                for index in 0..sealed.len() {
+                    for bit in 0..8 {
+                        if let Some(tampered) = flipped(&sealed, index, bit) {
+                            prop_assert!(
+                                PendingLogin::unseal(&tampered, &key).is_err(),
+                                "flip of bit {} of byte {} was accepted", bit, index
+                            );
+                        }
+                    }
+                }
+            }
+
+            /// Every single-bit flip of the sealed bytes (nonce, ciphertext,
+            /// tag), re-encoded, fails authentication.
+            #[test]
+            fn every_bit_flip_of_the_bytes_is_refused(
+                key in any::<[u8; 32]>(),
+                index in any::<prop::sample::Index>(),
+                bit in 0u8..8,
+            ) {
+                let key = SealingKey::from_bytes(key);
+                let sealed = sample(600).seal(&key).unwrap();
+                let mut bytes = URL_SAFE_NO_PAD
+                    .decode(sealed.strip_prefix(SEAL_PREFIX).unwrap())
+                    .unwrap();
+                let at = index.index(bytes.len());
+                bytes[at] ^= 1 << bit;
+                let tampered = format!("{SEAL_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes));
+                prop_assert_eq!(
+                    PendingLogin::unseal(&tampered, &key).err(),
+                    Some(PendingLoginError::BadSeal)
+                );
+            }
+
+            /// Arbitrary input never opens and never panics.
+            #[test]
+            fn garbage_never_opens(input in ".{0,512}") {
+                let key = SealingKey::from_bytes([9; 32]);
+                prop_assert!(PendingLogin::unseal(&input, &key).is_err());
+                let prefixed = format!("{SEAL_PREFIX}{input}");
+                prop_assert!(PendingLogin::unseal(&prefixed, &key).is_err());
+            }
+        }
     }
 
     #[test]

@@ -46,7 +46,10 @@ pub(crate) struct TokenResponse {
 
 /// The body and `Authorization` header of a token request: the grant's
 /// parameters plus the client authentication of the configured method.
-pub(crate) fn token_request(config: &ClientConfig, params: &[(&str, &str)]) -> (String, Option<HeaderValue>) {
+pub(crate) fn token_request(
+    config: &ClientConfig,
+    params: &[(&str, &str)],
+) -> (String, Option<HeaderValue>) {
     let mut form = url::form_urlencoded::Serializer::new(String::new());
     form.extend_pairs(params);
     let authorization = client_auth(

@@ -35,11 +35,7 @@ impl Login<CodeReceived> {
         );
         let response = client
             .http()
-            .post_form(
-                &client.metadata().token_endpoint,
-                body,
-                authorization,
-            )
+            .post_form(&client.metadata().token_endpoint, body, authorization)
             .await?;
         let parsed = token_response::parse(&response)?;
         let id_token_jwt = parsed
