@@ -176,29 +176,45 @@
 //!   the provider advertises RFC 9207); no duplicated parameters and no
 //!   tokens in the response; `error` responses become
 //!   [`CallbackError::Provider`].
-//! - **ID token** (OIDC Core 3.1.3.7): compact JWS only; `alg` in the
-//!   allow-list (RS256 by default; `none` and HMAC can never be allowed); no
-//!   `crit`, no embedded or remote keys; the key from the provider's JWKS by
-//!   `kid`, of the right type and use; `iss`, `aud` (no untrusted extra
-//!   audiences), `azp`, `exp`, `iat` (not in the future, not older than the
-//!   maximum age), `nbf`, `nonce`, `auth_time` against `max_age`, `at_hash`.
+//! - **ID token** (OIDC Core 3.1.3.7): compact JWS only (a JWE is
+//!   refused); `alg` in the allow-list (RS256 by default; `none` in any
+//!   spelling and HMAC can never be allowed, whatever discovery advertises);
+//!   no duplicate header or claim names, no `crit`, no embedded or remote
+//!   keys (`jwk`, `jku`, `x5u`, `x5c`), `typ` absent or `JWT`; the key from
+//!   the provider's JWKS by `kid`, of the right type, use and `alg`;
+//!   `iss`, `aud` (no untrusted extra audiences), `azp`, `exp`, `iat` (not in
+//!   the future, not older than the maximum age), `nbf`, `nonce`,
+//!   `auth_time` (not in the future; within `max_age` when one was
+//!   requested), `at_hash` when present.
 //! - **User claims**: the inline `userinfo` or UserInfo response must have
-//!   the ID token's `sub`.
+//!   the ID token's `sub`; UserInfo is called only after the ID token
+//!   verified.
+//! - **Refresh** (OIDC Core 12.2): a refreshed ID token is verified like the
+//!   first and must keep `iss`, `sub`, `aud`, `azp` and `auth_time`.
 //!
 //! ## Limits and defaults
 //!
 //! | Setting | Default | Set with |
 //! | --- | --- | --- |
 //! | Clock tolerance (`exp`, `iat`, `nbf`, `auth_time`) | 60 s (max 5 min) | [`ClientConfig::clock_tolerance`] |
-//! | Maximum ID token age (`iat`) | 10 min | [`ClientConfig::max_id_token_age`] |
-//! | Request deadline (whole request, body included) | 10 s | [`ClientConfig::http_timeout`] |
+//! | Maximum ID token age (now − `iat`, plus the tolerance) | 10 min | [`ClientConfig::max_id_token_age`] |
+//! | Request deadline, per request, from connect to the last body byte (a slowly trickled body cannot extend it) | 10 s | [`ClientConfig::http_timeout`] |
 //! | Connect deadline | 5 s | [`ClientConfig::connect_timeout`] |
-//! | Response body cap (after decompression) | 512 KiB | [`ClientConfig::max_response_bytes`] |
-//! | JWKS refetch on unknown `kid`, at most once per | 10 s | [`ClientConfig::jwks_refresh_cooldown`] |
-//! | Pending login lifetime | 10 min | [`ClientConfig::pending_login_ttl`] |
-//! | ID token algorithms | RS256 | [`ClientConfig::id_token_algorithms`] |
-//! | Largest token / callback accepted | 64 KiB / 32 KiB | fixed |
+//! | Response body cap, counted after decompression (gzip), for discovery, JWKS, token and UserInfo | 512 KiB | [`ClientConfig::max_response_bytes`] |
+//! | JWKS refetch on an unknown `kid`: at most one request per cooldown, successful or failed; a failure is reported again within it | 10 s | [`ClientConfig::jwks_refresh_cooldown`] |
+//! | Pending login lifetime (and how long a used `state` is remembered) | 10 min | [`ClientConfig::pending_login_ttl`] |
+//! | ID token algorithms (any of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA; never `none` or HMAC) | RS256 | [`ClientConfig::id_token_algorithms`] |
+//! | Extra audiences trusted in `aud` | none | [`ClientConfig::trusted_audiences`] |
+//! | Largest ID token / callback / sealed pending login | 64 KiB / 32 KiB / 8 KiB | fixed |
+//! | JWKS keys considered / smallest RSA key | the first 100 / 2048 bits | fixed |
+//! | `sub` length | 1 to 255 characters | fixed |
+//! | Token type | `Bearer` (absent means `Bearer`) | fixed |
 //! | Redirects on back-channel calls | never followed | fixed |
+//!
+//! A login's exchange makes at most three requests, each with its own
+//! deadline: token, JWKS (only when the keys are not cached or the `kid` is
+//! unknown) and UserInfo (only when the token response has no inline
+//! `userinfo`).
 //!
 //! ## Secrets
 //!
