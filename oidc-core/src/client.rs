@@ -28,7 +28,7 @@ struct Inner {
     jwks: JwksCache,
     /// `state` digests of logins that received their callback, until they
     /// expire: makes every pending login single use on this instance.
-    used_states: Mutex<HashMap<[u8; 32], i64>>,
+    used_states: Mutex<UsedStates>,
     /// `jti`s of accepted back-channel logout tokens (replay defence).
     logout_jtis: crate::backchannel::ReplayCache,
 }
@@ -87,7 +87,7 @@ impl Client {
                 metadata,
                 http,
                 jwks,
-                used_states: Mutex::new(HashMap::new()),
+                used_states: Mutex::new(UsedStates::default()),
                 logout_jtis: crate::backchannel::ReplayCache::default(),
             }),
         }
@@ -157,10 +157,71 @@ impl Client {
             .used_states
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if used.len() >= 1024 {
+        used.insert(key, expires_at)
+    }
+}
+
+/// The used `state` digests with their expiry. Expired entries are dropped
+/// when the map has doubled since the last sweep, so a callback costs O(1)
+/// amortized however many logins are live (sweeping at a fixed size would
+/// scan every live entry on every callback once that many are live).
+#[derive(Debug)]
+struct UsedStates {
+    expiry_by_digest: HashMap<[u8; 32], i64>,
+    sweep_at: usize,
+}
+
+impl UsedStates {
+    const MIN_SWEEP: usize = 1024;
+
+    /// Records `digest`; `false` if it was already there.
+    fn insert(&mut self, digest: [u8; 32], expires_at: i64) -> bool {
+        if self.expiry_by_digest.len() >= self.sweep_at {
             let now = unix_now();
-            used.retain(|_, expiry| *expiry > now);
+            self.expiry_by_digest.retain(|_, expiry| *expiry > now);
+            self.sweep_at = (self.expiry_by_digest.len() * 2).max(Self::MIN_SWEEP);
         }
-        used.insert(key, expires_at).is_none()
+        self.expiry_by_digest.insert(digest, expires_at).is_none()
+    }
+}
+
+impl Default for UsedStates {
+    fn default() -> Self {
+        Self {
+            expiry_by_digest: HashMap::new(),
+            sweep_at: Self::MIN_SWEEP,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn used_states_are_single_use_and_swept_in_amortized_time() {
+        let mut used = UsedStates::default();
+        let live = unix_now() + 600;
+        let digest = |i: u32| {
+            let mut d = [0u8; 32];
+            d[..4].copy_from_slice(&i.to_le_bytes());
+            d
+        };
+        assert!(used.insert(digest(0), live));
+        assert!(!used.insert(digest(0), live), "a state is used once");
+        // Many live logins: the sweep threshold grows with them instead of
+        // scanning every entry on every insert.
+        for i in 1..5000 {
+            assert!(used.insert(digest(i), live));
+        }
+        assert!(used.sweep_at >= used.expiry_by_digest.len());
+        assert!(used.sweep_at <= 2 * 5000);
+        // Expired entries go at the next sweep.
+        let mut used = UsedStates::default();
+        for i in 0..UsedStates::MIN_SWEEP as u32 {
+            used.insert(digest(i), unix_now() - 1);
+        }
+        assert!(used.insert(digest(u32::MAX), live));
+        assert_eq!(used.expiry_by_digest.len(), 1);
     }
 }
