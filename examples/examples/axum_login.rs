@@ -27,82 +27,51 @@ use axum::response::Html;
 use axum::routing::get;
 use examples::home_page;
 use oidc_core::web::{Oidc, SignedIn, memory_session_layer};
-use oidc_core::{AuthMethod, ClientConfig, ResponseMode, SealingKey};
+use oidc_core::{AuthMethod, ClientSecret, OidcConfig, ResponseMode, SealingKey, Url, oidc_client};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-/// Everything the app reads from the environment.
+/// Everything the app reads from the environment. `from_env()` reports
+/// every missing or malformed variable at once, naming each.
+#[oidc_client]
 struct Settings {
-    config: ClientConfig,
+    #[oidc(env = "OIDC_ISSUER")]
+    issuer: String,
+    #[oidc(env = "OIDC_CLIENT_ID")]
+    client_id: String,
+    #[oidc(env = "OIDC_CLIENT_SECRET")]
+    client_secret: ClientSecret,
+    #[oidc(env = "OIDC_REDIRECT_URI")]
+    redirect_uri: Url,
+    #[oidc(env = "OIDC_RESPONSE_MODE", default = "form_post")]
+    response_mode: ResponseMode,
+    #[oidc(env = "OIDC_SCOPES", default = "openid email")]
+    scopes: String,
+    #[oidc(env = "OIDC_AUTH_METHOD", default = "client_secret_post")]
+    auth_method: AuthMethod,
+    #[oidc(env = "APP_ADDR", default = "127.0.0.1:3000")]
     addr: SocketAddr,
+    #[oidc(env = "APP_COOKIE_KEY", redact)]
     cookie_key: Option<SealingKey>,
 }
 
-/// Reads the settings, collecting every problem instead of stopping at the first.
-fn settings_from_env() -> Result<Settings, Vec<String>> {
-    let mut problems = Vec::new();
-    let mut required = |name: &str| match std::env::var(name) {
-        Ok(value) if !value.trim().is_empty() => value,
-        _ => {
-            problems.push(format!("{name} is required"));
-            String::new()
+impl Settings {
+    /// The client configuration: the struct's roles, plus the response
+    /// mode, scopes and authentication method chosen at run time.
+    fn checked_config(&self) -> Result<oidc_core::ClientConfig, String> {
+        if self.auth_method == AuthMethod::None {
+            return Err("OIDC_AUTH_METHOD: this app is a confidential client; \
+                        use client_secret_post or client_secret_basic"
+                .into());
         }
-    };
-    let issuer = required("OIDC_ISSUER");
-    let client_id = required("OIDC_CLIENT_ID");
-    let client_secret = required("OIDC_CLIENT_SECRET");
-    let redirect_uri = required("OIDC_REDIRECT_URI");
-    let optional =
-        |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
-
-    let response_mode = optional("OIDC_RESPONSE_MODE", "form_post")
-        .parse::<ResponseMode>()
-        .map_err(|e| problems.push(format!("OIDC_RESPONSE_MODE: {e}")))
-        .unwrap_or_default();
-    let auth_method = match optional("OIDC_AUTH_METHOD", "client_secret_post").parse::<AuthMethod>()
-    {
-        Ok(AuthMethod::None) => {
-            problems.push("OIDC_AUTH_METHOD: this app is a confidential client; use client_secret_post or client_secret_basic".into());
-            AuthMethod::default()
-        }
-        Ok(method) => method,
-        Err(e) => {
-            problems.push(format!("OIDC_AUTH_METHOD: {e}"));
-            AuthMethod::default()
-        }
-    };
-    let scopes: Vec<String> = optional("OIDC_SCOPES", "openid email")
-        .split_whitespace()
-        .map(str::to_owned)
-        .collect();
-    let addr = optional("APP_ADDR", "127.0.0.1:3000")
-        .parse::<SocketAddr>()
-        .map_err(|e| problems.push(format!("APP_ADDR: {e}")))
-        .ok();
-    let cookie_key = match std::env::var("APP_COOKIE_KEY") {
-        Ok(encoded) => SealingKey::from_base64(&encoded)
-            .map_err(|e| problems.push(format!("APP_COOKIE_KEY: {e}")))
-            .ok(),
-        Err(_) => None,
-    };
-
-    let config = ClientConfig::new(issuer, client_id, redirect_uri)
-        .client_secret(client_secret)
-        .scopes(scopes)
-        .response_mode(response_mode)
-        .auth_method(auth_method);
-    if problems.is_empty() {
-        if let Err(e) = config.validate() {
-            problems.push(e.to_string());
-        }
-    }
-    match (problems.is_empty(), addr) {
-        (true, Some(addr)) => Ok(Settings {
-            config,
-            addr,
-            cookie_key,
-        }),
-        _ => Err(problems),
+        let config = self
+            .client_config()
+            .map_err(|e| e.to_string())?
+            .response_mode(self.response_mode)
+            .auth_method(self.auth_method)
+            .scopes(self.scopes.split_whitespace());
+        config.validate().map_err(|e| format!("OIDC_SCOPES: {e}"))?;
+        Ok(config)
     }
 }
 
@@ -115,17 +84,21 @@ async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()))
         .init();
-    let settings = match settings_from_env() {
+    let settings = match Settings::from_env() {
         Ok(settings) => settings,
-        Err(problems) => {
-            eprintln!("axum_login cannot start; fix these environment variables:");
-            for problem in problems {
-                eprintln!("  - {problem}");
-            }
+        Err(error) => {
+            eprintln!("axum_login cannot start: {error}");
             return ExitCode::from(2);
         }
     };
-    let mut oidc = match Oidc::new(settings.config).await {
+    let config = match settings.checked_config() {
+        Ok(config) => config,
+        Err(problem) => {
+            eprintln!("axum_login cannot start: {problem}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut oidc = match Oidc::new(config).await {
         Ok(oidc) => oidc,
         Err(e) => {
             eprintln!("axum_login cannot start: {e}");

@@ -9,8 +9,8 @@ use axum::Router;
 use axum::response::Html;
 use axum::routing::get;
 use examples::home_page;
-use oidc_core::ClientConfig;
 use oidc_core::web::{Oidc, SignedIn, memory_session_layer};
+use oidc_core::{ClientSecret, oidc_client};
 use oidc_dev_provider::{DevClient, DevProvider};
 use std::net::SocketAddr;
 
@@ -18,7 +18,18 @@ const CLIENT_ID: &str = "quickstart";
 const CLIENT_SECRET: &str = "quickstart-secret";
 const APP_URL: &str = "http://localhost:3000";
 
-async fn home(user: Option<SignedIn>) -> Html<String> {
+/// The app's OpenID Connect configuration. The issuer is a field because the
+/// embedded provider's address is only known at run time; with a fixed
+/// provider, write `#[oidc_client(issuer = "https://login.example.com")]`.
+#[oidc_client(scopes("openid", "email"), response_mode = "form_post")]
+struct Auth {
+    issuer: String,
+    client_id: String,
+    client_secret: ClientSecret,
+    redirect_uri: String,
+}
+
+async fn home(user: Option<SignedIn<Auth>>) -> Html<String> {
     Html(home_page(user.as_ref().map(|u| (u.sub(), u.email()))))
 }
 
@@ -41,14 +52,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .start()
         .await?;
 
-    let config = ClientConfig::new(
-        provider.issuer_str(),
-        CLIENT_ID,
-        format!("{APP_URL}/callback"),
-    )
-    .client_secret(CLIENT_SECRET)
-    .scopes(["openid", "email"]);
-    let oidc = Oidc::new(config)
+    let auth = Auth {
+        issuer: provider.issuer_str().to_owned(),
+        client_id: CLIENT_ID.to_owned(),
+        client_secret: ClientSecret::new(CLIENT_SECRET),
+        redirect_uri: format!("{APP_URL}/callback"),
+    };
+    let oidc = Oidc::new(auth)
         .await?
         .post_logout_redirect_uri(format!("{APP_URL}/"));
 
