@@ -84,15 +84,6 @@ impl std::str::FromStr for SealingKey {
     }
 }
 
-/// Parses base64 (see [`SealingKey::from_base64`]), so a key can be a
-/// field of an `#[oidc_client]` struct read from the environment.
-impl std::str::FromStr for SealingKey {
-    type Err = ConfigError;
-    fn from_str(encoded: &str) -> Result<Self, Self::Err> {
-        Self::from_base64(encoded)
-    }
-}
-
 /// A started login, between the redirect and the callback.
 ///
 /// Obtain it from [`Login::into_pending`](crate::Login::into_pending), keep
