@@ -136,6 +136,7 @@ fn authorize(state: &AppState, params: &Params) -> Response {
             client_state,
             &state.issuer,
         )
+        .with_faults(state, &client.id)
         .into_response()
     };
 
@@ -363,6 +364,7 @@ pub(crate) async fn decision(
                 interaction.state.as_deref(),
                 &state.issuer,
             )
+            .with_faults(&state, &interaction.client_id)
             .into_response()
         }
         "sign_in" => {
@@ -450,6 +452,7 @@ fn complete(state: &AppState, interaction_id: &str, user: &DevUser) -> Response 
         interaction.state.as_deref(),
         &state.issuer,
     )
+    .with_faults(state, &interaction.client_id)
     .into_response()
 }
 

@@ -5,7 +5,9 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::faults::{AuthzFault, AuthzMode, apply_param_edit};
 use crate::pages;
+use crate::state::AppState;
 
 /// How the authorization response is delivered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +34,7 @@ impl ResponseMode {
 pub(crate) struct AuthorizationResponse {
     redirect_uri: String,
     mode: ResponseMode,
-    params: Vec<(&'static str, String)>,
+    params: Vec<(String, String)>,
 }
 
 impl AuthorizationResponse {
@@ -44,11 +46,11 @@ impl AuthorizationResponse {
         state: Option<&str>,
         issuer: &str,
     ) -> Self {
-        let mut params = vec![("code", code)];
+        let mut params = vec![("code".to_owned(), code)];
         if let Some(state) = state {
-            params.push(("state", state.to_owned()));
+            params.push(("state".to_owned(), state.to_owned()));
         }
-        params.push(("iss", issuer.to_owned()));
+        params.push(("iss".to_owned(), issuer.to_owned()));
         AuthorizationResponse {
             redirect_uri: redirect_uri.to_owned(),
             mode,
@@ -66,18 +68,33 @@ impl AuthorizationResponse {
         issuer: &str,
     ) -> Self {
         let mut params = vec![
-            ("error", error.to_owned()),
-            ("error_description", description.to_owned()),
+            ("error".to_owned(), error.to_owned()),
+            ("error_description".to_owned(), description.to_owned()),
         ];
         if let Some(state) = state {
-            params.push(("state", state.to_owned()));
+            params.push(("state".to_owned(), state.to_owned()));
         }
-        params.push(("iss", issuer.to_owned()));
+        params.push(("iss".to_owned(), issuer.to_owned()));
         AuthorizationResponse {
             redirect_uri: redirect_uri.to_owned(),
             mode,
             params,
         }
+    }
+}
+
+impl AuthorizationResponse {
+    /// Applies the injected [`AuthzFault`]s for `client_id`.
+    pub(crate) fn with_faults(mut self, state: &AppState, client_id: &str) -> Self {
+        for fault in state.faults().for_authorization(client_id) {
+            match fault {
+                AuthzFault::Param(edit) => apply_param_edit(&mut self.params, &edit),
+                AuthzFault::Duplicate { name, value } => self.params.push((name, value)),
+                AuthzFault::Mode(AuthzMode::Query) => self.mode = ResponseMode::Query,
+                AuthzFault::Mode(AuthzMode::FormPost) => self.mode = ResponseMode::FormPost,
+            }
+        }
+        self
     }
 }
 
@@ -118,8 +135,11 @@ impl IntoResponse for AuthorizationResponse {
                 }
             }
             ResponseMode::FormPost => {
-                let params: Vec<(&str, &str)> =
-                    self.params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let params: Vec<(&str, &str)> = self
+                    .params
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
                 pages::form_post(&self.redirect_uri, &params)
             }
         }

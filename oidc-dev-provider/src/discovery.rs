@@ -5,9 +5,10 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::config::SigningAlg;
+use crate::faults::{JwksFault, apply_edit};
 use crate::pages;
 use crate::state::AppState;
 
@@ -51,9 +52,52 @@ pub(crate) async fn openid_configuration(State(state): State<Arc<AppState>>) -> 
 pub(crate) async fn jwks(State(state): State<Arc<AppState>>) -> Response {
     let set = state.keys().jwks();
     match serde_json::to_value(&set) {
-        Ok(doc) => json_response(doc),
+        Ok(mut doc) => {
+            apply_jwks_faults(&state, &mut doc);
+            json_response(doc)
+        }
         Err(_) => crate::oauth_error::OAuthError::server_error("The key set cannot be serialized.")
             .into_response(),
+    }
+}
+
+/// Injected [`JwksFault`]s: extra keys, the encryption key, edited keys.
+fn apply_jwks_faults(state: &AppState, doc: &mut Value) {
+    let faults = state.faults().for_jwks();
+    let Some(keys) = doc.get_mut("keys").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for fault in faults {
+        match fault {
+            JwksFault::ExtraKey(alg) => {
+                if let Some(jwk) = state
+                    .faults()
+                    .extra_key(alg)
+                    .and_then(|key| serde_json::to_value(&key.jwk).ok())
+                {
+                    keys.push(jwk);
+                }
+            }
+            JwksFault::PublishEncryptionKey => {
+                if let Some(jwk) = state
+                    .faults()
+                    .encryption_key()
+                    .and_then(|key| serde_json::to_value(&key.jwk).ok())
+                {
+                    keys.push(jwk);
+                }
+            }
+            JwksFault::EditKeys { alg, edit } => {
+                for key in keys.iter_mut() {
+                    let selected = alg.is_none_or(|alg| {
+                        key.get("alg").and_then(Value::as_str) == Some(alg.as_str())
+                    });
+                    if selected {
+                        apply_edit(key, &edit);
+                    }
+                }
+            }
+        }
     }
 }
 

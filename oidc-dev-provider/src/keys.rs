@@ -28,6 +28,9 @@ pub(crate) struct SigningKey {
     pub(crate) encoding: EncodingKey,
     pub(crate) decoding: DecodingKey,
     pub(crate) jwk: Jwk,
+    /// The public key as PEM (SubjectPublicKeyInfo), for RSA keys: the
+    /// secret of the algorithm-confusion fault.
+    pub(crate) public_pem: Option<String>,
 }
 
 impl std::fmt::Debug for SigningKey {
@@ -43,6 +46,7 @@ impl SigningKey {
     /// Generate a fresh key for `alg`.
     pub(crate) fn generate(alg: SigningAlg) -> Result<Self, KeyGenError> {
         let err = |reason: String| KeyGenError { alg, reason };
+        let mut public_pem = None;
         let encoding = match alg {
             SigningAlg::RS256 => {
                 let pair = RsaKeyPair::generate(KeySize::Rsa2048)
@@ -50,6 +54,10 @@ impl SigningKey {
                 let pkcs8 = pair
                     .as_der()
                     .map_err(|e| err(format!("PKCS#8 export: {e}")))?;
+                let spki = aws_lc_rs::signature::KeyPair::public_key(&pair)
+                    .as_der()
+                    .map_err(|e| err(format!("public key export: {e}")))?;
+                public_pem = Some(pem("PUBLIC KEY", spki.as_ref()));
                 // jsonwebtoken's aws-lc backend wants the PKCS#1 RSAPrivateKey.
                 let pkcs1 = pkcs8_private_key(pkcs8.as_ref())
                     .ok_or_else(|| err("malformed PKCS#8 document".into()))?;
@@ -87,8 +95,22 @@ impl SigningKey {
             encoding,
             decoding,
             jwk,
+            public_pem,
         })
     }
+}
+
+/// PEM armour (RFC 7468) around DER.
+fn pem(label: &str, der: &[u8]) -> String {
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = format!("-----BEGIN {label}-----\n");
+    for line in encoded.as_bytes().chunks(64) {
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push('\n');
+    }
+    out.push_str(&format!("-----END {label}-----\n"));
+    out
 }
 
 /// The provider's current keys: one per algorithm.

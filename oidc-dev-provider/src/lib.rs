@@ -115,12 +115,40 @@
 //! Authorization codes are single-use (reuse revokes what was issued from
 //! them), bound to the client, redirect URI and PKCE challenge, and live 60
 //! seconds by default.
+//!
+//! # Fault injection
+//!
+//! To test how a relying party copes with a broken or hostile provider,
+//! make this one misbehave on purpose with [`DevProvider::inject`]: alter,
+//! remove or mistype any ID token claim; alter the JOSE header (`alg`,
+//! `kid`, `typ`, `crit`, embedded `jwk`/`jku`/`x5u`/`x5c`); sign with a
+//! wrong, unlisted, encryption-only or attacker key, HMAC with the public
+//! key, or not at all (`alg: none`); publish extra or edited keys; change
+//! the authorization response (`state`, `iss`, `code`, duplicates,
+//! injected tokens, response mode); edit the discovery, JWKS, token and
+//! UserInfo JSON; or make those endpoints fail over HTTP (errors, non-JSON,
+//! huge or gzip-bombed bodies, slow bodies, delays, redirects).
+//!
+//! ```no_run
+//! use oidc_dev_provider::{DevProvider, Edit, Fault};
+//!
+//! # async fn example(provider: DevProvider) {
+//! provider.inject(Fault::id_claim(Edit::shift("iat", 3600)).once()); // issued in the future
+//! provider.inject_for("my-app", Fault::discovery(Edit::remove("jwks_uri")));
+//! provider.clear_faults();
+//! # }
+//! ```
+//!
+//! Faults are one-shot or persistent, for every client or one; see
+//! [`faults`] for the full list. With none injected (the default) the
+//! provider behaves exactly as described above.
 
 mod authorize;
 mod authz_response;
 mod client_auth;
 mod config;
 mod discovery;
+pub mod faults;
 mod keys;
 mod logout;
 mod oauth_error;
@@ -136,5 +164,9 @@ mod userinfo;
 mod util;
 
 pub use config::{ClientAuthMethod, DevClient, SigningAlg};
+pub use faults::{
+    AuthzFault, AuthzMode, Change, Edit, Endpoint, Fault, HttpFault, Injection, JwksFault, Signing,
+    TokenKind,
+};
 pub use provider::{DEFAULT_USER_EMAIL, DevProvider, DevProviderBuilder, DevProviderError};
 pub use store::{DevUser, RecordedRequest};

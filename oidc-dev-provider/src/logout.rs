@@ -15,6 +15,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use crate::faults::TokenKind;
 use crate::pages;
 use crate::params::{Params, is_form};
 use crate::state::AppState;
@@ -137,7 +138,7 @@ pub(crate) async fn send_backchannel(state: &AppState, sessions: Vec<EndedSessio
         };
         let claims = logout_token_claims(state, &client.id, &session.sub, &session.sid);
         let header = tokens::header(state, state.id_token_alg(&client), TYP_LOGOUT_TOKEN);
-        let token = match state.mint(header, claims) {
+        let token = match state.mint(TokenKind::LogoutToken, &client.id, header, claims) {
             Ok(token) => token,
             Err(e) => {
                 tracing::warn!(client_id = %client.id, error = %e, "cannot mint logout token");

@@ -10,6 +10,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::config::{DevClient, SigningAlg};
+use crate::faults::Injection;
 use crate::keys::KeySet;
 use crate::state::{AppState, Settings};
 use crate::store::{DevUser, RecordedRequest, Store};
@@ -295,6 +296,68 @@ impl DevProvider {
             Ok(keys) => self.inner.state.set_keys(keys),
             Err(e) => tracing::error!(error = %e, "key rotation failed; keeping the old keys"),
         }
+    }
+
+    /// Make the provider misbehave: every time until
+    /// [`clear_faults`](Self::clear_faults), or as the [`Injection`] says
+    /// ([`Fault::once`](crate::Fault::once), [`Fault::times`](crate::Fault::times),
+    /// [`Fault::for_client`](crate::Fault::for_client)). See
+    /// [`faults`](crate::faults) for what each fault does and where.
+    ///
+    /// ```no_run
+    /// # use oidc_dev_provider::{DevProvider, Edit, Fault};
+    /// # fn f(provider: &DevProvider) {
+    /// provider.inject(Fault::id_claim(Edit::set("aud", "someone-else")).once());
+    /// # }
+    /// ```
+    pub fn inject(&self, fault: impl Into<Injection>) {
+        self.inner.state.faults().inject(fault.into());
+    }
+
+    /// [`inject`](Self::inject), limited to the responses given to
+    /// `client_id` (authorization, token and UserInfo responses; discovery
+    /// and JWKS requests belong to no client, so they are never changed by
+    /// a client-scoped fault).
+    pub fn inject_for(&self, client_id: impl Into<String>, fault: impl Into<Injection>) {
+        self.inner
+            .state
+            .faults()
+            .inject(fault.into().for_client(client_id));
+    }
+
+    /// Remove every injected fault: the provider behaves normally again.
+    pub fn clear_faults(&self) {
+        self.inner.state.faults().clear();
+    }
+
+    /// The injected faults that still apply (one-shot faults disappear once
+    /// used), in injection order.
+    pub fn active_faults(&self) -> Vec<Injection> {
+        self.inner.state.faults().active()
+    }
+
+    /// The `kid` of the current signing key for `alg` (it changes with
+    /// [`rotate_keys`](Self::rotate_keys)).
+    pub fn kid(&self, alg: SigningAlg) -> String {
+        self.inner
+            .state
+            .keys()
+            .for_alg(alg)
+            .map(|key| key.kid.clone())
+            .unwrap_or_default()
+    }
+
+    /// The public JWK of the attacker's RSA key, the key
+    /// [`Signing::AttackerKey`](crate::Signing::AttackerKey) signs with: to
+    /// embed in a header (`jwk`) or serve from a `jku`. `Null` if the key
+    /// could not be generated.
+    pub fn attacker_jwk(&self) -> serde_json::Value {
+        self.inner
+            .state
+            .faults()
+            .attacker_key()
+            .and_then(|key| serde_json::to_value(&key.jwk).ok())
+            .unwrap_or_default()
     }
 
     /// Every HTTP request received so far, in order.

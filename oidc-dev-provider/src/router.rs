@@ -1,7 +1,9 @@
 //! Routes, and the middleware that records every request.
 //!
-//! Each endpoint is a plain handler registered here, so a later layer can
-//! wrap any of them (fault injection, delays) without touching the handlers.
+//! Each endpoint is a plain handler registered here. Two layers wrap them
+//! all: the request log (outermost, so even a faulted request is recorded)
+//! and the fault layer, which applies injected body and HTTP faults to the
+//! responses of discovery, JWKS, token and UserInfo.
 
 use std::sync::Arc;
 
@@ -38,6 +40,10 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         )
         .route("/logout", get(logout::logout_get).post(logout::logout_post))
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::faults::http_layer,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), record))
         .with_state(state)
 }

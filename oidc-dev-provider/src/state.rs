@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::Duration;
 
 use crate::config::{DevClient, SigningAlg};
+use crate::faults::Faults;
 use crate::keys::KeySet;
 use crate::store::Store;
 
@@ -32,6 +33,8 @@ pub(crate) struct AppState {
     store: Mutex<Store>,
     /// For back-channel logout deliveries.
     pub(crate) http: reqwest::Client,
+    /// Injected faults (none unless a test asks).
+    faults: Faults,
 }
 
 impl AppState {
@@ -50,7 +53,13 @@ impl AppState {
             keys: RwLock::new(Arc::new(keys)),
             store: Mutex::new(store),
             http,
+            faults: Faults::default(),
         }
+    }
+
+    /// The injected faults.
+    pub(crate) fn faults(&self) -> &Faults {
+        &self.faults
     }
 
     /// The store, locked. Never hold the guard across an `.await`.

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::config::DevClient;
+use crate::faults::{TokenKind, tag_client};
 use crate::oauth_error::OAuthError;
 use crate::params::{Params, is_form};
 use crate::state::AppState;
@@ -29,16 +30,23 @@ pub(crate) async fn token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match handle(&state, &headers, &body) {
+    let mut client_id = None;
+    let response = match handle(&state, &headers, &body, &mut client_id) {
         Ok(response) => response,
         Err(error) => {
             tracing::debug!(error = error.code(), "token request refused");
             error.into_response()
         }
-    }
+    };
+    tag_client(response, client_id.as_deref())
 }
 
-fn handle(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Response, OAuthError> {
+fn handle(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+    client_id: &mut Option<String>,
+) -> Result<Response, OAuthError> {
     if !is_form(headers) {
         return Err(OAuthError::invalid_request(
             "The token request must be application/x-www-form-urlencoded.",
@@ -51,6 +59,7 @@ fn handle(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Response
         )));
     }
     let client = crate::client_auth::authenticate(state, headers, &params)?;
+    *client_id = Some(client.id.clone());
     let grant_type = match params.get("grant_type") {
         Some(grant_type) => grant_type,
         // The guide's minimal request: client_id, client_secret, code.
@@ -218,7 +227,9 @@ fn issue(
         .and_then(serde_json::Value::as_u64)
         .unwrap_or(0);
     let header = tokens::header(state, state.settings.signing_alg, TYP_ACCESS_TOKEN);
-    let access_token = state.mint(header, claims).map_err(server_error)?;
+    let access_token = state
+        .mint(TokenKind::AccessToken, &client.id, header, claims)
+        .map_err(server_error)?;
 
     let id_alg = state.id_token_alg(client);
     let hash = at_hash(&access_token, id_alg);
@@ -243,7 +254,9 @@ fn issue(
         },
     );
     let header = tokens::header(state, id_alg, TYP_ID_TOKEN);
-    let id_token = state.mint(header, claims).map_err(server_error)?;
+    let id_token = state
+        .mint(TokenKind::IdToken, &client.id, header, claims)
+        .map_err(server_error)?;
 
     let refresh_token = {
         let mut store = state.store();

@@ -2,12 +2,16 @@
 //! tokens (RFC 9068) and logout tokens.
 //!
 //! Every token goes through [`AppState::mint`], which takes the JOSE header
-//! and the claims as JSON maps: one place where a later fault-injection layer
-//! can alter headers, claims, keys or signatures.
+//! and the claims as JSON maps: the one place where injected faults alter
+//! headers, claims, keys or signatures.
 
 use serde_json::{Map, Value, json};
 
+use std::sync::Arc;
+
 use crate::config::SigningAlg;
+use crate::faults::{Signing, TokenKind, apply_edit_to_map};
+use crate::keys::SigningKey;
 use crate::state::AppState;
 use crate::util::{b64url, now_secs, random_token, sha256, sha512};
 
@@ -53,10 +57,21 @@ pub(crate) fn header(state: &AppState, alg: SigningAlg, typ: &str) -> JsonMap {
 }
 
 impl AppState {
-    /// Sign a JWT. The key is chosen by the header's `kid` (or, without one,
-    /// by its `alg`, and the `kid` is then added). The header is serialized as
-    /// given, so it can carry anything.
-    pub(crate) fn mint(&self, mut header: JsonMap, claims: JsonMap) -> Result<String, TokenError> {
+    /// Sign a JWT of `kind` for `client_id`. The key is chosen by the
+    /// header's `kid` (or, without one, by its `alg`, and the `kid` is then
+    /// added). The header is serialized as given, so it can carry anything.
+    ///
+    /// Injected token faults ([`Fault::Claim`](crate::Fault::Claim),
+    /// [`Fault::Header`](crate::Fault::Header),
+    /// [`Fault::Signing`](crate::Fault::Signing)) are applied here, after the
+    /// key is chosen and before signing.
+    pub(crate) fn mint(
+        &self,
+        kind: TokenKind,
+        client_id: &str,
+        mut header: JsonMap,
+        mut claims: JsonMap,
+    ) -> Result<String, TokenError> {
         let keys = self.keys();
         let key = match header.get("kid").and_then(Value::as_str) {
             Some(kid) => keys.by_kid(kid),
@@ -73,14 +88,92 @@ impl AppState {
             }
         }
         .ok_or(TokenError::NoKey)?;
+
+        let faults = self.faults().for_token(kind, client_id);
+        // Who signs, and how the header says so.
+        let mut fault_key: Option<Arc<SigningKey>> = None;
+        let mut mac_secret: Option<(String, jsonwebtoken::Algorithm)> = None;
+        match &faults.signing {
+            None | Some(Signing::CorruptSignature | Signing::StripSignature) => {}
+            Some(Signing::ForeignKey) => {
+                fault_key = Some(
+                    self.faults()
+                        .foreign_key(key.alg)
+                        .ok_or(TokenError::NoKey)?,
+                );
+            }
+            Some(Signing::UnlistedKey) => {
+                let foreign = self
+                    .faults()
+                    .foreign_key(key.alg)
+                    .ok_or(TokenError::NoKey)?;
+                header.insert("kid".into(), foreign.kid.clone().into());
+                fault_key = Some(foreign);
+            }
+            Some(Signing::RandomKid) => {
+                header.insert("kid".into(), random_token(12).into());
+            }
+            Some(Signing::EncryptionKey) => {
+                let enc = self.faults().encryption_key().ok_or(TokenError::NoKey)?;
+                header.insert("alg".into(), SigningAlg::RS256.as_str().into());
+                header.insert("kid".into(), enc.kid.clone().into());
+                fault_key = Some(enc);
+            }
+            Some(Signing::AttackerKey) => {
+                let attacker = self.faults().attacker_key().ok_or(TokenError::NoKey)?;
+                header.insert("alg".into(), SigningAlg::RS256.as_str().into());
+                header.insert("kid".into(), attacker.kid.clone().into());
+                fault_key = Some(attacker);
+            }
+            Some(Signing::HmacWithPublicKey { alg }) => {
+                let rsa = keys.for_alg(SigningAlg::RS256).ok_or(TokenError::NoKey)?;
+                let pem = rsa.public_pem.clone().ok_or(TokenError::NoKey)?;
+                let mac = match alg.as_str() {
+                    "HS384" => jsonwebtoken::Algorithm::HS384,
+                    "HS512" => jsonwebtoken::Algorithm::HS512,
+                    _ => jsonwebtoken::Algorithm::HS256,
+                };
+                header.insert("alg".into(), alg.clone().into());
+                header.insert("kid".into(), rsa.kid.clone().into());
+                mac_secret = Some((pem, mac));
+            }
+            Some(Signing::Unsigned { alg }) => {
+                header.insert("alg".into(), alg.clone().into());
+            }
+        }
+        for edit in &faults.header {
+            apply_edit_to_map(&mut header, edit);
+        }
+        for edit in &faults.claims {
+            apply_edit_to_map(&mut claims, edit);
+        }
+
         let header_json =
             serde_json::to_vec(&header).map_err(|e| TokenError::Sign(e.to_string()))?;
         let claims_json =
             serde_json::to_vec(&claims).map_err(|e| TokenError::Sign(e.to_string()))?;
         let message = format!("{}.{}", b64url(header_json), b64url(claims_json));
-        let signature =
-            jsonwebtoken::crypto::sign(message.as_bytes(), &key.encoding, key.alg.jwt_alg())
-                .map_err(|e| TokenError::Sign(e.to_string()))?;
+        let signer = fault_key.as_deref().unwrap_or(key);
+        let signature = match (&faults.signing, mac_secret) {
+            (Some(Signing::Unsigned { .. } | Signing::StripSignature), _) => String::new(),
+            (_, Some((secret, mac))) => jsonwebtoken::crypto::sign(
+                message.as_bytes(),
+                &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
+                mac,
+            )
+            .map_err(|e| TokenError::Sign(e.to_string()))?,
+            _ => jsonwebtoken::crypto::sign(
+                message.as_bytes(),
+                &signer.encoding,
+                signer.alg.jwt_alg(),
+            )
+            .map_err(|e| TokenError::Sign(e.to_string()))?,
+        };
+        let signature = if faults.signing == Some(Signing::CorruptSignature) {
+            flip_first_bit(&signature)
+        } else {
+            signature
+        };
         Ok(format!("{message}.{signature}"))
     }
 
@@ -124,6 +217,19 @@ impl AppState {
             return Err(TokenError::Invalid("ExpiredSignature".into()));
         }
         Ok(data.claims)
+    }
+}
+
+/// The base64url signature with the first bit of its first byte flipped.
+fn flip_first_bit(signature: &str) -> String {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    match URL_SAFE_NO_PAD.decode(signature) {
+        Ok(mut bytes) if !bytes.is_empty() => {
+            bytes[0] ^= 0x80;
+            b64url(bytes)
+        }
+        _ => signature.to_owned(),
     }
 }
 

@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use crate::faults::tag_client;
 use crate::oauth_error::BearerError;
 use crate::state::AppState;
 use crate::tokens::TYP_ACCESS_TOKEN;
@@ -18,6 +19,11 @@ pub(crate) async fn userinfo(State(state): State<Arc<AppState>>, headers: Header
         Ok(response) => response,
         Err(error) => error.into_response(),
     }
+}
+
+/// The `client_id` claim of a verified access token.
+fn client_of(claims: &crate::tokens::JsonMap) -> Option<&str> {
+    claims.get("client_id").and_then(Value::as_str)
 }
 
 fn bearer_token(headers: &HeaderMap) -> Result<&str, BearerError> {
@@ -71,5 +77,5 @@ fn handle(state: &AppState, headers: &HeaderMap) -> Result<Response, BearerError
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    Ok(tag_client(response, client_of(&claims)))
 }
