@@ -248,6 +248,10 @@ pub mod web;
 #[doc(hidden)]
 #[path = "bench_support.rs"]
 pub mod __bench;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+#[path = "fuzz_support.rs"]
+pub mod __fuzz;
 
 pub use access_token::{
     AccessTokenClaims, AccessTokenError, AccessTokenType, AccessTokenVerifier, ResourceServerConfig,

@@ -1,0 +1,190 @@
+//! Entry points for the fuzz targets in `fuzz/` (cargo feature `fuzzing`).
+//!
+//! Not an API: these functions exist so that libFuzzer can reach the
+//! crate-private parsers. Each takes arbitrary bytes and must return without
+//! panicking, whatever they are.
+
+use crate::config::{ClientConfig, ResponseMode, SigningAlgorithm};
+use crate::discovery::ProviderMetadata;
+use crate::flow::Callback;
+use crate::http::Response;
+use crate::id_token::{Expectations, IdTokenClaims, NonceCheck, token_hash};
+use crate::jwks::KeySet;
+use crate::jws::CompactJws;
+use crate::pending::{PendingLogin, SealingKey};
+use crate::userinfo::{ClaimsSource, UserInfo};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use std::time::Duration;
+
+/// The fixed "now" of the claim checks, so that runs are reproducible.
+const NOW: i64 = 1_700_000_000;
+
+/// The callback parser, in both response modes, and the accessors.
+pub fn callback(data: &[u8]) {
+    if let Ok(callback) = Callback::from_form_post(data) {
+        let _ = (callback.state(), callback.error(), callback.received_by());
+        let _ = format!("{callback:?}");
+    }
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = Callback::from_query(text);
+        if let Ok(url) = url::Url::parse(&format!("https://app.example/cb?{text}")) {
+            let _ = Callback::from_url(&url);
+        }
+    }
+}
+
+/// A compact JWS: header checks against every algorithm, the claims
+/// parser, every ID token claim check (as at a login with `max_age`, and as
+/// at a refresh), and the UserInfo `sub` binding. The signature is not
+/// checked, so the fuzzer reaches the claim checks.
+///
+/// The first byte picks the input's shape: even, the rest is a compact
+/// token as received; odd, the rest is `header JSON 0x00 claims JSON`,
+/// base64url-encoded here, so that mutations act on the JSON itself.
+pub fn jws(data: &[u8]) {
+    let Some((mode, rest)) = data.split_first() else {
+        return;
+    };
+    let token = if mode % 2 == 0 {
+        let Ok(token) = std::str::from_utf8(rest) else {
+            return;
+        };
+        token.to_owned()
+    } else {
+        let (header, claims) = match rest.iter().position(|b| *b == 0) {
+            Some(at) => (&rest[..at], &rest[at + 1..]),
+            None => (rest, &b"{}"[..]),
+        };
+        format!(
+            "{}.{}.c2lnbmF0dXJl",
+            crate::jws::b64url(header),
+            crate::jws::b64url(claims)
+        )
+    };
+    let token = token.as_str();
+    let Ok(jws) = CompactJws::parse(token, &SigningAlgorithm::ALL) else {
+        return;
+    };
+    let Ok(raw) = jws.claims() else { return };
+    let _ = UserInfo::from_claims(raw.clone(), &sample_claims(), ClaimsSource::Endpoint);
+    let Ok(claims) = IdTokenClaims::from_map(raw) else {
+        return;
+    };
+    let trusted = ["api".to_owned()];
+    let login = Expectations {
+        issuer: "https://op.example",
+        client_id: "cid",
+        trusted_audiences: &trusted,
+        algorithms: &SigningAlgorithm::ALL,
+        nonce: NonceCheck::Equal("n-0S6_WzA2Mj"),
+        max_age: Some(Duration::from_secs(300)),
+        access_token: Some("access-token"),
+        clock_tolerance: Duration::from_secs(60),
+        max_token_age: Duration::from_secs(600),
+        now: NOW,
+    };
+    let _ = claims.check(&login, jws.header.alg);
+    let refresh = Expectations {
+        nonce: NonceCheck::AbsentOr(Some("n-0S6_WzA2Mj")),
+        max_age: None,
+        access_token: None,
+        ..login
+    };
+    let _ = claims.check(&refresh, jws.header.alg);
+    let _ = crate::id_token::check_same_login(&sample_claims(), &claims);
+    let _ = token_hash(token, jws.header.alg);
+}
+
+/// The JWKS parser and key selection for every algorithm, with and without
+/// a `kid`.
+pub fn jwks(data: &[u8]) {
+    let Ok(keys) = KeySet::parse(data) else {
+        return;
+    };
+    for alg in SigningAlgorithm::ALL {
+        let _ = keys.select(None, alg);
+        let _ = keys.select(Some("k1"), alg);
+    }
+}
+
+/// The token response parser. The first byte picks the HTTP status and
+/// the content type; the rest is the body.
+pub fn token_response(data: &[u8]) {
+    let Some((selector, body)) = data.split_first() else {
+        return;
+    };
+    let status = match selector % 4 {
+        0 => 200,
+        1 => 400,
+        2 => 401,
+        _ => 500,
+    };
+    let content_type = match (selector / 4) % 3 {
+        0 => "application/json",
+        1 => "application/json; charset=utf-8",
+        _ => "text/html",
+    };
+    let mut headers = HeaderMap::new();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let response = Response {
+        status,
+        headers,
+        body: bytes::Bytes::copy_from_slice(body),
+    };
+    if let Ok(parsed) = crate::token_response::parse(&response)
+        && let Some(inline) = parsed.userinfo
+    {
+        let _ = UserInfo::from_claims(inline, &sample_claims(), ClaimsSource::Inline);
+    }
+}
+
+/// The discovery document parser and its checks, for an https issuer and
+/// for a loopback http issuer.
+pub fn discovery(data: &[u8]) {
+    let https = ClientConfig::new("https://op.example", "cid", "https://app.example/cb")
+        .client_secret("secret");
+    if let Ok(metadata) = ProviderMetadata::from_document(data, &https) {
+        let _ = metadata.supports_response_mode(ResponseMode::Query);
+    }
+    let loopback = ClientConfig::new("http://127.0.0.1:8080", "cid", "http://127.0.0.1/cb")
+        .auth_method(crate::config::AuthMethod::None)
+        .response_mode(ResponseMode::Query);
+    let _ = ProviderMetadata::from_document(data, &loopback);
+}
+
+/// Unsealing a pending login. The first byte picks the mode: the rest is
+/// either a sealed string as it would arrive in a cookie, or a plaintext
+/// that is sealed with the right key first (so the fuzzer reaches the
+/// deserialization and expiry checks behind the AEAD).
+pub fn pending(data: &[u8]) {
+    let key = SealingKey::from_bytes([7; 32]);
+    let Some((mode, rest)) = data.split_first() else {
+        return;
+    };
+    if mode % 2 == 0 {
+        if let Ok(sealed) = std::str::from_utf8(rest) {
+            let _ = PendingLogin::unseal(sealed, &key);
+        }
+    } else if let Ok(sealed) = crate::pending::seal_bytes(rest, &key) {
+        let _ = PendingLogin::unseal(&sealed, &key);
+    }
+}
+
+/// The claims of a plausible earlier ID token (for `sub` binding and the
+/// refresh comparison).
+fn sample_claims() -> IdTokenClaims {
+    IdTokenClaims {
+        iss: "https://op.example".into(),
+        sub: "user-1".into(),
+        aud: vec!["cid".into()],
+        exp: NOW + 300,
+        iat: NOW,
+        auth_time: Some(NOW - 10),
+        nonce: Some("n-0S6_WzA2Mj".into()),
+        azp: None,
+        sid: None,
+        email: Some("a@example.com".into()),
+        email_verified: Some(true),
+        raw: serde_json::Map::new(),
+    }
+}
