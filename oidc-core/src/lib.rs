@@ -268,8 +268,9 @@ pub use error::{
     PendingLoginError, TokenError, TransportError,
 };
 pub use flow::{
-    Authenticated, AuthorizationRequest, Callback, CodeReceived, Login, LoginState, Redirected,
-    Refreshed, TokenSet, Unstarted, UserInfo,
+    Authenticated, AuthorizationRequest, AwaitingCallback, Callback, CallbackChecked, CodeReceived,
+    Exchange, Login, LoginState, ReadyToRedirect, Redirected, Refreshed, TokenSet, Unstarted,
+    UserInfo,
 };
 pub use id_token::IdTokenClaims;
 pub use pending::{PendingLogin, SealingKey};

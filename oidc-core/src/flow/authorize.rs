@@ -1,6 +1,6 @@
 //! `Login<Unstarted>` → `Login<Redirected>`: the authorization request.
 
-use super::{Login, Redirected, Unstarted};
+use super::{Login, LoginState, ReadyToRedirect, Redirected, Unstarted};
 use crate::config::Prompt;
 use crate::error::AuthorizeError;
 use crate::id_token::unix_now;
@@ -57,7 +57,7 @@ pub(crate) fn pkce_challenge(verifier: &str) -> String {
     b64url(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes()).as_ref())
 }
 
-impl Login<Unstarted> {
+impl<S: LoginState> Login<S> {
     /// Builds the authorization request and moves the login to
     /// [`Redirected`]. Fresh `state`, `nonce` and PKCE verifier (256 bits
     /// each) are generated for every login.
@@ -65,8 +65,12 @@ impl Login<Unstarted> {
     /// Fails if a `prompt` is not usable with this provider (`create` must
     /// be advertised in `prompt_values_supported`) or an extra parameter
     /// tries to override one the flow sets.
-    pub fn redirect(self) -> Result<(AuthorizationRequest, Login<Redirected>), AuthorizeError> {
+    pub fn redirect(self) -> Result<(AuthorizationRequest, Login<Redirected>), AuthorizeError>
+    where
+        S: ReadyToRedirect,
+    {
         let Login { client, state } = self;
+        let state = state.into_unstarted();
         let Unstarted {
             prompts,
             login_hint,

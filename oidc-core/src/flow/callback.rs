@@ -1,6 +1,6 @@
 //! `Login<Redirected>` → `Login<CodeReceived>`: the authorization response.
 
-use super::{CodeReceived, Login, Redirected};
+use super::{AwaitingCallback, CodeReceived, Login, LoginState};
 use crate::config::ResponseMode;
 use crate::error::CallbackError;
 use crate::id_token::ct_eq;
@@ -118,7 +118,7 @@ impl Callback {
     }
 }
 
-impl Login<Redirected> {
+impl<S: LoginState> Login<S> {
     /// Checks the authorization response and moves to [`CodeReceived`].
     ///
     /// In order: the response mode is the one requested; `state` matches
@@ -126,9 +126,12 @@ impl Login<Redirected> {
     /// `iss` is the provider's (RFC 9207: required when the provider
     /// advertises it); then an `error` response becomes
     /// [`CallbackError::Provider`] and a success must carry a `code`.
-    pub fn receive(self, callback: Callback) -> Result<Login<CodeReceived>, CallbackError> {
+    pub fn receive(self, callback: Callback) -> Result<Login<CodeReceived>, CallbackError>
+    where
+        S: AwaitingCallback,
+    {
         let Login { client, state } = self;
-        let pending = state.pending;
+        let pending = state.into_redirected().pending;
         if callback.received_by != pending.response_mode {
             return Err(CallbackError::ResponseModeMismatch {
                 expected: pending.response_mode.as_str(),

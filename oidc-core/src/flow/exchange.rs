@@ -1,15 +1,20 @@
 //! `Login<CodeReceived>` → `Login<Authenticated>`: the token exchange and the
 //! verification of everything it returns.
 
-use super::{Authenticated, CodeReceived, Login};
+use super::{Authenticated, CallbackChecked, CodeReceived, Login, LoginState};
+use crate::client::Client;
 use crate::config::UserInfoPolicy;
 use crate::error::TokenError;
 use crate::id_token::{self, Expectations, NonceCheck, unix_now};
 use crate::token_response::{self, token_request};
 use crate::userinfo::{self, ClaimsSource, UserInfo};
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-impl Login<CodeReceived> {
+impl<S: LoginState> Login<S> {
     /// Exchanges the code at the token endpoint and verifies the result.
     ///
     /// Sends `grant_type=authorization_code`, `code`, `redirect_uri` and the
@@ -19,9 +24,43 @@ impl Login<CodeReceived> {
     /// the user's claims from the inline `userinfo`, the UserInfo endpoint,
     /// or the ID token, in that order, refusing any whose `sub` differs from
     /// the ID token's. No UserInfo request is made if the ID token fails.
-    pub async fn exchange(self) -> Result<Login<Authenticated>, TokenError> {
+    ///
+    /// The returned [`Exchange`] is a future: `.await` it.
+    pub fn exchange(self) -> Exchange
+    where
+        S: CallbackChecked,
+    {
         let Login { client, state } = self;
-        let CodeReceived { pending, code } = state;
+        Exchange(Box::pin(exchange(client, state.into_code_received())))
+    }
+}
+
+/// The future of [`Login::exchange`]. A named type rather than an `async fn`
+/// so that calling `exchange` on a login in the wrong state reports one
+/// error, at the call, instead of one more per `.await`.
+#[must_use = "the exchange does nothing unless `.await`ed"]
+pub struct Exchange(Pin<Box<dyn Future<Output = Result<Login<Authenticated>, TokenError>> + Send>>);
+
+impl fmt::Debug for Exchange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Exchange")
+    }
+}
+
+impl Future for Exchange {
+    type Output = Result<Login<Authenticated>, TokenError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.0.as_mut().poll(cx)
+    }
+}
+
+async fn exchange(
+    client: Client,
+    received: CodeReceived,
+) -> Result<Login<Authenticated>, TokenError> {
+    {
+        let CodeReceived { pending, code } = received;
         let config = client.config();
 
         let (body, authorization) = token_request(

@@ -10,7 +10,8 @@
 //!
 //! ```compile_fail
 //! # async fn f(login: oidc_core::Login<oidc_core::Redirected>) {
-//! // error[E0599]: no method named `exchange` found for struct `Login<Redirected>`
+//! // error[E0277]: `exchange` needs a login whose callback was checked,
+//! //                but this login is `Login<Redirected>`
 //! let login = login.exchange().await;
 //! # }
 //! ```
@@ -29,6 +30,7 @@ mod refresh;
 pub use authenticated::{Authenticated, TokenSet, UserInfo};
 pub use authorize::AuthorizationRequest;
 pub use callback::Callback;
+pub use exchange::Exchange;
 pub use refresh::Refreshed;
 
 use crate::client::Client;
@@ -48,6 +50,57 @@ mod sealed {
     note = "a login is one of Login<Unstarted>, Login<Redirected>, Login<CodeReceived>, Login<Authenticated>"
 )]
 pub trait LoginState: sealed::Sealed + fmt::Debug {}
+
+/// A login that can be sent to the provider: only `Login<Unstarted>`.
+#[diagnostic::on_unimplemented(
+    message = "`redirect` starts a login, but this login is already `Login<{Self}>`",
+    label = "this login was redirected before",
+    note = "every login redirects once, with fresh state, nonce and PKCE: start another with `client.login()`"
+)]
+pub trait ReadyToRedirect: sealed::Sealed {
+    #[doc(hidden)]
+    fn into_unstarted(self) -> Unstarted;
+}
+
+/// A login waiting for its callback: only `Login<Redirected>`.
+#[diagnostic::on_unimplemented(
+    message = "`receive` checks the callback of a redirected login, but this login is `Login<{Self}>`",
+    label = "not a `Login<Redirected>`",
+    note = "call `.redirect()` first; at the callback, restore it with `client.resume(pending)` and then call `.receive(callback)`"
+)]
+pub trait AwaitingCallback: sealed::Sealed {
+    #[doc(hidden)]
+    fn into_redirected(self) -> Redirected;
+}
+
+/// A login whose callback passed the checks: only `Login<CodeReceived>`.
+#[diagnostic::on_unimplemented(
+    message = "`exchange` needs a login whose callback was checked, but this login is `Login<{Self}>`",
+    label = "call `.receive(callback)` on it first",
+    note = "`receive` checks `state`, `iss` and the response mode and returns the `Login<CodeReceived>` that `exchange` takes"
+)]
+pub trait CallbackChecked: sealed::Sealed {
+    #[doc(hidden)]
+    fn into_code_received(self) -> CodeReceived;
+}
+
+impl ReadyToRedirect for Unstarted {
+    fn into_unstarted(self) -> Unstarted {
+        self
+    }
+}
+
+impl AwaitingCallback for Redirected {
+    fn into_redirected(self) -> Redirected {
+        self
+    }
+}
+
+impl CallbackChecked for CodeReceived {
+    fn into_code_received(self) -> CodeReceived {
+        self
+    }
+}
 
 /// One login of one user, in state `S`. Start one with
 /// [`Client::login`](crate::Client::login).
