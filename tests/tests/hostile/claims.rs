@@ -570,3 +570,29 @@ async fn sid_not_a_string() {
     let e = id_token_attack("sid: {}", claim(Edit::set("sid", json!({})))).await;
     assert!(invalid(&e, "sid"), "{e:?}");
 }
+
+#[tokio::test]
+async fn a_fault_for_one_relying_party_leaves_another_alone() {
+    // Two relying parties at one provider; only one gets forged tokens.
+    let env = Env::new().await;
+    env.provider
+        .register_client(
+            oidc_dev_provider::DevClient::confidential("second-rp", "second-secret")
+                .redirect_uri(super::harness::REDIRECT_URI),
+        )
+        .expect("register");
+    let second = Env::on(env.provider.clone(), |_| {
+        oidc_core::ClientConfig::new(
+            env.provider.issuer_str(),
+            "second-rp",
+            super::harness::REDIRECT_URI,
+        )
+        .client_secret("second-secret")
+    })
+    .await;
+    env.provider
+        .inject_for(CLIENT_ID, claim(Edit::set("iss", "https://evil.example")));
+    second.assert_login_succeeds().await;
+    let e = env.id_token_error("scoped iss").await;
+    assert!(matches!(e, IdTokenError::WrongIssuer { .. }), "{e:?}");
+}

@@ -412,3 +412,18 @@ async fn an_id_token_with_a_header_that_is_not_json() {
     .await;
     assert!(matches!(e, IdTokenError::InvalidHeader(_)), "{e:?}");
 }
+
+#[tokio::test]
+async fn an_id_token_larger_than_64_kib() {
+    // Well under the response cap, over the token cap: refused before any
+    // parsing or key lookup.
+    let env = Env::new().await;
+    env.inject(Fault::id_claim(Edit::set("padding", "p".repeat(70 * 1024))));
+    let e = env.id_token_error("70 KiB token").await;
+    assert_eq!(e, IdTokenError::Malformed("the token is too large"));
+    assert_eq!(
+        env.count("/jwks"),
+        0,
+        "no key lookup for an oversized token"
+    );
+}
