@@ -64,18 +64,19 @@ print("| --- | --- |")
 for name in ["authorization_url", "callback_parse_and_receive", "pending_seal", "pending_open"]:
     print(f"| {name} | {fmt(median('flow', name))} |")
 
-groups = sorted(d for d in os.listdir(os.path.join(root, "full_callback"))) \
-    if os.path.isdir(os.path.join(root, "full_callback")) else []
+groups = sorted(d for d in os.listdir(root) if d.startswith("full_callback_")) \
+    if os.path.isdir(root) else []
 for group in groups:
-    print(f"\nFull callback, provider signing with {group} (logins per second, median)\n")
-    print("| logins in flight | oidc-core | bare reqwest (no verification) | oidc-core / bare |")
-    print("| --- | --- | --- | --- |")
-    levels = sorted(os.listdir(os.path.join(root, "full_callback", group, "oidc-core")),
-                    key=lambda s: int(s) if s.isdigit() else 1 << 30)
+    alg = group.split("_", 2)[-1]
+    print(f"\nFull callback, provider signing with {alg} (logins per second, median)\n")
+    print("| logins in flight | oidc-core | bare reqwest (no verification) | oidc-core / bare "
+          "| oidc-core's extra time per login |")
+    print("| --- | --- | --- | --- | --- |")
+    levels = sorted((l for l in os.listdir(os.path.join(root, group, "oidc-core")) if l.isdigit()),
+                    key=int)
     for level in levels:
-        if not level.isdigit():
-            continue
-        sdk = median("full_callback", group, "oidc-core", level)
-        bare = median("full_callback", group, "bare", level)
+        sdk = median(group, "oidc-core", level)
+        bare = median(group, "bare", level)
         per_s = lambda ns: "n/a" if ns is None else f"{1e9 / ns:,.0f}/s"
-        print(f"| {level} | {per_s(sdk)} | {per_s(bare)} | {ratio(bare, sdk) if sdk and bare else 'n/a'} |")
+        extra = "n/a" if sdk is None or bare is None else fmt(sdk - bare)
+        print(f"| {level} | {per_s(sdk)} | {per_s(bare)} | {ratio(bare, sdk)} | {extra} |")
