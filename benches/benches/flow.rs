@@ -46,7 +46,11 @@ fn flow(c: &mut Criterion<BenchClock>) {
         )
     });
 
-    let (_request, login) = client.login().app_data("/account").redirect().expect("redirect");
+    let (_request, login) = client
+        .login()
+        .app_data("/account")
+        .redirect()
+        .expect("redirect");
     let pending = login.into_pending();
     let sealed = pending.seal(&key).expect("seals");
     group.bench_function("pending_seal", |b| {

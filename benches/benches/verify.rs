@@ -111,11 +111,8 @@ fn jwks_lookup(c: &mut Criterion<BenchClock>) {
     let signer = Signer::generate(Alg::Rs256, "k0");
     let mut group = c.benchmark_group("jwks_lookup");
     for count in [1usize, 10, 100] {
-        let verifier = IdTokenVerifier::new(
-            client_config(),
-            &jwks_with(count, &signer),
-        )
-        .expect("JWKS");
+        let verifier =
+            IdTokenVerifier::new(client_config(), &jwks_with(count, &signer)).expect("JWKS");
         // The worst case: the last key of the set.
         let kid = format!("k{}", count - 1);
         assert!(verifier.select(Some(&kid), Alg::Rs256.sdk()));

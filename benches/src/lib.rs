@@ -12,8 +12,8 @@ use aws_lc_rs::signature::{
     self, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, ParsedPublicKey, RsaKeyPair,
 };
 use base64::Engine;
-use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use oidc_core::{Callback, Client, ClientConfig, ResponseMode, SealingKey};
 use oidc_dev_provider::{DevClient, DevProvider, SigningAlg};
 use serde_json::{Value, json};
@@ -341,10 +341,7 @@ impl Default for TokenFixture {
 /// Splits a compact JWS into its signing input and decoded signature.
 pub fn signing_input_and_signature(token: &str) -> (&str, Vec<u8>) {
     let (input, signature) = token.rsplit_once('.').expect("three parts");
-    (
-        input,
-        URL_SAFE_NO_PAD.decode(signature).expect("base64url"),
-    )
+    (input, URL_SAFE_NO_PAD.decode(signature).expect("base64url"))
 }
 
 /// A JWKS of `count` keys (the same RSA public key under `count` kids,

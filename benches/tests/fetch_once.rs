@@ -42,7 +42,11 @@ async fn concurrent_logins_fetch_discovery_and_keys_once() {
     let requests = live.provider.requests();
     let count = |path: &str| requests.iter().filter(|r| r.path == path).count();
     assert_eq!(count("/.well-known/openid-configuration"), 0);
-    assert_eq!(count("/jwks"), 1, "one JWKS fetch for {LOGINS} concurrent logins");
+    assert_eq!(
+        count("/jwks"),
+        1,
+        "one JWKS fetch for {LOGINS} concurrent logins"
+    );
     assert_eq!(count("/token"), LOGINS);
     assert_eq!(requests.len(), LOGINS + 1, "nothing else: {requests:?}");
     assert_eq!(live.client.jwks_fetch_count(), 1);
