@@ -26,7 +26,7 @@ step "Installing the interop provider (panva/oidc-provider) from package-lock.js
 npm ci --prefix tests/interop --no-audit --no-fund
 
 step "Rust tests (all crates, all features, including the Node and Chromium suites)"
-cargo test --workspace --all-features -- --include-ignored
+cargo test --workspace --all-features --no-fail-fast -- --include-ignored
 
 if [ -x scripts/fuzz-smoke.sh ]; then
   step "Fuzzing smoke run"

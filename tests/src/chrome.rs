@@ -133,13 +133,35 @@ impl Chrome {
         element.send_keys(text).await.expect("the input takes keys");
     }
 
-    /// The text of an element once it is there.
+    /// The text of an element once it is there. Retries while the page is
+    /// being replaced under it (a stale element during a navigation).
     pub async fn text(&self, css: &str) -> String {
-        self.wait_for(css)
-            .await
-            .text()
-            .await
-            .expect("the element has text")
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            match self.wait_for(css).await.text().await {
+                Ok(text) => return text,
+                Err(_) if std::time::Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("cannot read the text of {css}: {e}"),
+            }
+        }
+    }
+
+    /// Waits (up to 20 s) until the current URL starts with `prefix`.
+    pub async fn wait_for_url(&self, prefix: &str) -> url::Url {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let url = self.url().await;
+            if url.as_str().starts_with(prefix) {
+                return url;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "still at {url}, expected a URL starting with {prefix}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// The current URL.
