@@ -224,6 +224,14 @@
 
 #![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[cfg(feature = "bench")]
+#[doc(hidden)]
+#[path = "bench_support.rs"]
+pub mod __bench;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+#[path = "fuzz_support.rs"]
+pub mod __fuzz;
 pub mod access_token;
 pub mod backchannel;
 mod client;
@@ -244,14 +252,6 @@ mod token_response;
 mod userinfo;
 #[cfg(feature = "axum")]
 pub mod web;
-#[cfg(feature = "bench")]
-#[doc(hidden)]
-#[path = "bench_support.rs"]
-pub mod __bench;
-#[cfg(feature = "fuzzing")]
-#[doc(hidden)]
-#[path = "fuzz_support.rs"]
-pub mod __fuzz;
 
 pub use access_token::{
     AccessTokenClaims, AccessTokenError, AccessTokenType, AccessTokenVerifier, ResourceServerConfig,
