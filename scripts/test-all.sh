@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n==> %s\n' "$*"; }
+step() { printf '\n==> [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
@@ -30,7 +30,9 @@ cargo test --workspace --all-features --no-fail-fast -- --include-ignored
 
 if [ -x scripts/fuzz-smoke.sh ]; then
   step "Fuzzing smoke run"
-  scripts/fuzz-smoke.sh
+  # A smoke run: 10 s per target keeps the suite short; longer runs are
+  # FUZZ_SECONDS=600 scripts/fuzz-smoke.sh TARGET.
+  FUZZ_SECONDS="${FUZZ_SECONDS:-10}" scripts/fuzz-smoke.sh
 fi
 
 step "All tests passed"

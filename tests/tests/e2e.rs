@@ -408,3 +408,61 @@ async fn the_authorization_request_carries_every_standard_parameter() {
         );
     }
 }
+
+#[tokio::test]
+async fn no_secret_reaches_debug_output() {
+    let provider = provider().await;
+    let client = client(&provider, "post-client", ResponseMode::FormPost).await;
+    let key = SealingKey::generate().unwrap();
+    let (request, login) = client.login().redirect().unwrap();
+    let pending = login.into_pending();
+    let sealed = pending.seal(&key).unwrap();
+    let login = client.resume_sealed(&sealed, &key).unwrap();
+    let (delivered, _) = authorize(
+        &Browser::new(),
+        request.url(),
+        REDIRECT_URI,
+        UserAction::SignIn("alice@example.com"),
+    )
+    .await
+    .unwrap();
+    let callback = delivered.callback().unwrap();
+    let code = delivered
+        .params()
+        .into_iter()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1;
+    let received = login.receive(callback.clone()).unwrap();
+    let shown_before = format!("{received:?} {callback:?} {pending:?} {key:?} {client:?}");
+    let login = received.exchange().await.unwrap();
+    let tokens = login.tokens().clone();
+    let shown = format!(
+        "{shown_before} {login:?} {tokens:?} {:?} {:?}",
+        login.user(),
+        login.id_token_claims()
+    );
+
+    let secrets = [
+        ("client secret", "post-secret".to_owned()),
+        ("authorization code", code),
+        ("state", pending.state().secret().to_owned()),
+        ("access token", tokens.access_token.secret().to_owned()),
+        (
+            "refresh token",
+            tokens.refresh_token.as_ref().unwrap().secret().to_owned(),
+        ),
+        (
+            "ID token",
+            tokens.id_token.as_ref().unwrap().secret().to_owned(),
+        ),
+    ];
+    for (what, secret) in secrets {
+        assert!(secret.len() >= 8, "{what} is a real value");
+        assert!(
+            !shown.contains(&secret),
+            "the {what} appears in Debug output"
+        );
+    }
+    assert!(shown.contains("<redacted>"));
+}
