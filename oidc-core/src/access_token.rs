@@ -77,11 +77,12 @@
 //! - **`client_id`** (RFC 9068 section 2.2): required in access tokens,
 //!   absent from ID tokens; required in the default mode.
 
+use crate::claims;
 use crate::config::{Limits, SigningAlgorithm, is_loopback, parse_url};
 use crate::discovery::discovery_url;
 use crate::error::{ConfigError, DiscoveryError, IdTokenError, TransportError};
 use crate::http::{Http, display_url};
-use crate::id_token::{optional_time, unix_now};
+use crate::id_token::unix_now;
 use crate::jwks::JwksCache;
 use crate::jws::CompactJws;
 use serde_json::{Map, Value};
@@ -481,37 +482,7 @@ const ID_TOKEN_ONLY_CLAIMS: [&str; 3] = ["nonce", "at_hash", "c_hash"];
 
 impl AccessTokenClaims {
     fn from_map(raw: Map<String, Value>) -> Result<Self, AccessTokenError> {
-        let string = |name: &'static str| match raw.get(name) {
-            None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(AccessTokenError::InvalidClaims(format!(
-                "`{name}` must be a string"
-            ))),
-        };
-        let time = |name: &'static str| {
-            optional_time(&raw, name).map_err(|e| match e {
-                IdTokenError::InvalidClaims(message) => AccessTokenError::InvalidClaims(message),
-                other => AccessTokenError::InvalidClaims(other.to_string()),
-            })
-        };
-        let aud = match raw.get("aud") {
-            None => return Err(AccessTokenError::MissingClaim("aud")),
-            Some(Value::String(s)) => vec![s.clone()],
-            Some(Value::Array(items)) if !items.is_empty() => items
-                .iter()
-                .map(|v| v.as_str().map(str::to_owned))
-                .collect::<Option<Vec<_>>>()
-                .ok_or_else(|| {
-                    AccessTokenError::InvalidClaims(
-                        "`aud` must be a string or an array of strings".into(),
-                    )
-                })?,
-            Some(_) => {
-                return Err(AccessTokenError::InvalidClaims(
-                    "`aud` must be a string or a non-empty array of strings".into(),
-                ));
-            }
-        };
+        let aud = claims::audiences(&raw)?;
         let scopes = match (raw.get("scope"), raw.get("scp")) {
             (Some(Value::String(s)), _) | (None, Some(Value::String(s))) => s
                 .split(' ')
@@ -538,14 +509,14 @@ impl AccessTokenClaims {
             }
         };
         Ok(Self {
-            iss: string("iss")?.ok_or(AccessTokenError::MissingClaim("iss"))?,
-            sub: string("sub")?.ok_or(AccessTokenError::MissingClaim("sub"))?,
+            iss: claims::required_string(&raw, "iss")?,
+            sub: claims::required_string(&raw, "sub")?,
             aud,
-            exp: time("exp")?.ok_or(AccessTokenError::MissingClaim("exp"))?,
-            iat: time("iat")?,
-            client_id: string("client_id")?,
-            jti: string("jti")?,
-            auth_time: time("auth_time")?,
+            exp: claims::required_time(&raw, "exp")?,
+            iat: claims::time(&raw, "iat")?,
+            client_id: claims::string(&raw, "client_id")?,
+            jti: claims::string(&raw, "jti")?,
+            auth_time: claims::time(&raw, "auth_time")?,
             scopes,
             raw,
         })
@@ -573,8 +544,7 @@ impl AccessTokenClaims {
                 tolerance_secs,
             });
         }
-        let nbf = optional_time(&self.raw, "nbf")
-            .map_err(|e| AccessTokenError::InvalidClaims(e.to_string()))?;
+        let nbf = claims::time(&self.raw, "nbf")?;
         if let Some(nbf) = nbf
             && nbf > now.saturating_add(tolerance)
         {
@@ -706,6 +676,8 @@ pub enum AccessTokenError {
         required: Vec<String>,
     },
 }
+
+claims::claim_errors_into!(AccessTokenError);
 
 impl AccessTokenError {
     fn from_jws(error: IdTokenError) -> Self {

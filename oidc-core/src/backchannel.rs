@@ -50,10 +50,11 @@
 //!   in-memory replay cache, bounded, entries kept while the token could
 //!   still be accepted).
 
+use crate::claims;
 use crate::client::Client;
 use crate::config::SigningAlgorithm;
 use crate::error::IdTokenError;
-use crate::id_token::{optional_time, unix_now};
+use crate::id_token::unix_now;
 use crate::jwks::JwksCache;
 use crate::jws::CompactJws;
 use serde_json::{Map, Value};
@@ -167,6 +168,8 @@ pub enum LogoutTokenError {
     Replayed,
 }
 
+claims::claim_errors_into!(LogoutTokenError);
+
 impl LogoutTokenError {
     fn from_jws(error: IdTokenError) -> Self {
         match error {
@@ -246,45 +249,14 @@ fn secs(duration: Duration) -> i64 {
 
 impl LogoutToken {
     fn from_map(raw: Map<String, Value>) -> Result<Self, LogoutTokenError> {
-        let string = |name: &'static str| match raw.get(name) {
-            None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(LogoutTokenError::InvalidClaims(format!(
-                "`{name}` must be a string"
-            ))),
-        };
-        let time = |name: &'static str| {
-            optional_time(&raw, name).map_err(|e| match e {
-                IdTokenError::InvalidClaims(message) => LogoutTokenError::InvalidClaims(message),
-                other => LogoutTokenError::InvalidClaims(other.to_string()),
-            })
-        };
-        let aud = match raw.get("aud") {
-            None => return Err(LogoutTokenError::MissingClaim("aud")),
-            Some(Value::String(s)) => vec![s.clone()],
-            Some(Value::Array(items)) if !items.is_empty() => items
-                .iter()
-                .map(|v| v.as_str().map(str::to_owned))
-                .collect::<Option<Vec<_>>>()
-                .ok_or_else(|| {
-                    LogoutTokenError::InvalidClaims(
-                        "`aud` must be a string or an array of strings".into(),
-                    )
-                })?,
-            Some(_) => {
-                return Err(LogoutTokenError::InvalidClaims(
-                    "`aud` must be a string or a non-empty array of strings".into(),
-                ));
-            }
-        };
         Ok(Self {
-            iss: string("iss")?.ok_or(LogoutTokenError::MissingClaim("iss"))?,
-            aud,
-            iat: time("iat")?.ok_or(LogoutTokenError::MissingClaim("iat"))?,
-            exp: time("exp")?,
-            jti: string("jti")?.ok_or(LogoutTokenError::MissingClaim("jti"))?,
-            sub: string("sub")?,
-            sid: string("sid")?,
+            iss: claims::required_string(&raw, "iss")?,
+            aud: claims::audiences(&raw)?,
+            iat: claims::required_time(&raw, "iat")?,
+            exp: claims::time(&raw, "exp")?,
+            jti: claims::required_string(&raw, "jti")?,
+            sub: claims::string(&raw, "sub")?,
+            sid: claims::string(&raw, "sid")?,
             raw,
         })
     }

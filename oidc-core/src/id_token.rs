@@ -1,6 +1,7 @@
 //! ID token verification: OpenID Connect Core 1.0 section 3.1.3.7, plus
 //! `at_hash` (3.1.3.8) and the refresh rules of section 12.2.
 
+use crate::claims;
 use crate::config::SigningAlgorithm;
 use crate::error::IdTokenError;
 use crate::jwks::JwksCache;
@@ -94,24 +95,24 @@ pub(crate) async fn verify(
 impl IdTokenClaims {
     /// Reads the typed claims; a wrong type is an error naming the claim.
     pub(crate) fn from_map(raw: Map<String, Value>) -> Result<Self, IdTokenError> {
-        let sub = required_string(&raw, "sub")?;
+        let sub = claims::required_string(&raw, "sub")?;
         if sub.is_empty() || sub.len() > 255 {
             return Err(IdTokenError::InvalidClaims(
                 "`sub` must be 1 to 255 characters".into(),
             ));
         }
         Ok(Self {
-            iss: required_string(&raw, "iss")?,
+            iss: claims::required_string(&raw, "iss")?,
             sub,
-            aud: audiences(&raw)?,
-            exp: required_time(&raw, "exp")?,
-            iat: required_time(&raw, "iat")?,
-            auth_time: optional_time(&raw, "auth_time")?,
-            nonce: optional_string(&raw, "nonce")?,
-            azp: optional_string(&raw, "azp")?,
-            sid: optional_string(&raw, "sid")?,
-            email: optional_string(&raw, "email")?,
-            email_verified: optional_bool(&raw, "email_verified")?,
+            aud: claims::audiences(&raw)?,
+            exp: claims::required_time(&raw, "exp")?,
+            iat: claims::required_time(&raw, "iat")?,
+            auth_time: claims::time(&raw, "auth_time")?,
+            nonce: claims::string(&raw, "nonce")?,
+            azp: claims::string(&raw, "azp")?,
+            sid: claims::string(&raw, "sid")?,
+            email: claims::string(&raw, "email")?,
+            email_verified: claims::boolean(&raw, "email_verified")?,
             raw,
         })
     }
@@ -163,7 +164,7 @@ impl IdTokenClaims {
                 max_age_secs: expect.max_token_age.as_secs(),
             });
         }
-        if let Some(nbf) = optional_time(&self.raw, "nbf")?
+        if let Some(nbf) = claims::time(&self.raw, "nbf")?
             && nbf > now.saturating_add(tolerance)
         {
             return Err(IdTokenError::NotYetValid { nbf, now });
@@ -194,7 +195,7 @@ impl IdTokenClaims {
             }
         }
         if let (Some(access_token), Some(at_hash)) =
-            (expect.access_token, optional_string(&self.raw, "at_hash")?)
+            (expect.access_token, claims::string(&self.raw, "at_hash")?)
             && !ct_eq(&token_hash(access_token, alg), &at_hash)
         {
             return Err(IdTokenError::AccessTokenHashMismatch);
@@ -248,82 +249,7 @@ pub(crate) fn token_hash(token: &str, alg: SigningAlgorithm) -> String {
     b64url(&bytes[..bytes.len() / 2])
 }
 
-fn required_string(raw: &Map<String, Value>, name: &'static str) -> Result<String, IdTokenError> {
-    optional_string(raw, name)?.ok_or(IdTokenError::MissingClaim(name))
-}
-
-fn optional_string(
-    raw: &Map<String, Value>,
-    name: &'static str,
-) -> Result<Option<String>, IdTokenError> {
-    match raw.get(name) {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(wrong_type(name, "a string")),
-    }
-}
-
-fn optional_bool(
-    raw: &Map<String, Value>,
-    name: &'static str,
-) -> Result<Option<bool>, IdTokenError> {
-    match raw.get(name) {
-        None => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        // Some providers send booleans as strings; accept exactly these two.
-        Some(Value::String(s)) if s == "true" => Ok(Some(true)),
-        Some(Value::String(s)) if s == "false" => Ok(Some(false)),
-        Some(_) => Err(wrong_type(name, "a boolean")),
-    }
-}
-
-fn required_time(raw: &Map<String, Value>, name: &'static str) -> Result<i64, IdTokenError> {
-    optional_time(raw, name)?.ok_or(IdTokenError::MissingClaim(name))
-}
-
-/// A NumericDate (RFC 7519): a JSON number of seconds, possibly fractional.
-pub(crate) fn optional_time(
-    raw: &Map<String, Value>,
-    name: &'static str,
-) -> Result<Option<i64>, IdTokenError> {
-    match raw.get(name) {
-        None => Ok(None),
-        Some(Value::Number(n)) => {
-            if let Some(i) = n.as_i64() {
-                Ok(Some(i))
-            } else {
-                match n.as_f64() {
-                    Some(f) if f.is_finite() && f.abs() < 1e15 => Ok(Some(f.floor() as i64)),
-                    _ => Err(wrong_type(name, "a NumericDate in range")),
-                }
-            }
-        }
-        Some(_) => Err(wrong_type(name, "a number")),
-    }
-}
-
-fn audiences(raw: &Map<String, Value>) -> Result<Vec<String>, IdTokenError> {
-    match raw.get("aud") {
-        None => Err(IdTokenError::MissingClaim("aud")),
-        Some(Value::String(s)) => Ok(vec![s.clone()]),
-        Some(Value::Array(items)) if !items.is_empty() => items
-            .iter()
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_owned)
-                    .ok_or_else(|| wrong_type("aud", "a string or an array of strings"))
-            })
-            .collect(),
-        Some(_) => Err(wrong_type(
-            "aud",
-            "a string or a non-empty array of strings",
-        )),
-    }
-}
-
-fn wrong_type(name: &str, expected: &str) -> IdTokenError {
-    IdTokenError::InvalidClaims(format!("`{name}` must be {expected}"))
-}
+claims::claim_errors_into!(IdTokenError);
 
 #[cfg(test)]
 #[path = "id_token_tests.rs"]

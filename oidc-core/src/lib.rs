@@ -234,6 +234,7 @@ pub mod __bench;
 pub mod __fuzz;
 pub mod access_token;
 pub mod backchannel;
+mod claims;
 mod client;
 mod config;
 mod discovery;
