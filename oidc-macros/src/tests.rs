@@ -37,7 +37,10 @@ fn every_option() {
                 pub app_name: String,
             }
         },
-        expect_file![concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/every_option.rs")],
+        expect_file![concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/snapshots/every_option.rs"
+        )],
     );
 }
 
@@ -64,7 +67,10 @@ fn markers_issuer_field_optional_and_defaults() {
                 retries: u8,
             }
         },
-        expect_file![concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/markers.rs")],
+        expect_file![concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/snapshots/markers.rs"
+        )],
     );
 }
 
@@ -79,7 +85,10 @@ fn literal_struct_without_env() {
                 redirect_uri: Url,
             }
         },
-        expect_file![concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/public_client.rs")],
+        expect_file![concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/snapshots/public_client.rs"
+        )],
     );
 }
 
@@ -101,7 +110,10 @@ fn errors_are_collected_and_the_struct_survives() {
                 other: String,
             }
         },
-        expect_file![concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/errors.rs")],
+        expect_file![concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/snapshots/errors.rs"
+        )],
     );
 }
 
@@ -114,7 +126,10 @@ fn enums_are_rejected_but_emitted() {
                 A { #[oidc(env = "X")] client_id: String },
             }
         },
-        expect_file![concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/enum.rs")],
+        expect_file![concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/snapshots/enum.rs"
+        )],
     );
 }
 
@@ -130,5 +145,9 @@ fn a_panic_becomes_a_compile_error_next_to_the_stripped_struct() {
         ),
         |_, _| panic!("boom"),
     );
-    expect_file![concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots/panic.rs")].assert_eq(&render(out));
+    expect_file![concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/snapshots/panic.rs"
+    )]
+    .assert_eq(&render(out));
 }
