@@ -586,7 +586,7 @@ impl LogoutRegistry for MemoryLogoutRegistry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::access_token::test_support::{Signer, with};
+    use crate::test_support::{Signer, with};
     use serde_json::json;
 
     const ISS: &str = "https://op.example";

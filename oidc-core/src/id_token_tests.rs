@@ -2,73 +2,13 @@
 
 use super::*;
 use crate::jwks::KeySet;
-use aws_lc_rs::encoding::AsDer;
-use aws_lc_rs::rsa::{KeyPair, KeySize, PublicKeyComponents};
-use aws_lc_rs::signature::KeyPair as _;
+use crate::test_support::{Signer, with};
 use serde_json::json;
 
 const ISS: &str = "https://op.example";
 const CID: &str = "client-1";
 const NONCE: &str = "n-0S6_WzA2Mj";
 const ACCESS_TOKEN: &str = "access-token-value";
-
-struct Signer {
-    encoding: jsonwebtoken::EncodingKey,
-    jwk: Value,
-}
-
-impl Signer {
-    fn rsa(kid: &str) -> Self {
-        let pair = KeyPair::generate(KeySize::Rsa2048).unwrap();
-        let der = AsDer::<aws_lc_rs::encoding::Pkcs8V1Der<'_>>::as_der(&pair).unwrap();
-        let components = PublicKeyComponents::<Vec<u8>>::from(pair.public_key());
-        Self {
-            encoding: jsonwebtoken::EncodingKey::from_rsa_der(&pkcs8_to_pkcs1(der.as_ref())),
-            jwk: json!({"kty": "RSA", "kid": kid, "use": "sig", "alg": "RS256",
-                        "n": b64url(&components.n), "e": b64url(&components.e)}),
-        }
-    }
-
-    fn sign(&self, header: &Value, claims: &Value) -> String {
-        let input = format!(
-            "{}.{}",
-            b64url(&serde_json::to_vec(header).unwrap()),
-            b64url(&serde_json::to_vec(claims).unwrap())
-        );
-        let signature = jsonwebtoken::crypto::sign(
-            input.as_bytes(),
-            &self.encoding,
-            jsonwebtoken::Algorithm::RS256,
-        )
-        .unwrap();
-        format!("{input}.{signature}")
-    }
-}
-
-/// The RSAPrivateKey inside a PKCS#8 PrivateKeyInfo (what jsonwebtoken's
-/// aws-lc backend takes): SEQUENCE { INTEGER, SEQUENCE, OCTET STRING { .. } }.
-fn pkcs8_to_pkcs1(der: &[u8]) -> Vec<u8> {
-    fn header(input: &[u8]) -> (usize, usize) {
-        let first = input[1] as usize;
-        if first < 0x80 {
-            (2, first)
-        } else {
-            let n = first & 0x7f;
-            let len = input[2..2 + n]
-                .iter()
-                .fold(0usize, |acc, b| (acc << 8) | *b as usize);
-            (2 + n, len)
-        }
-    }
-    let (outer, _) = header(der);
-    let mut rest = &der[outer..];
-    for _ in 0..2 {
-        let (h, len) = header(rest);
-        rest = &rest[h + len..];
-    }
-    let (h, len) = header(rest);
-    rest[h..h + len].to_vec()
-}
 
 fn keys(signers: &[&Signer]) -> JwksCache {
     let body = json!({ "keys": signers.iter().map(|s| s.jwk.clone()).collect::<Vec<_>>() });
@@ -101,17 +41,6 @@ fn expect() -> Expectations<'static> {
         max_token_age: Duration::from_secs(600),
         now: unix_now(),
     }
-}
-
-fn with(mut value: Value, changes: Value) -> Value {
-    for (k, v) in changes.as_object().unwrap() {
-        if v.is_null() {
-            value.as_object_mut().unwrap().remove(k);
-        } else {
-            value[k] = v.clone();
-        }
-    }
-    value
 }
 
 async fn check(
@@ -425,18 +354,7 @@ async fn header_checks() {
 async fn duplicate_claims_are_refused() {
     let signer = Signer::rsa("k1");
     let jwks = keys(&[&signer]);
-    let input = format!(
-        "{}.{}",
-        b64url(&serde_json::to_vec(&header()).unwrap()),
-        b64url(br#"{"sub":"a","sub":"b"}"#)
-    );
-    let signature = jsonwebtoken::crypto::sign(
-        input.as_bytes(),
-        &signer.encoding,
-        jsonwebtoken::Algorithm::RS256,
-    )
-    .unwrap();
-    let token = format!("{input}.{signature}");
+    let token = signer.sign_raw(&header(), br#"{"sub":"a","sub":"b"}"#);
     assert!(matches!(
         verify(&token, &jwks, &expect()).await.unwrap_err(),
         IdTokenError::InvalidClaims(_)

@@ -249,6 +249,8 @@ pub mod loopback;
 mod macro_support;
 mod pending;
 pub mod secret;
+#[cfg(test)]
+mod test_support;
 mod token_response;
 mod userinfo;
 #[cfg(feature = "axum")]
