@@ -1,0 +1,255 @@
+//! Why an access token or an `Authorization` header was refused, and the
+//! RFC 6750 answer for it.
+
+use crate::claims;
+use crate::error::IdTokenError;
+
+/// Why an access token was refused. [`error_code`](Self::error_code) and
+/// [`error_description`](Self::error_description) are what an API sends
+/// back (RFC 6750 section 3.1); `Display` has the details, for logs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AccessTokenError {
+    /// Not a well-formed JWS, or its header, algorithm, key or signature
+    /// was refused (the same checks as for ID tokens).
+    #[error("{0}")]
+    Jws(IdTokenError),
+    /// The provider's keys could not be fetched: the token cannot be
+    /// checked now (a server problem, not the caller's: HTTP 503).
+    #[error("cannot verify access tokens now: {0}")]
+    KeysUnavailable(String),
+    /// The JOSE `typ` is not `at+jwt` (RFC 9068 section 4).
+    #[error(
+        "the token's typ is {0:?}, not at+jwt: it is not an RFC 9068 access token (configure AccessTokenType::AllowUntyped for providers that do not type their access tokens)"
+    )]
+    WrongType(Option<String>),
+    /// The token carries a claim only ID tokens have: an ID token was sent
+    /// instead of an access token.
+    #[error("the token carries `{0}`: it is an ID token, not an access token")]
+    IdToken(&'static str),
+    /// A claim has the wrong type.
+    #[error("invalid claims: {0}")]
+    InvalidClaims(String),
+    /// A required claim is missing.
+    #[error("the required claim `{0}` is missing")]
+    MissingClaim(&'static str),
+    /// `iss` is not the configured issuer.
+    #[error("issuer `{found}` is not `{expected}`")]
+    WrongIssuer {
+        /// The configured issuer.
+        expected: String,
+        /// The token's `iss`.
+        found: String,
+    },
+    /// `aud` does not contain this API's audience.
+    #[error("the audience {found:?} does not include this API ({expected})")]
+    WrongAudience {
+        /// This API's audience.
+        expected: String,
+        /// The token's `aud`.
+        found: Vec<String>,
+    },
+    /// The token has expired.
+    #[error("the token expired at {exp} (now {now}, tolerance {tolerance_secs}s)")]
+    Expired {
+        /// `exp`.
+        exp: i64,
+        /// The current time.
+        now: i64,
+        /// The clock tolerance applied.
+        tolerance_secs: u64,
+    },
+    /// `nbf` is in the future.
+    #[error("the token is not valid yet (nbf {nbf}, now {now})")]
+    NotYetValid {
+        /// `nbf`.
+        nbf: i64,
+        /// The current time.
+        now: i64,
+    },
+    /// `iat` is in the future.
+    #[error("the token was issued in the future (iat {iat}, now {now})")]
+    IssuedInFuture {
+        /// `iat`.
+        iat: i64,
+        /// The current time.
+        now: i64,
+    },
+    /// A required scope was not granted (HTTP 403).
+    #[error("the token lacks a required scope (required: {})", required.join(" "))]
+    InsufficientScope {
+        /// Every scope the resource requires.
+        required: Vec<String>,
+    },
+}
+
+claims::claim_errors_into!(AccessTokenError);
+
+impl AccessTokenError {
+    pub(super) fn from_jws(error: IdTokenError) -> Self {
+        match error {
+            IdTokenError::Jwks(reason) => Self::KeysUnavailable(reason),
+            IdTokenError::InvalidClaims(reason) => Self::InvalidClaims(reason),
+            other => Self::Jws(other),
+        }
+    }
+
+    /// The RFC 6750 error code: `insufficient_scope` or `invalid_token`.
+    pub fn error_code(&self) -> &'static str {
+        match self {
+            Self::InsufficientScope { .. } => "insufficient_scope",
+            _ => "invalid_token",
+        }
+    }
+
+    /// A short description for the caller (RFC 6750 `error_description`):
+    /// says what is wrong without echoing the token's content.
+    pub fn error_description(&self) -> &'static str {
+        match self {
+            Self::Jws(IdTokenError::Malformed(_) | IdTokenError::InvalidHeader(_)) => {
+                "the access token is not a well-formed JWT"
+            }
+            Self::Jws(IdTokenError::Encrypted) => "encrypted access tokens are not accepted",
+            Self::Jws(IdTokenError::AlgorithmNotAllowed(_)) => {
+                "the access token is signed with an algorithm this API does not accept"
+            }
+            Self::Jws(IdTokenError::CriticalHeader(_) | IdTokenError::EmbeddedKey(_)) => {
+                "the access token header is not accepted"
+            }
+            Self::Jws(_) => "the access token signature does not verify",
+            Self::KeysUnavailable(_) => "the provider's keys are unavailable",
+            Self::WrongType(_) => "the token is not an access token (typ must be at+jwt)",
+            Self::IdToken(_) => "an ID token is not an access token",
+            Self::InvalidClaims(_) | Self::MissingClaim(_) => {
+                "the access token's claims are invalid"
+            }
+            Self::WrongIssuer { .. } => "the access token is from another issuer",
+            Self::WrongAudience { .. } => "the access token is not meant for this API",
+            Self::Expired { .. } => "the access token expired",
+            Self::NotYetValid { .. } | Self::IssuedInFuture { .. } => {
+                "the access token is not valid yet"
+            }
+            Self::InsufficientScope { .. } => "the access token lacks a required scope",
+        }
+    }
+}
+
+/// A request's bearer credentials were missing or refused: an HTTP status
+/// and an RFC 6750 `WWW-Authenticate` challenge.
+///
+/// | Variant | Status | `WWW-Authenticate` |
+/// | --- | --- | --- |
+/// | [`MissingToken`](Self::MissingToken) (no header, or another scheme) | 401 | `Bearer realm="R"` |
+/// | [`InvalidRequest`](Self::InvalidRequest) (malformed header) | 400 | `Bearer realm="R", error="invalid_request", error_description="..."` |
+/// | [`Token`](Self::Token) (refused token) | 401 | `Bearer realm="R", error="invalid_token", error_description="..."` |
+/// | [`Token`](Self::Token) with [`AccessTokenError::InsufficientScope`] | 403 | `Bearer realm="R", error="insufficient_scope", error_description="...", scope="a b"` |
+/// | [`Token`](Self::Token) with [`AccessTokenError::KeysUnavailable`] | 503 | none |
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BearerError {
+    /// The request has no bearer credentials: no `Authorization` header, or
+    /// one with another scheme. The challenge has no error code (RFC 6750
+    /// section 3.1).
+    #[error("no bearer token: send `Authorization: Bearer <access token>`")]
+    MissingToken,
+    /// The `Authorization` header is malformed.
+    #[error("malformed Authorization header: {0}")]
+    InvalidRequest(&'static str),
+    /// The token was refused.
+    #[error("the access token was refused: {0}")]
+    Token(#[from] AccessTokenError),
+}
+
+impl BearerError {
+    /// The HTTP status to answer with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::MissingToken => 401,
+            Self::InvalidRequest(_) => 400,
+            Self::Token(AccessTokenError::InsufficientScope { .. }) => 403,
+            Self::Token(AccessTokenError::KeysUnavailable(_)) => 503,
+            Self::Token(_) => 401,
+        }
+    }
+
+    /// The `WWW-Authenticate` header value, or `None` when the failure is
+    /// the server's (503). Attribute values are quoted and limited to the
+    /// characters RFC 6750 allows.
+    pub fn www_authenticate(&self, realm: &str) -> Option<String> {
+        let mut challenge = format!("Bearer realm=\"{}\"", quoted(realm));
+        match self {
+            Self::MissingToken => {}
+            Self::InvalidRequest(description) => {
+                challenge.push_str(&format!(
+                    ", error=\"invalid_request\", error_description=\"{}\"",
+                    quoted(description)
+                ));
+            }
+            Self::Token(AccessTokenError::KeysUnavailable(_)) => return None,
+            Self::Token(error) => {
+                challenge.push_str(&format!(
+                    ", error=\"{}\", error_description=\"{}\"",
+                    error.error_code(),
+                    quoted(error.error_description())
+                ));
+                if let AccessTokenError::InsufficientScope { required } = error {
+                    challenge.push_str(&format!(", scope=\"{}\"", quoted(&required.join(" "))));
+                }
+            }
+        }
+        Some(challenge)
+    }
+}
+
+/// Keeps the characters RFC 6750 allows in attribute values (%x20-21 /
+/// %x23-5B / %x5D-7E: printable ASCII without `"` and `\`).
+pub(super) fn quoted(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' => '\'',
+            ' '..='~' => c,
+            _ => '?',
+        })
+        .collect()
+}
+
+/// The token of an `Authorization: Bearer <token>` header value (RFC 6750
+/// section 2.1). `None`, or another scheme, is [`BearerError::MissingToken`];
+/// a `Bearer` header without exactly one well-formed token is
+/// [`BearerError::InvalidRequest`].
+///
+/// ```
+/// use oidc_core::access_token::{BearerError, bearer_token};
+/// assert_eq!(bearer_token(Some("Bearer abc.def.ghi")), Ok("abc.def.ghi"));
+/// assert_eq!(bearer_token(Some("bearer  abc")), Ok("abc"));
+/// assert_eq!(bearer_token(None), Err(BearerError::MissingToken));
+/// assert_eq!(bearer_token(Some("Basic dXNlcjpwYXNz")), Err(BearerError::MissingToken));
+/// assert!(matches!(bearer_token(Some("Bearer")), Err(BearerError::InvalidRequest(_))));
+/// assert!(matches!(bearer_token(Some("Bearer a b")), Err(BearerError::InvalidRequest(_))));
+/// ```
+pub fn bearer_token(authorization: Option<&str>) -> Result<&str, BearerError> {
+    let value = authorization.ok_or(BearerError::MissingToken)?.trim();
+    let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("Bearer") {
+        return Err(BearerError::MissingToken);
+    }
+    let token = rest.trim_start_matches(' ');
+    if token.is_empty() {
+        return Err(BearerError::InvalidRequest(
+            "the Authorization header has no token after `Bearer`",
+        ));
+    }
+    // b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+    let body = token.trim_end_matches('=');
+    let well_formed = !body.is_empty()
+        && body.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+        });
+    if !well_formed {
+        return Err(BearerError::InvalidRequest(
+            "the bearer token must be a single token of base64url characters",
+        ));
+    }
+    Ok(token)
+}

@@ -1,0 +1,153 @@
+//! The verified claims of an access token and their checks.
+
+use super::*;
+use crate::claims;
+use serde_json::{Map, Value};
+
+/// The verified claims of an access token.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AccessTokenClaims {
+    /// `iss`: the provider.
+    pub iss: String,
+    /// `sub`: the user (or, for a client-credentials token, the client).
+    pub sub: String,
+    /// `aud`: the audiences (always includes this API).
+    pub aud: Vec<String>,
+    /// `exp`: expiry, seconds since the epoch.
+    pub exp: i64,
+    /// `iat`: issue time, if sent (always, in RFC 9068 mode).
+    pub iat: Option<i64>,
+    /// `client_id`: the application the token was issued to (always, in
+    /// RFC 9068 mode).
+    pub client_id: Option<String>,
+    /// `jti`: the token's id (always, in RFC 9068 mode).
+    pub jti: Option<String>,
+    /// `auth_time`: when the user authenticated, if sent.
+    pub auth_time: Option<i64>,
+    /// The granted scopes, from `scope` (or `scp`).
+    pub scopes: Vec<String>,
+    /// Every claim, as received.
+    pub raw: Map<String, Value>,
+}
+
+/// Claims that only ID tokens carry (OpenID Connect Core 1.0 section 2 and
+/// 3.3.2.11): a token with one of them is an ID token.
+const ID_TOKEN_ONLY_CLAIMS: [&str; 3] = ["nonce", "at_hash", "c_hash"];
+
+impl AccessTokenClaims {
+    pub(super) fn from_map(raw: Map<String, Value>) -> Result<Self, AccessTokenError> {
+        let aud = claims::audiences(&raw)?;
+        let scopes = match (raw.get("scope"), raw.get("scp")) {
+            (Some(Value::String(s)), _) | (None, Some(Value::String(s))) => s
+                .split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            (None, Some(Value::Array(items))) => items
+                .iter()
+                .map(|v| v.as_str().map(str::to_owned))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| {
+                    AccessTokenError::InvalidClaims("`scp` must be an array of strings".into())
+                })?,
+            (None, None) => Vec::new(),
+            (Some(_), _) => {
+                return Err(AccessTokenError::InvalidClaims(
+                    "`scope` must be a space-separated string".into(),
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(AccessTokenError::InvalidClaims(
+                    "`scp` must be an array of strings or a string".into(),
+                ));
+            }
+        };
+        Ok(Self {
+            iss: claims::required_string(&raw, "iss")?,
+            sub: claims::required_string(&raw, "sub")?,
+            aud,
+            exp: claims::required_time(&raw, "exp")?,
+            iat: claims::time(&raw, "iat")?,
+            client_id: claims::string(&raw, "client_id")?,
+            jti: claims::string(&raw, "jti")?,
+            auth_time: claims::time(&raw, "auth_time")?,
+            scopes,
+            raw,
+        })
+    }
+
+    pub(super) fn check(&self, expect: &Inner, now: i64) -> Result<(), AccessTokenError> {
+        if self.iss != expect.issuer {
+            return Err(AccessTokenError::WrongIssuer {
+                expected: expect.issuer.clone(),
+                found: self.iss.clone(),
+            });
+        }
+        if !self.aud.contains(&expect.audience) {
+            return Err(AccessTokenError::WrongAudience {
+                expected: expect.audience.clone(),
+                found: self.aud.clone(),
+            });
+        }
+        let tolerance_secs = expect.clock_tolerance.as_secs();
+        let tolerance = i64::try_from(tolerance_secs).unwrap_or(i64::MAX);
+        if now.saturating_sub(tolerance) >= self.exp {
+            return Err(AccessTokenError::Expired {
+                exp: self.exp,
+                now,
+                tolerance_secs,
+            });
+        }
+        let nbf = claims::time(&self.raw, "nbf")?;
+        if let Some(nbf) = nbf
+            && nbf > now.saturating_add(tolerance)
+        {
+            return Err(AccessTokenError::NotYetValid { nbf, now });
+        }
+        if let Some(iat) = self.iat
+            && iat > now.saturating_add(tolerance)
+        {
+            return Err(AccessTokenError::IssuedInFuture { iat, now });
+        }
+        if let Some(claim) = ID_TOKEN_ONLY_CLAIMS
+            .iter()
+            .find(|c| self.raw.contains_key(**c))
+        {
+            return Err(AccessTokenError::IdToken(claim));
+        }
+        if expect.token_type == AccessTokenType::Rfc9068 {
+            if self.client_id.is_none() {
+                return Err(AccessTokenError::MissingClaim("client_id"));
+            }
+            if self.iat.is_none() {
+                return Err(AccessTokenError::MissingClaim("iat"));
+            }
+            if self.jti.is_none() {
+                return Err(AccessTokenError::MissingClaim("jti"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `scope` was granted.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+
+    /// Checks that every scope in `required` was granted;
+    /// [`AccessTokenError::InsufficientScope`] (HTTP 403) otherwise.
+    pub fn require_scopes(&self, required: &[&str]) -> Result<(), AccessTokenError> {
+        if required.iter().all(|s| self.has_scope(s)) {
+            Ok(())
+        } else {
+            Err(AccessTokenError::InsufficientScope {
+                required: required.iter().map(|s| (*s).to_owned()).collect(),
+            })
+        }
+    }
+
+    /// Any claim, as received.
+    pub fn claim(&self, name: &str) -> Option<&Value> {
+        self.raw.get(name)
+    }
+}

@@ -1,0 +1,329 @@
+//! Unit tests of `backchannel.rs`.
+
+use super::*;
+use crate::test_support::{Signer, with};
+use serde_json::json;
+
+const ISS: &str = "https://op.example";
+const CID: &str = "client-1";
+
+fn header() -> Value {
+    json!({"alg": "RS256", "kid": "k1", "typ": "logout+jwt"})
+}
+
+fn claims() -> Value {
+    let now = unix_now();
+    json!({"iss": ISS, "aud": CID, "iat": now, "exp": now + 120, "jti": "jti-1",
+           "sub": "user-1", "sid": "sid-1", "events": { BACKCHANNEL_LOGOUT_EVENT: {} }})
+}
+
+fn expect() -> LogoutExpectations<'static> {
+    LogoutExpectations {
+        issuer: ISS,
+        client_id: CID,
+        trusted_audiences: &[],
+        algorithms: &[SigningAlgorithm::RS256],
+        clock_tolerance: Duration::from_secs(60),
+        max_token_age: Duration::from_secs(600),
+        now: unix_now(),
+    }
+}
+
+async fn check(header: Value, claims: Value) -> Result<LogoutToken, LogoutTokenError> {
+    let signer = Signer::rsa("k1");
+    verify(
+        &signer.sign(&header, &claims),
+        &signer.jwks(),
+        &expect(),
+        &ReplayCache::default(),
+    )
+    .await
+}
+
+async fn fails(changes: Value) -> LogoutTokenError {
+    check(header(), with(claims(), changes)).await.unwrap_err()
+}
+
+#[tokio::test]
+async fn a_valid_token_verifies() {
+    let token = check(header(), claims()).await.unwrap();
+    assert_eq!(token.sub.as_deref(), Some("user-1"));
+    assert_eq!(token.sid.as_deref(), Some("sid-1"));
+    assert_eq!(token.jti, "jti-1");
+    // sub alone, sid alone, no typ, no exp: all fine.
+    assert!(
+        check(header(), with(claims(), json!({"sid": null})))
+            .await
+            .is_ok()
+    );
+    assert!(
+        check(header(), with(claims(), json!({"sub": null})))
+            .await
+            .is_ok()
+    );
+    assert!(
+        check(with(header(), json!({"typ": null})), claims())
+            .await
+            .is_ok()
+    );
+    assert!(
+        check(
+            with(header(), json!({"typ": "application/logout+jwt"})),
+            claims()
+        )
+        .await
+        .is_ok()
+    );
+    assert!(
+        check(header(), with(claims(), json!({"exp": null})))
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn signature_is_checked() {
+    let signer = Signer::rsa("k1");
+    let forger = Signer::rsa("k1");
+    let err = verify(
+        &forger.sign(&header(), &claims()),
+        &signer.jwks(),
+        &expect(),
+        &ReplayCache::default(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err, LogoutTokenError::Jws(IdTokenError::BadSignature));
+    let h = with(header(), json!({"alg": "none"}));
+    assert!(matches!(
+        check(h, claims()).await,
+        Err(LogoutTokenError::Jws(IdTokenError::AlgorithmNotAllowed(_)))
+    ));
+}
+
+#[tokio::test]
+async fn typ_must_be_logout_jwt_when_present() {
+    for typ in ["JWT", "at+jwt", "secevent+jwt"] {
+        let h = with(header(), json!({ "typ": typ }));
+        assert_eq!(
+            check(h, claims()).await,
+            Err(LogoutTokenError::WrongType(typ.into()))
+        );
+    }
+}
+
+#[tokio::test]
+async fn issuer_must_match() {
+    assert!(matches!(
+        fails(json!({"iss": "https://evil.example"})).await,
+        LogoutTokenError::WrongIssuer { .. }
+    ));
+    assert_eq!(
+        fails(json!({"iss": null})).await,
+        LogoutTokenError::MissingClaim("iss")
+    );
+}
+
+#[tokio::test]
+async fn audience_must_be_this_client() {
+    assert_eq!(
+        fails(json!({"aud": "other"})).await,
+        LogoutTokenError::WrongAudience
+    );
+    assert_eq!(
+        fails(json!({"aud": [CID, "other"]})).await,
+        LogoutTokenError::UntrustedAudience("other".into())
+    );
+    assert_eq!(
+        fails(json!({"aud": null})).await,
+        LogoutTokenError::MissingClaim("aud")
+    );
+}
+
+#[tokio::test]
+async fn iat_is_required_and_bounded() {
+    let now = unix_now();
+    assert_eq!(
+        fails(json!({"iat": null})).await,
+        LogoutTokenError::MissingClaim("iat")
+    );
+    assert!(matches!(
+        fails(json!({"iat": now + 120})).await,
+        LogoutTokenError::IssuedInFuture { .. }
+    ));
+    assert!(matches!(
+        fails(json!({"iat": now - 700, "exp": null})).await,
+        LogoutTokenError::TooOld { .. }
+    ));
+    // Within the tolerance.
+    assert!(
+        check(header(), with(claims(), json!({"iat": now + 30})))
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn exp_is_checked_when_present() {
+    let now = unix_now();
+    assert!(matches!(
+        fails(json!({"exp": now - 61})).await,
+        LogoutTokenError::Expired { .. }
+    ));
+    assert!(matches!(
+        fails(json!({"exp": "later"})).await,
+        LogoutTokenError::InvalidClaims(_)
+    ));
+}
+
+#[tokio::test]
+async fn events_must_hold_the_logout_event_object() {
+    assert_eq!(
+        fails(json!({"events": null})).await,
+        LogoutTokenError::MissingEvent
+    );
+    assert_eq!(
+        fails(json!({"events": {}})).await,
+        LogoutTokenError::MissingEvent
+    );
+    assert_eq!(
+        fails(json!({"events": { BACKCHANNEL_LOGOUT_EVENT: "yes" }})).await,
+        LogoutTokenError::MissingEvent
+    );
+    assert_eq!(
+        fails(json!({"events": {"http://schemas.openid.net/event/other": {}}})).await,
+        LogoutTokenError::MissingEvent
+    );
+    assert!(matches!(
+        fails(json!({"events": [BACKCHANNEL_LOGOUT_EVENT]})).await,
+        LogoutTokenError::InvalidClaims(_)
+    ));
+}
+
+#[tokio::test]
+async fn sub_or_sid_is_required() {
+    assert_eq!(
+        fails(json!({"sub": null, "sid": null})).await,
+        LogoutTokenError::NoSubject
+    );
+    assert!(matches!(
+        fails(json!({"sid": 5})).await,
+        LogoutTokenError::InvalidClaims(_)
+    ));
+}
+
+#[tokio::test]
+async fn nonce_is_forbidden() {
+    assert_eq!(
+        fails(json!({"nonce": "n"})).await,
+        LogoutTokenError::NonceForbidden
+    );
+}
+
+#[tokio::test]
+async fn jti_is_required_and_single_use() {
+    assert_eq!(
+        fails(json!({"jti": null})).await,
+        LogoutTokenError::MissingClaim("jti")
+    );
+    let signer = Signer::rsa("k1");
+    let jwks = signer.jwks();
+    let replay = ReplayCache::default();
+    let token = signer.sign(&header(), &claims());
+    assert!(verify(&token, &jwks, &expect(), &replay).await.is_ok());
+    assert_eq!(
+        verify(&token, &jwks, &expect(), &replay).await,
+        Err(LogoutTokenError::Replayed)
+    );
+    // Another jti passes; a refused token does not consume its jti.
+    let other = with(claims(), json!({"jti": "jti-2", "nonce": "n"}));
+    assert!(
+        verify(&signer.sign(&header(), &other), &jwks, &expect(), &replay)
+            .await
+            .is_err()
+    );
+    let other = with(claims(), json!({"jti": "jti-2"}));
+    assert!(
+        verify(&signer.sign(&header(), &other), &jwks, &expect(), &replay)
+            .await
+            .is_ok()
+    );
+}
+
+#[test]
+fn the_replay_cache_is_bounded() {
+    let cache = ReplayCache::new(2);
+    assert!(cache.insert(ISS, "a", 100, 0));
+    assert!(!cache.insert(ISS, "a", 100, 0));
+    assert!(cache.insert(ISS, "b", 50, 0));
+    // Full: the entry expiring soonest ("b") makes room.
+    assert!(cache.insert(ISS, "c", 100, 0));
+    assert!(!cache.insert(ISS, "a", 100, 0));
+    assert!(cache.insert(ISS, "b", 100, 0));
+    // Expired entries do not count as seen.
+    assert!(cache.insert(ISS, "a", 100, 101));
+    // Same jti from another issuer is another token.
+    assert!(ReplayCache::new(4).insert("https://other.example", "a", 100, 0));
+}
+
+fn session<'a>(sub: &'a str, sid: Option<&'a str>, signed_in_at_ms: i64) -> SessionInfo<'a> {
+    SessionInfo {
+        issuer: ISS,
+        sub,
+        sid,
+        signed_in_at_ms,
+    }
+}
+
+#[test]
+fn the_registry_ends_sessions_by_sid_or_by_sub_before_the_logout() {
+    let registry = MemoryLogoutRegistry::default();
+    let logout = |sub: Option<&str>, sid: Option<&str>, at_ms| LoggedOut {
+        issuer: ISS.into(),
+        sub: sub.map(Into::into),
+        sid: sid.map(Into::into),
+        at_ms,
+    };
+    // sid: that provider session only, whenever it signed in.
+    registry.record_now(logout(Some("u1"), Some("s1"), 1_000), 1_000);
+    assert!(registry.check_now(session("u1", Some("s1"), 500), 2_000));
+    assert!(!registry.check_now(session("u1", Some("s2"), 500), 2_000));
+    assert!(!registry.check_now(session("u1", None, 500), 2_000));
+    // sub without sid: every session of the user signed in before it.
+    registry.record_now(logout(Some("u2"), None, 1_000), 1_000);
+    assert!(registry.check_now(session("u2", Some("x"), 999), 2_000));
+    assert!(registry.check_now(session("u2", None, 1_000), 2_000));
+    assert!(!registry.check_now(session("u2", None, 1_001), 2_000));
+    assert!(!registry.check_now(session("u3", None, 0), 2_000));
+    // Another issuer's logout is not ours.
+    let other = SessionInfo {
+        issuer: "https://other.example",
+        ..session("u2", None, 0)
+    };
+    assert!(!registry.check_now(other, 2_000));
+    assert_eq!(registry.len(), 2);
+}
+
+#[test]
+fn the_registry_forgets_after_retention_and_is_bounded() {
+    let registry = MemoryLogoutRegistry::new(Duration::from_secs(10)).capacity(2);
+    let by_sub = |sub: &str, at_ms| LoggedOut {
+        issuer: ISS.into(),
+        sub: Some(sub.into()),
+        sid: None,
+        at_ms,
+    };
+    registry.record_now(by_sub("a", 0), 0);
+    assert!(registry.check_now(session("a", None, 0), 10_000));
+    assert!(!registry.check_now(session("a", None, 0), 10_001));
+    registry.record_now(by_sub("b", 5_000), 5_000);
+    // Full: "a" is past retention and goes first.
+    registry.record_now(by_sub("c", 12_000), 12_000);
+    assert_eq!(registry.len(), 2);
+    // Full with fresh entries: the oldest ("b") goes.
+    registry.record_now(by_sub("d", 13_000), 13_000);
+    assert_eq!(registry.len(), 2);
+    assert!(!registry.check_now(session("b", None, 0), 13_000));
+    assert!(registry.check_now(session("c", None, 0), 13_000));
+    assert!(registry.check_now(session("d", None, 0), 13_000));
+}

@@ -1,0 +1,78 @@
+//! Unit tests of `config.rs`.
+
+use super::*;
+
+fn base() -> ClientConfig {
+    ClientConfig::new("https://op.example", "cid", "https://app.example/cb").client_secret("s")
+}
+
+#[test]
+fn defaults_validate() {
+    assert!(base().validate().is_ok());
+}
+
+#[test]
+fn http_issuer_only_on_loopback() {
+    let c =
+        ClientConfig::new("http://op.example", "cid", "https://app.example/cb").client_secret("s");
+    assert!(matches!(
+        c.validate(),
+        Err(ConfigError::InsecureUrl {
+            field: "issuer",
+            ..
+        })
+    ));
+    for host in ["localhost", "127.0.0.1", "[::1]", "127.9.9.9"] {
+        let c = ClientConfig::new(format!("http://{host}:8080"), "cid", "http://localhost/cb")
+            .client_secret("s");
+        assert!(c.validate().is_ok(), "{host}");
+    }
+}
+
+#[test]
+fn scopes_need_openid() {
+    assert_eq!(
+        base().scopes(["email"]).validate(),
+        Err(ConfigError::MissingOpenidScope)
+    );
+    assert!(matches!(
+        base().scopes(["openid", "a b"]).validate(),
+        Err(ConfigError::InvalidScope(_))
+    ));
+}
+
+#[test]
+fn secret_required_unless_public() {
+    let c = ClientConfig::new("https://op.example", "cid", "https://app.example/cb");
+    assert!(matches!(
+        c.clone().validate(),
+        Err(ConfigError::MissingClientSecret { .. })
+    ));
+    assert!(c.auth_method(AuthMethod::None).validate().is_ok());
+}
+
+#[test]
+fn debug_redacts_secret() {
+    let shown = format!("{:?}", base().client_secret("hunter2-secret"));
+    assert!(!shown.contains("hunter2"));
+}
+
+#[test]
+fn issuer_without_query_or_fragment() {
+    let c =
+        ClientConfig::new("https://op.example/?a=b", "cid", "https://app/cb").client_secret("s");
+    assert!(matches!(
+        c.validate(),
+        Err(ConfigError::UrlPartNotAllowed { .. })
+    ));
+}
+
+#[test]
+fn algorithms_cannot_name_none_or_hmac() {
+    assert!(SigningAlgorithm::from_jose("none").is_none());
+    assert!(SigningAlgorithm::from_jose("HS256").is_none());
+    assert_eq!(
+        SigningAlgorithm::from_jose("ES256"),
+        Some(SigningAlgorithm::ES256)
+    );
+}
