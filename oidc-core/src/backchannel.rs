@@ -248,7 +248,7 @@ fn secs(duration: Duration) -> i64 {
 }
 
 impl LogoutToken {
-    fn from_map(raw: Map<String, Value>) -> Result<Self, LogoutTokenError> {
+    pub(crate) fn from_map(raw: Map<String, Value>) -> Result<Self, LogoutTokenError> {
         Ok(Self {
             iss: claims::required_string(&raw, "iss")?,
             aud: claims::audiences(&raw)?,

@@ -19,13 +19,16 @@ use std::time::Duration;
 /// The fixed "now" of the claim checks, so that runs are reproducible.
 const NOW: i64 = 1_700_000_000;
 
-/// The callback parser, in both response modes, and the accessors.
+/// The callback parser, in both response modes, and the accessors; and the
+/// `Authorization: Bearer` header parser.
 pub fn callback(data: &[u8]) {
     if let Ok(callback) = Callback::from_form_post(data) {
         let _ = (callback.state(), callback.error(), callback.received_by());
         let _ = format!("{callback:?}");
     }
     if let Ok(text) = std::str::from_utf8(data) {
+        // An `Authorization` header as an API receives it.
+        let _ = crate::access_token::bearer_token(Some(text));
         let _ = Callback::from_query(text);
         if let Ok(url) = url::Url::parse(&format!("https://app.example/cb?{text}")) {
             let _ = Callback::from_url(&url);
@@ -34,7 +37,7 @@ pub fn callback(data: &[u8]) {
 }
 
 /// A compact JWS: header checks against every algorithm, the claims
-/// parser, every ID token claim check (as at a login with `max_age`, and as
+/// parsers (ID, access and logout tokens), every ID token claim check (as at a login with `max_age`, and as
 /// at a refresh), and the UserInfo `sub` binding. The signature is not
 /// checked, so the fuzzer reaches the claim checks.
 ///
@@ -66,6 +69,9 @@ pub fn jws(data: &[u8]) {
         return;
     };
     let Ok(raw) = jws.claims() else { return };
+    // The same claims read as an access token and as a logout token.
+    let _ = crate::access_token::AccessTokenClaims::from_map(raw.clone());
+    let _ = crate::backchannel::LogoutToken::from_map(raw.clone());
     let _ = UserInfo::from_claims(raw.clone(), &sample_claims(), ClaimsSource::Endpoint);
     let Ok(claims) = IdTokenClaims::from_map(raw) else {
         return;

@@ -35,7 +35,7 @@ pub struct AccessTokenClaims {
 const ID_TOKEN_ONLY_CLAIMS: [&str; 3] = ["nonce", "at_hash", "c_hash"];
 
 impl AccessTokenClaims {
-    pub(super) fn from_map(raw: Map<String, Value>) -> Result<Self, AccessTokenError> {
+    pub(crate) fn from_map(raw: Map<String, Value>) -> Result<Self, AccessTokenError> {
         let aud = claims::audiences(&raw)?;
         let scopes = match (raw.get("scope"), raw.get("scp")) {
             (Some(Value::String(s)), _) | (None, Some(Value::String(s))) => s
