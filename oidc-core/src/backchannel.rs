@@ -55,6 +55,7 @@ use crate::client::Client;
 use crate::config::SigningAlgorithm;
 use crate::error::IdTokenError;
 use crate::id_token::unix_now;
+use crate::issuer::ExpectedIssuer;
 use crate::jwks::JwksCache;
 use crate::jws::CompactJws;
 use serde_json::{Map, Value};
@@ -183,7 +184,7 @@ impl LogoutTokenError {
 /// The checks of one verification, from the client's configuration.
 #[derive(Debug, Clone)]
 pub(crate) struct LogoutExpectations<'a> {
-    pub(crate) issuer: &'a str,
+    pub(crate) issuer: &'a ExpectedIssuer,
     pub(crate) client_id: &'a str,
     pub(crate) trusted_audiences: &'a [String],
     pub(crate) algorithms: &'a [SigningAlgorithm],
@@ -199,10 +200,10 @@ impl Client {
     pub async fn verify_logout_token(&self, token: &str) -> Result<LogoutToken, LogoutTokenError> {
         let config = self.config();
         let expect = LogoutExpectations {
-            issuer: &config.issuer,
+            issuer: self.expected_issuer(),
             client_id: &config.client_id,
             trusted_audiences: &config.trusted_audiences,
-            algorithms: &config.algorithms,
+            algorithms: self.id_token_algorithms(),
             clock_tolerance: config.limits.clock_tolerance,
             max_token_age: config.limits.max_id_token_age,
             now: unix_now(),
@@ -262,9 +263,10 @@ impl LogoutToken {
     }
 
     fn check(&self, expect: &LogoutExpectations<'_>) -> Result<(), LogoutTokenError> {
-        if self.iss != expect.issuer {
+        let tid = claims::string(&self.raw, "tid")?;
+        if !expect.issuer.accepts(&self.iss, tid.as_deref()) {
             return Err(LogoutTokenError::WrongIssuer {
-                expected: expect.issuer.to_owned(),
+                expected: expect.issuer.describe().to_owned(),
                 found: self.iss.clone(),
             });
         }

@@ -1,6 +1,7 @@
 //! Unit tests of `backchannel.rs`.
 
 use super::*;
+use crate::issuer::ExpectedIssuer;
 use crate::test_support::{Signer, with};
 use serde_json::json;
 
@@ -17,9 +18,12 @@ fn claims() -> Value {
            "sub": "user-1", "sid": "sid-1", "events": { BACKCHANNEL_LOGOUT_EVENT: {} }})
 }
 
+static ISSUER: std::sync::LazyLock<ExpectedIssuer> =
+    std::sync::LazyLock::new(|| ExpectedIssuer::exact(ISS));
+
 fn expect() -> LogoutExpectations<'static> {
     LogoutExpectations {
-        issuer: ISS,
+        issuer: &ISSUER,
         client_id: CID,
         trusted_audiences: &[],
         algorithms: &[SigningAlgorithm::RS256],
@@ -326,4 +330,31 @@ fn the_registry_forgets_after_retention_and_is_bounded() {
     assert!(!registry.check_now(session("b", None, 0), 13_000));
     assert!(registry.check_now(session("c", None, 0), 13_000));
     assert!(registry.check_now(session("d", None, 0), 13_000));
+}
+
+/// Logout tokens follow the client's negotiated algorithms: each of the nine
+/// verifies when the provider advertises it.
+#[tokio::test]
+async fn every_negotiated_algorithm_is_accepted() {
+    let names: Vec<String> = SigningAlgorithm::ALL
+        .iter()
+        .map(|a| a.as_str().to_owned())
+        .collect();
+    let negotiated = crate::negotiated::algorithms_from_metadata(&names);
+    for alg in SigningAlgorithm::ALL {
+        let signer = Signer::new(alg, "k-alg");
+        let header = json!({"alg": alg.as_str(), "kid": "k-alg", "typ": "logout+jwt"});
+        let expect = LogoutExpectations {
+            algorithms: &negotiated,
+            ..expect()
+        };
+        let verified = verify(
+            &signer.sign(&header, &claims()),
+            &signer.jwks(),
+            &expect,
+            &ReplayCache::default(),
+        )
+        .await;
+        assert!(verified.is_ok(), "{alg}: {verified:?}");
+    }
 }

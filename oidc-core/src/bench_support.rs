@@ -10,6 +10,7 @@
 use crate::config::{ClientConfig, SigningAlgorithm};
 use crate::error::IdTokenError;
 use crate::id_token::{self, Expectations, IdTokenClaims, NonceCheck, unix_now};
+use crate::issuer::ExpectedIssuer;
 use crate::jwks::{JwksCache, KeySelection, KeySet};
 use std::future::Future;
 use std::pin::pin;
@@ -21,6 +22,9 @@ use std::task::{Context, Poll, Waker};
 #[derive(Debug)]
 pub struct IdTokenVerifier {
     config: ClientConfig,
+    issuer: ExpectedIssuer,
+    /// The configured algorithms, or RS256 (no metadata here).
+    algorithms: Vec<SigningAlgorithm>,
     jwks: JwksCache,
 }
 
@@ -29,6 +33,9 @@ impl IdTokenVerifier {
     pub fn new(config: ClientConfig, jwks_json: &[u8]) -> Result<Self, IdTokenError> {
         let keys = KeySet::parse(jwks_json)?;
         Ok(Self {
+            issuer: ExpectedIssuer::exact(&config.issuer),
+            algorithms: (config.algorithms.clone())
+                .unwrap_or_else(|| vec![SigningAlgorithm::RS256]),
             config,
             jwks: JwksCache::preloaded(keys),
         })
@@ -45,10 +52,10 @@ impl IdTokenVerifier {
     ) -> Result<IdTokenClaims, IdTokenError> {
         let config = &self.config;
         let expect = Expectations {
-            issuer: &config.issuer,
+            issuer: &self.issuer,
             client_id: &config.client_id,
             trusted_audiences: &config.trusted_audiences,
-            algorithms: &config.algorithms,
+            algorithms: &self.algorithms,
             nonce: NonceCheck::Equal(nonce),
             max_age: None,
             access_token,

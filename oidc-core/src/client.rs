@@ -1,13 +1,15 @@
 //! The [`Client`]: configuration, discovered metadata, one HTTP client and
 //! the JWKS cache, shared by every login.
 
-use crate::config::ClientConfig;
+use crate::config::{AuthMethod, ClientConfig, SigningAlgorithm};
 use crate::discovery::{ProviderMetadata, discovery_url};
 use crate::error::{DiscoveryError, PendingLoginError};
 use crate::flow::{Login, Redirected, Unstarted};
 use crate::http::Http;
 use crate::id_token::unix_now;
+use crate::issuer::ExpectedIssuer;
 use crate::jwks::JwksCache;
+use crate::negotiated::Negotiated;
 use crate::pending::{PendingLogin, SealingKey};
 use std::collections::HashMap;
 use std::fmt;
@@ -24,6 +26,8 @@ pub struct Client {
 struct Inner {
     config: ClientConfig,
     metadata: ProviderMetadata,
+    /// The configuration's choices, completed from the metadata.
+    negotiated: Negotiated,
     http: Http,
     jwks: JwksCache,
     /// `state` digests of logins that received their callback, until they
@@ -45,9 +49,18 @@ impl fmt::Debug for Client {
 impl Client {
     /// Checks the configuration, fetches the provider's discovery document
     /// (`{issuer}/.well-known/openid-configuration`) and checks it: the
-    /// `issuer` must equal the configured issuer exactly, endpoints must be
+    /// `issuer` must equal the configured issuer exactly (or follow the
+    /// configured [`IssuerPolicy`](crate::IssuerPolicy)), endpoints must be
     /// https (http only for a loopback issuer), and the provider must support
-    /// the configured response mode and authentication method.
+    /// the configured response mode and any explicitly configured
+    /// authentication method. What the configuration leaves open (the
+    /// authentication method, the ID token algorithms) is chosen from the
+    /// metadata here, once, and logged.
+    ///
+    /// Everything else a client does is a method of its login or of the
+    /// client: [`Client::login`] starts the flow, [`Client::refresh`]
+    /// renews tokens, [`Client::end_session_url`] builds an RP-initiated logout,
+    /// [`Client::verify_logout_token`] checks a back-channel logout.
     pub async fn discover(config: ClientConfig) -> Result<Self, DiscoveryError> {
         let urls = config.validated()?;
         let limits = &config.limits;
@@ -72,10 +85,16 @@ impl Client {
             )));
         }
         let metadata = ProviderMetadata::from_document(&response.body, &config)?;
-        Ok(Self::with_metadata(config, metadata, http))
+        let negotiated = Negotiated::resolve(&config, &metadata)?;
+        Ok(Self::with_metadata(config, metadata, negotiated, http))
     }
 
-    fn with_metadata(config: ClientConfig, metadata: ProviderMetadata, http: Http) -> Self {
+    fn with_metadata(
+        config: ClientConfig,
+        metadata: ProviderMetadata,
+        negotiated: Negotiated,
+        http: Http,
+    ) -> Self {
         let jwks = JwksCache::new(
             metadata.jwks_uri.clone(),
             http.clone(),
@@ -85,6 +104,7 @@ impl Client {
             inner: Arc::new(Inner {
                 config,
                 metadata,
+                negotiated,
                 http,
                 jwks,
                 used_states: Mutex::new(UsedStates::default()),
@@ -128,6 +148,23 @@ impl Client {
     /// The provider's checked metadata.
     pub fn metadata(&self) -> &ProviderMetadata {
         &self.inner.metadata
+    }
+
+    /// The token endpoint authentication method in use: the configured one,
+    /// or the one chosen from the provider's metadata.
+    pub fn auth_method(&self) -> AuthMethod {
+        self.inner.negotiated.auth_method
+    }
+
+    /// The algorithms accepted for ID tokens and logout tokens: the
+    /// configured list, or the provider's advertised algorithms that this
+    /// crate verifies.
+    pub fn id_token_algorithms(&self) -> &[SigningAlgorithm] {
+        &self.inner.negotiated.algorithms
+    }
+
+    pub(crate) fn expected_issuer(&self) -> &ExpectedIssuer {
+        &self.inner.negotiated.issuer
     }
 
     /// How many times this client fetched the provider's JWKS.

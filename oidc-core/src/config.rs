@@ -2,6 +2,7 @@
 //! provider is, and the limits the client enforces.
 
 use crate::error::ConfigError;
+pub use crate::issuer::IssuerPolicy;
 use crate::secret::ClientSecret;
 use std::fmt;
 use std::str::FromStr;
@@ -52,14 +53,13 @@ impl FromStr for ResponseMode {
     }
 }
 
-/// How the client authenticates at the token endpoint.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
-)]
+/// How the client authenticates at the token endpoint. When the
+/// configuration names none, the client chooses from the provider's
+/// `token_endpoint_auth_methods_supported` (see [`ClientConfig::auth_method`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthMethod {
     /// `client_id` and `client_secret` as form fields (the guide's way).
-    #[default]
     ClientSecretPost,
     /// HTTP Basic authentication with the client id and secret.
     ClientSecretBasic,
@@ -248,6 +248,23 @@ impl Default for Limits {
     }
 }
 
+/// Whether the client may send `prompt=create` (OpenID Connect Prompt
+/// Create 1.0), the "create an account" page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum PromptCreate {
+    /// From the provider's metadata: refused only when the provider
+    /// publishes `prompt_values_supported` without `create`; sent when it
+    /// publishes no list (the guide's provider documents `prompt=create`
+    /// without necessarily publishing the list).
+    #[default]
+    FromMetadata,
+    /// Always send it: the provider supports it whatever its metadata says.
+    Supported,
+    /// Never send it: a login asking for it fails with
+    /// [`AuthorizeError::PromptNotSupported`](crate::AuthorizeError::PromptNotSupported).
+    Unsupported,
+}
+
 /// When the client calls the UserInfo endpoint after the token exchange.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum UserInfoPolicy {
@@ -257,6 +274,10 @@ pub enum UserInfoPolicy {
     #[default]
     WhenNeeded,
     /// Never call it: claims come from the inline `userinfo` or the ID token.
+    /// Needed where the access token is for another API than the provider's
+    /// UserInfo endpoint, e.g. Microsoft Entra ID with a resource scope
+    /// (`api://.../.default`): Entra's UserInfo (Microsoft Graph) refuses
+    /// such a token, and the ID token carries the claims.
     Never,
 }
 
@@ -274,9 +295,12 @@ pub enum UserInfoPolicy {
 /// )
 /// .client_secret("from-your-secret-store")
 /// .scopes(["openid", "email"])
-/// .response_mode(ResponseMode::FormPost)
-/// .auth_method(AuthMethod::ClientSecretPost);
+/// .response_mode(ResponseMode::FormPost);
 /// assert!(config.validate().is_ok());
+/// // The token endpoint method and the ID token algorithms come from the
+/// // provider's metadata; name them only to insist on one.
+/// let strict = config.auth_method(AuthMethod::ClientSecretPost);
+/// assert!(strict.validate().is_ok());
 /// ```
 #[derive(Clone)]
 pub struct ClientConfig {
@@ -286,8 +310,13 @@ pub struct ClientConfig {
     pub(crate) redirect_uri: String,
     pub(crate) scopes: Vec<String>,
     pub(crate) response_mode: ResponseMode,
-    pub(crate) auth_method: AuthMethod,
-    pub(crate) algorithms: Vec<SigningAlgorithm>,
+    /// `None`: chosen from the provider's metadata at discovery.
+    pub(crate) auth_method: Option<AuthMethod>,
+    /// `None`: the provider's advertised algorithms that this crate verifies.
+    pub(crate) algorithms: Option<Vec<SigningAlgorithm>>,
+    pub(crate) issuer_policy: IssuerPolicy,
+    pub(crate) prompt_create: PromptCreate,
+    pub(crate) authorization_params: Vec<(String, String)>,
     pub(crate) trusted_audiences: Vec<String>,
     pub(crate) userinfo: UserInfoPolicy,
     pub(crate) limits: Limits,
@@ -304,6 +333,9 @@ impl fmt::Debug for ClientConfig {
             .field("response_mode", &self.response_mode)
             .field("auth_method", &self.auth_method)
             .field("algorithms", &self.algorithms)
+            .field("issuer_policy", &self.issuer_policy)
+            .field("prompt_create", &self.prompt_create)
+            .field("authorization_params", &self.authorization_params)
             .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
@@ -311,7 +343,8 @@ impl fmt::Debug for ClientConfig {
 
 impl ClientConfig {
     /// A configuration with the defaults: scopes `openid email`, `form_post`,
-    /// `client_secret_post`, RS256.
+    /// and the token endpoint method and ID token algorithms the provider's
+    /// discovery document advertises.
     pub fn new(
         issuer: impl Into<String>,
         client_id: impl Into<String>,
@@ -324,15 +357,19 @@ impl ClientConfig {
             redirect_uri: redirect_uri.into(),
             scopes: vec!["openid".into(), "email".into()],
             response_mode: ResponseMode::default(),
-            auth_method: AuthMethod::default(),
-            algorithms: vec![SigningAlgorithm::RS256],
+            auth_method: None,
+            algorithms: None,
+            issuer_policy: IssuerPolicy::Exact,
+            prompt_create: PromptCreate::FromMetadata,
+            authorization_params: Vec::new(),
             trusted_audiences: Vec::new(),
             userinfo: UserInfoPolicy::default(),
             limits: Limits::default(),
         }
     }
 
-    /// The client secret (required unless the auth method is [`AuthMethod::None`]).
+    /// The client secret. Without one the client is public
+    /// ([`AuthMethod::None`]: PKCE protects the code).
     pub fn client_secret(mut self, secret: impl Into<ClientSecret>) -> Self {
         self.client_secret = Some(secret.into());
         self
@@ -354,18 +391,60 @@ impl ClientConfig {
         self
     }
 
-    /// The token endpoint authentication method (default `client_secret_post`).
+    /// Insists on a token endpoint authentication method; discovery fails,
+    /// naming what the provider lists, if the provider does not support it.
+    ///
+    /// Unset (the default), the client chooses from the provider's
+    /// `token_endpoint_auth_methods_supported`: the guide's
+    /// `client_secret_post` when listed, else `client_secret_basic` (also
+    /// when the provider publishes no list, which means Basic), and `none`
+    /// for a client without a secret. The choice is logged at start.
     pub fn auth_method(mut self, method: AuthMethod) -> Self {
-        self.auth_method = method;
+        self.auth_method = Some(method);
         self
     }
 
-    /// The algorithms accepted for ID tokens (default RS256 only).
+    /// Restricts the algorithms accepted for ID tokens and back-channel
+    /// logout tokens to this list, whatever the provider advertises.
+    ///
+    /// Unset (the default), the client accepts the provider's
+    /// `id_token_signing_alg_values_supported` that this crate verifies
+    /// (any of [`SigningAlgorithm::ALL`]), or RS256 when the provider lists
+    /// none. Either way each key verifies only the algorithms its type
+    /// (`kty`, `crv`) and its `alg` member allow, and `none` and HMAC are
+    /// never accepted.
     pub fn id_token_algorithms(
         mut self,
         algorithms: impl IntoIterator<Item = SigningAlgorithm>,
     ) -> Self {
-        self.algorithms = algorithms.into_iter().collect();
+        self.algorithms = Some(algorithms.into_iter().collect());
+        self
+    }
+
+    /// How the `iss` of tokens is matched (default [`IssuerPolicy::Exact`]);
+    /// see the policies for Google and Microsoft Entra ID multi-tenant.
+    pub fn issuer_policy(mut self, policy: IssuerPolicy) -> Self {
+        self.issuer_policy = policy;
+        self
+    }
+
+    /// Whether `prompt=create` may be sent (default: from the provider's
+    /// metadata, see [`PromptCreate`]).
+    pub fn prompt_create(mut self, support: PromptCreate) -> Self {
+        self.prompt_create = support;
+        self
+    }
+
+    /// A parameter added to every authorization request, e.g. Auth0's
+    /// `audience` (which API the access token is for). Parameters the flow
+    /// sets itself (`state`, `nonce`, PKCE...) cannot be overridden: the
+    /// login fails with [`AuthorizeError::ReservedParameter`](crate::AuthorizeError::ReservedParameter).
+    pub fn authorization_param(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.authorization_params.push((name.into(), value.into()));
         self
     }
 
@@ -494,12 +573,15 @@ impl ClientConfig {
         if !self.scopes.iter().any(|s| s == "openid") {
             return Err(ConfigError::MissingOpenidScope);
         }
-        if self.auth_method != AuthMethod::None && self.client_secret.is_none() {
+        if let Some(method) = self.auth_method
+            && method != AuthMethod::None
+            && self.client_secret.is_none()
+        {
             return Err(ConfigError::MissingClientSecret {
-                method: self.auth_method.as_str(),
+                method: method.as_str(),
             });
         }
-        if self.algorithms.is_empty() {
+        if self.algorithms.as_ref().is_some_and(Vec::is_empty) {
             return Err(ConfigError::NoAlgorithms);
         }
         if self.limits.clock_tolerance > Duration::from_secs(300) {

@@ -44,11 +44,16 @@ fn scopes_need_openid() {
 #[test]
 fn secret_required_unless_public() {
     let c = ClientConfig::new("https://op.example", "cid", "https://app.example/cb");
-    assert!(matches!(
-        c.clone().validate(),
-        Err(ConfigError::MissingClientSecret { .. })
-    ));
-    assert!(c.auth_method(AuthMethod::None).validate().is_ok());
+    for method in [AuthMethod::ClientSecretPost, AuthMethod::ClientSecretBasic] {
+        assert!(matches!(
+            c.clone().auth_method(method).validate(),
+            Err(ConfigError::MissingClientSecret { .. })
+        ));
+    }
+    assert!(c.clone().auth_method(AuthMethod::None).validate().is_ok());
+    // No method and no secret: a public client, checked against the
+    // provider's metadata at discovery.
+    assert!(c.validate().is_ok());
 }
 
 #[test]

@@ -1,14 +1,17 @@
 //! OpenID Provider metadata (OpenID Connect Discovery 1.0) and its checks.
 
-use crate::config::{AuthMethod, ClientConfig, Prompt, ResponseMode, is_loopback};
+use crate::config::{ClientConfig, Prompt, ResponseMode, is_loopback};
 use crate::error::DiscoveryError;
+use crate::issuer::ExpectedIssuer;
 use serde::Deserialize;
 use url::Url;
 
 /// The provider's metadata, as discovered and checked.
 #[derive(Debug, Clone)]
 pub struct ProviderMetadata {
-    /// `issuer`, equal to the configured issuer.
+    /// `issuer`: the configured issuer (or, under
+    /// [`IssuerPolicy::EntraMultiTenant`](crate::IssuerPolicy::EntraMultiTenant),
+    /// the tenant template on its origin).
     pub issuer: String,
     /// `authorization_endpoint`.
     pub authorization_endpoint: Url,
@@ -20,14 +23,17 @@ pub struct ProviderMetadata {
     pub userinfo_endpoint: Option<Url>,
     /// `end_session_endpoint` (RP-initiated logout), if any.
     pub end_session_endpoint: Option<Url>,
-    /// `prompt_values_supported` (empty when not advertised).
-    pub prompt_values_supported: Vec<String>,
+    /// `prompt_values_supported`, if advertised.
+    pub prompt_values_supported: Option<Vec<String>>,
     /// `authorization_response_iss_parameter_supported` (RFC 9207).
     pub authorization_response_iss_parameter_supported: bool,
     /// `response_modes_supported`, if advertised.
     pub response_modes_supported: Option<Vec<String>>,
-    /// `id_token_signing_alg_values_supported`.
+    /// `id_token_signing_alg_values_supported` (empty when not advertised).
     pub id_token_signing_alg_values_supported: Vec<String>,
+    /// `token_endpoint_auth_methods_supported`, if advertised (absent means
+    /// `client_secret_basic`).
+    pub token_endpoint_auth_methods_supported: Option<Vec<String>>,
     /// `code_challenge_methods_supported`, if advertised.
     pub code_challenge_methods_supported: Option<Vec<String>>,
 }
@@ -46,8 +52,7 @@ struct RawMetadata {
     token_endpoint_auth_methods_supported: Option<Vec<String>>,
     #[serde(default)]
     id_token_signing_alg_values_supported: Vec<String>,
-    #[serde(default)]
-    prompt_values_supported: Vec<String>,
+    prompt_values_supported: Option<Vec<String>>,
     code_challenge_methods_supported: Option<Vec<String>>,
     #[serde(default)]
     authorization_response_iss_parameter_supported: bool,
@@ -69,14 +74,9 @@ impl ProviderMetadata {
     ) -> Result<Self, DiscoveryError> {
         let raw: RawMetadata = serde_json::from_slice(body)
             .map_err(|e| DiscoveryError::InvalidDocument(e.to_string()))?;
-        if raw.issuer != config.issuer {
-            return Err(DiscoveryError::IssuerMismatch {
-                expected: config.issuer.clone(),
-                found: raw.issuer,
-            });
-        }
+        ExpectedIssuer::from_discovery(config.issuer_policy, &config.issuer, &raw.issuer)?;
         // The issuer parsed fine in the config; an http issuer is loopback.
-        let issuer_is_loopback = Url::parse(&raw.issuer).is_ok_and(|u| is_loopback(&u));
+        let issuer_is_loopback = Url::parse(&config.issuer).is_ok_and(|u| is_loopback(&u));
         let endpoint =
             |field: &'static str, value: Option<String>| -> Result<Option<Url>, DiscoveryError> {
                 let Some(value) = value else { return Ok(None) };
@@ -105,6 +105,7 @@ impl ProviderMetadata {
                 .authorization_response_iss_parameter_supported,
             response_modes_supported: raw.response_modes_supported,
             id_token_signing_alg_values_supported: raw.id_token_signing_alg_values_supported,
+            token_endpoint_auth_methods_supported: raw.token_endpoint_auth_methods_supported,
             code_challenge_methods_supported: raw.code_challenge_methods_supported,
         };
 
@@ -118,31 +119,15 @@ impl ProviderMetadata {
         if let Some(modes) = &metadata.response_modes_supported {
             check_supported("response_mode", config.response_mode.as_str(), modes)?;
         }
-        if let Some(methods) = &raw.token_endpoint_auth_methods_supported {
-            check_supported(
-                "token endpoint auth method",
-                config.auth_method.as_str(),
-                methods,
-            )?;
-        } else if config.auth_method == AuthMethod::None {
-            // Absent means client_secret_basic only (Discovery 1.0 section 3).
-            return Err(DiscoveryError::Unsupported {
-                what: "token endpoint auth method",
-                value: "none".into(),
-                advertised: "client_secret_basic (by default)".into(),
-            });
-        }
-        if let Some(methods) = &metadata.code_challenge_methods_supported {
-            check_supported("PKCE method", "S256", methods)?;
-        }
         Ok(metadata)
     }
 
-    /// Whether the provider advertises a `prompt` value.
+    /// Whether the provider advertises a `prompt` value in
+    /// `prompt_values_supported` (`false` when it publishes no list).
     pub fn supports_prompt(&self, prompt: Prompt) -> bool {
         self.prompt_values_supported
-            .iter()
-            .any(|p| p == prompt.as_str())
+            .as_ref()
+            .is_some_and(|values| values.iter().any(|p| p == prompt.as_str()))
     }
 
     /// Whether the provider advertises a response mode (assumed when the
@@ -304,9 +289,13 @@ mod tests {
             &config(),
         )
         .unwrap();
-        // Recorded as advertised; what the client accepts is its own list.
+        // Recorded as advertised; what the client accepts is the subset it
+        // can verify with asymmetric keys.
         assert_eq!(m.id_token_signing_alg_values_supported.len(), 3);
-        assert_eq!(config().algorithms, [crate::SigningAlgorithm::RS256]);
+        assert_eq!(
+            crate::negotiated::algorithms_from_metadata(&m.id_token_signing_alg_values_supported),
+            [crate::SigningAlgorithm::RS256]
+        );
     }
 
     #[test]
@@ -328,7 +317,7 @@ mod tests {
     }
 
     #[test]
-    fn unsupported_mode_and_method_rejected() {
+    fn unsupported_mode_rejected() {
         let e = ProviderMetadata::from_document(
             &doc(json!({"response_modes_supported": ["query"]})),
             &config(),
@@ -340,10 +329,16 @@ mod tests {
                 ..
             })
         ));
-        let e = ProviderMetadata::from_document(
-            &doc(json!({"token_endpoint_auth_methods_supported": ["client_secret_basic"]})),
+    }
+
+    #[test]
+    fn an_absent_prompt_list_is_not_an_empty_one() {
+        let m = ProviderMetadata::from_document(
+            &doc(json!({"prompt_values_supported": null})),
             &config(),
-        );
-        assert!(matches!(e, Err(DiscoveryError::Unsupported { .. })));
+        )
+        .unwrap();
+        assert_eq!(m.prompt_values_supported, None);
+        assert!(!m.supports_prompt(Prompt::Create));
     }
 }

@@ -77,8 +77,9 @@ pub fn jws(data: &[u8]) {
         return;
     };
     let trusted = ["api".to_owned()];
+    let issuer = crate::issuer::ExpectedIssuer::exact("https://op.example");
     let login = Expectations {
-        issuer: "https://op.example",
+        issuer: &issuer,
         client_id: "cid",
         trusted_audiences: &trusted,
         algorithms: &SigningAlgorithm::ALL,
@@ -151,6 +152,7 @@ pub fn discovery(data: &[u8]) {
         .client_secret("secret");
     if let Ok(metadata) = ProviderMetadata::from_document(data, &https) {
         let _ = metadata.supports_response_mode(ResponseMode::Query);
+        let _ = crate::negotiated::Negotiated::resolve(&https, &metadata);
     }
     let loopback = ClientConfig::new("http://127.0.0.1:8080", "cid", "http://127.0.0.1/cb")
         .auth_method(crate::config::AuthMethod::None)

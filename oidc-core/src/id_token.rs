@@ -4,6 +4,7 @@
 use crate::claims;
 use crate::config::SigningAlgorithm;
 use crate::error::IdTokenError;
+use crate::issuer::ExpectedIssuer;
 use crate::jwks::JwksCache;
 use crate::jws::{CompactJws, b64url};
 use serde_json::{Map, Value};
@@ -53,7 +54,7 @@ pub(crate) enum NonceCheck<'a> {
 /// The checks to apply, from the client and the login.
 #[derive(Debug, Clone)]
 pub(crate) struct Expectations<'a> {
-    pub(crate) issuer: &'a str,
+    pub(crate) issuer: &'a ExpectedIssuer,
     pub(crate) client_id: &'a str,
     pub(crate) trusted_audiences: &'a [String],
     pub(crate) algorithms: &'a [SigningAlgorithm],
@@ -123,9 +124,10 @@ impl IdTokenClaims {
         expect: &Expectations<'_>,
         alg: SigningAlgorithm,
     ) -> Result<(), IdTokenError> {
-        if self.iss != expect.issuer {
+        let tid = claims::string(&self.raw, "tid")?;
+        if !expect.issuer.accepts(&self.iss, tid.as_deref()) {
             return Err(IdTokenError::WrongIssuer {
-                expected: expect.issuer.to_owned(),
+                expected: expect.issuer.describe().to_owned(),
                 found: self.iss.clone(),
             });
         }

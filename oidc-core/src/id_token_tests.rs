@@ -1,6 +1,7 @@
 //! Each check of ID token verification, with a token that fails exactly it.
 
 use super::*;
+use crate::issuer::ExpectedIssuer;
 use crate::jwks::KeySet;
 use crate::test_support::{Signer, with};
 use serde_json::json;
@@ -28,9 +29,12 @@ fn claims() -> Value {
     })
 }
 
+static ISSUER: std::sync::LazyLock<ExpectedIssuer> =
+    std::sync::LazyLock::new(|| ExpectedIssuer::exact(ISS));
+
 fn expect() -> Expectations<'static> {
     Expectations {
-        issuer: ISS,
+        issuer: &ISSUER,
         client_id: CID,
         trusted_audiences: &[],
         algorithms: &[SigningAlgorithm::RS256],
@@ -379,4 +383,109 @@ fn at_hash_matches_the_spec_example() {
         ),
         "77QmUPtjPfzWtF2AnpK9RQ"
     );
+}
+
+/// Every algorithm the crate verifies, as a provider that advertises all of
+/// them is negotiated: a valid token signed with each one is accepted, and
+/// the same token is refused when the configuration pins another list.
+#[tokio::test]
+async fn a_valid_token_is_accepted_for_every_algorithm() {
+    let advertised: Vec<String> = SigningAlgorithm::ALL
+        .iter()
+        .map(|a| a.as_str().to_owned())
+        .collect();
+    let negotiated = crate::negotiated::algorithms_from_metadata(&advertised);
+    assert_eq!(negotiated, SigningAlgorithm::ALL);
+    for alg in SigningAlgorithm::ALL {
+        let signer = Signer::new(alg, "k-alg");
+        let header = json!({"alg": alg.as_str(), "kid": "k-alg", "typ": "JWT"});
+        let claims = with(claims(), json!({"at_hash": token_hash(ACCESS_TOKEN, alg)}));
+        let token = signer.sign(&header, &claims);
+        let accepting = Expectations {
+            algorithms: &negotiated,
+            ..expect()
+        };
+        let verified = verify(&token, &signer.jwks(), &accepting).await;
+        assert_eq!(verified.map(|c| c.sub).as_deref(), Ok("user-1"), "{alg}");
+
+        let other = if alg == SigningAlgorithm::RS256 {
+            SigningAlgorithm::ES256
+        } else {
+            SigningAlgorithm::RS256
+        };
+        let pinned = Expectations {
+            algorithms: &[other],
+            ..expect()
+        };
+        assert!(
+            matches!(
+                verify(&token, &signer.jwks(), &pinned).await,
+                Err(IdTokenError::AlgorithmNotAllowed(name)) if name == alg.as_str()
+            ),
+            "{alg} must be refused when only {other} is configured"
+        );
+    }
+}
+
+/// A key verifies only the algorithm its JWK names: an RSA key published
+/// for PS256 does not verify an RS256 signature made with the same key, even
+/// when both algorithms are accepted.
+#[tokio::test]
+async fn keys_stay_bound_to_their_algorithm() {
+    let signer = Signer::new(SigningAlgorithm::PS256, "k1");
+    let token = signer.sign(&json!({"alg": "PS256", "kid": "k1"}), &claims());
+    let both = [SigningAlgorithm::RS256, SigningAlgorithm::PS256];
+    let e = Expectations {
+        algorithms: &both,
+        ..expect()
+    };
+    assert!(verify(&token, &signer.jwks(), &e).await.is_ok());
+    let relabelled = json!({ "keys": [with(signer.jwk.clone(), json!({"alg": "RS256"}))] });
+    let relabelled =
+        JwksCache::preloaded(KeySet::parse(&serde_json::to_vec(&relabelled).unwrap()).unwrap());
+    // The published key says RS256 now; a PS256 token finds no key for it.
+    assert!(verify(&token, &relabelled, &e).await.is_err());
+}
+
+/// Microsoft Entra ID multi-tenant: `iss` is the template filled with the
+/// token's own `tid`.
+#[tokio::test]
+async fn a_tenant_templated_issuer_reads_the_tokens_tid() {
+    let template = format!("{ISS}/{{tenantid}}/v2.0");
+    let issuer = ExpectedIssuer::from_discovery(
+        crate::IssuerPolicy::EntraMultiTenant,
+        &format!("{ISS}/common/v2.0"),
+        &template,
+    )
+    .unwrap();
+    let e = || Expectations {
+        issuer: &issuer,
+        ..expect()
+    };
+    let tenant = "9188040d-6c67-4c5b-b112-36a304b66dad";
+    let good = with(
+        claims(),
+        json!({"iss": format!("{ISS}/{tenant}/v2.0"), "tid": tenant}),
+    );
+    assert!(check(header(), good.clone(), e()).await.is_ok());
+    for bad in [
+        with(good.clone(), json!({"tid": null})),
+        with(
+            good.clone(),
+            json!({"tid": "72f988bf-86f1-41af-91ab-2d7cd011db47"}),
+        ),
+        with(
+            good.clone(),
+            json!({"iss": template.clone(), "tid": "{tenantid}"}),
+        ),
+    ] {
+        assert!(matches!(
+            check(header(), bad, e()).await,
+            Err(IdTokenError::WrongIssuer { .. })
+        ));
+    }
+    assert!(matches!(
+        check(header(), with(good, json!({"tid": 7})), e()).await,
+        Err(IdTokenError::InvalidClaims(_))
+    ));
 }

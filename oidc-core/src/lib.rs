@@ -242,11 +242,13 @@ pub mod error;
 mod flow;
 mod http;
 mod id_token;
+mod issuer;
 mod jwks;
 mod jws;
 mod logout;
 pub mod loopback;
 mod macro_support;
+mod negotiated;
 mod pending;
 pub mod secret;
 #[cfg(test)]
@@ -262,8 +264,8 @@ pub use access_token::{
 pub use backchannel::{LogoutToken, LogoutTokenError};
 pub use client::Client;
 pub use config::{
-    AuthMethod, ClientConfig, OidcConfig, Prompt, ResponseMode, SigningAlgorithm, UserInfoPolicy,
-    is_loopback,
+    AuthMethod, ClientConfig, IssuerPolicy, OidcConfig, Prompt, PromptCreate, ResponseMode,
+    SigningAlgorithm, UserInfoPolicy, is_loopback,
 };
 pub use discovery::ProviderMetadata;
 pub use error::{

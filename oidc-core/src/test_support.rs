@@ -1,6 +1,7 @@
-//! Signing test tokens with a fresh RSA key, for the unit tests of every
-//! token verifier.
+//! Signing test tokens with fresh keys (RSA, P-256, P-384, Ed25519), for
+//! the unit tests of every token verifier.
 
+use crate::config::SigningAlgorithm;
 use crate::jwks::{JwksCache, KeySet};
 use crate::jws::b64url;
 use aws_lc_rs::encoding::AsDer;
@@ -10,18 +11,65 @@ use serde_json::{Value, json};
 
 pub(crate) struct Signer {
     encoding: jsonwebtoken::EncodingKey,
+    alg: jsonwebtoken::Algorithm,
     pub(crate) jwk: Value,
 }
 
 impl Signer {
+    /// An RS256 signer.
     pub(crate) fn rsa(kid: &str) -> Self {
-        let pair = KeyPair::generate(KeySize::Rsa2048).unwrap();
-        let der = AsDer::<aws_lc_rs::encoding::Pkcs8V1Der<'_>>::as_der(&pair).unwrap();
-        let components = PublicKeyComponents::<Vec<u8>>::from(pair.public_key());
+        Self::new(SigningAlgorithm::RS256, kid)
+    }
+
+    /// A signer for `alg` with a fresh key of the matching type, whose JWK
+    /// names `alg`.
+    pub(crate) fn new(alg: SigningAlgorithm, kid: &str) -> Self {
+        use SigningAlgorithm as A;
+        use aws_lc_rs::signature::{
+            ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P384_SHA384_FIXED_SIGNING, EcdsaKeyPair,
+            Ed25519KeyPair,
+        };
+        let jwt_alg: jsonwebtoken::Algorithm = alg.as_str().parse().unwrap();
+        let (encoding, mut jwk) = match alg {
+            A::RS256 | A::RS384 | A::RS512 | A::PS256 | A::PS384 | A::PS512 => {
+                let pair = KeyPair::generate(KeySize::Rsa2048).unwrap();
+                let der = AsDer::<aws_lc_rs::encoding::Pkcs8V1Der<'_>>::as_der(&pair).unwrap();
+                let components = PublicKeyComponents::<Vec<u8>>::from(pair.public_key());
+                (
+                    jsonwebtoken::EncodingKey::from_rsa_der(&pkcs8_to_pkcs1(der.as_ref())),
+                    json!({"kty": "RSA", "n": b64url(&components.n), "e": b64url(&components.e)}),
+                )
+            }
+            A::ES256 | A::ES384 => {
+                let (signing, crv) = if alg == A::ES256 {
+                    (&ECDSA_P256_SHA256_FIXED_SIGNING, "P-256")
+                } else {
+                    (&ECDSA_P384_SHA384_FIXED_SIGNING, "P-384")
+                };
+                let pair = EcdsaKeyPair::generate(signing).unwrap();
+                // The uncompressed point: 0x04 || x || y.
+                let point = pair.public_key().as_ref()[1..].to_vec();
+                let (x, y) = point.split_at(point.len() / 2);
+                (
+                    jsonwebtoken::EncodingKey::from_ec_der(pair.to_pkcs8v1().unwrap().as_ref()),
+                    json!({"kty": "EC", "crv": crv, "x": b64url(x), "y": b64url(y)}),
+                )
+            }
+            A::EdDSA => {
+                let pair = Ed25519KeyPair::generate().unwrap();
+                (
+                    jsonwebtoken::EncodingKey::from_ed_der(pair.to_pkcs8v1().unwrap().as_ref()),
+                    json!({"kty": "OKP", "crv": "Ed25519", "x": b64url(pair.public_key().as_ref())}),
+                )
+            }
+        };
+        jwk["kid"] = json!(kid);
+        jwk["use"] = json!("sig");
+        jwk["alg"] = json!(alg.as_str());
         Self {
-            encoding: jsonwebtoken::EncodingKey::from_rsa_der(&pkcs8_to_pkcs1(der.as_ref())),
-            jwk: json!({"kty": "RSA", "kid": kid, "use": "sig", "alg": "RS256",
-                        "n": b64url(&components.n), "e": b64url(&components.e)}),
+            encoding,
+            alg: jwt_alg,
+            jwk,
         }
     }
 
@@ -31,12 +79,8 @@ impl Signer {
             b64url(&serde_json::to_vec(header).unwrap()),
             b64url(&serde_json::to_vec(claims).unwrap())
         );
-        let signature = jsonwebtoken::crypto::sign(
-            input.as_bytes(),
-            &self.encoding,
-            jsonwebtoken::Algorithm::RS256,
-        )
-        .unwrap();
+        let signature =
+            jsonwebtoken::crypto::sign(input.as_bytes(), &self.encoding, self.alg).unwrap();
         format!("{input}.{signature}")
     }
 
@@ -47,12 +91,8 @@ impl Signer {
             b64url(&serde_json::to_vec(header).unwrap()),
             b64url(payload)
         );
-        let signature = jsonwebtoken::crypto::sign(
-            input.as_bytes(),
-            &self.encoding,
-            jsonwebtoken::Algorithm::RS256,
-        )
-        .unwrap();
+        let signature =
+            jsonwebtoken::crypto::sign(input.as_bytes(), &self.encoding, self.alg).unwrap();
         format!("{input}.{signature}")
     }
 

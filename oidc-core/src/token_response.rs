@@ -1,7 +1,8 @@
 //! The token endpoint: the request's client authentication and the strict
 //! parsing of its response (RFC 6749 sections 5.1 and 5.2).
 
-use crate::config::{AuthMethod, ClientConfig};
+use crate::client::Client;
+use crate::config::AuthMethod;
 use crate::error::TokenError;
 use crate::http::Response;
 use crate::id_token::unix_now;
@@ -47,13 +48,14 @@ pub(crate) struct TokenResponse {
 /// The body and `Authorization` header of a token request: the grant's
 /// parameters plus the client authentication of the configured method.
 pub(crate) fn token_request(
-    config: &ClientConfig,
+    client: &Client,
     params: &[(&str, &str)],
 ) -> (String, Option<HeaderValue>) {
+    let config = client.config();
     let mut form = url::form_urlencoded::Serializer::new(String::new());
     form.extend_pairs(params);
     let authorization = client_auth(
-        config.auth_method,
+        client.auth_method(),
         &config.client_id,
         config.client_secret.as_ref(),
         &mut form,

@@ -82,8 +82,10 @@ use crate::discovery::discovery_url;
 use crate::error::{ConfigError, DiscoveryError, TransportError};
 use crate::http::{Http, display_url};
 use crate::id_token::unix_now;
+use crate::issuer::{ExpectedIssuer, IssuerPolicy};
 use crate::jwks::JwksCache;
 use crate::jws::CompactJws;
+use crate::negotiated::algorithms_from_metadata;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -113,18 +115,23 @@ pub enum AccessTokenType {
 /// use std::time::Duration;
 ///
 /// let config = ResourceServerConfig::new("https://login.example.com", "https://api.example.com")
-///     .algorithms([SigningAlgorithm::RS256, SigningAlgorithm::ES256])
 ///     .required_scopes(["api"])
 ///     .clock_tolerance(Duration::from_secs(30))
 ///     .realm("example-api");
 /// assert!(config.validate().is_ok());
+/// // The algorithms come from the provider's metadata; pin them only to
+/// // narrow them.
+/// let pinned = config.algorithms([SigningAlgorithm::ES256]);
+/// assert!(pinned.validate().is_ok());
 /// # let _ = AccessTokenType::Rfc9068;
 /// ```
 #[derive(Debug, Clone)]
 pub struct ResourceServerConfig {
     issuer: String,
     audience: String,
-    algorithms: Vec<SigningAlgorithm>,
+    /// `None`: from the provider's metadata.
+    algorithms: Option<Vec<SigningAlgorithm>>,
+    issuer_policy: IssuerPolicy,
     token_type: AccessTokenType,
     required_scopes: Vec<String>,
     realm: Option<String>,
@@ -134,13 +141,15 @@ pub struct ResourceServerConfig {
 impl ResourceServerConfig {
     /// Tokens from `issuer` (exactly as in its discovery document), for the
     /// API identified by `audience` (the `aud` the provider puts in access
-    /// tokens for this API). Defaults: RS256, RFC 9068 typing, no required
-    /// scope, 60 s clock tolerance, realm = the audience.
+    /// tokens for this API). Defaults: the algorithms the provider
+    /// advertises, RFC 9068 typing, no required scope, 60 s clock
+    /// tolerance, realm = the audience.
     pub fn new(issuer: impl Into<String>, audience: impl Into<String>) -> Self {
         Self {
             issuer: issuer.into(),
             audience: audience.into(),
-            algorithms: vec![SigningAlgorithm::RS256],
+            algorithms: None,
+            issuer_policy: IssuerPolicy::Exact,
             token_type: AccessTokenType::default(),
             required_scopes: Vec::new(),
             realm: None,
@@ -148,10 +157,24 @@ impl ResourceServerConfig {
         }
     }
 
-    /// The signature algorithms accepted (default RS256, which RFC 9068
-    /// requires every provider to support).
+    /// Restricts the signature algorithms accepted to this list.
+    ///
+    /// Unset (the default), the verifier accepts the provider's
+    /// `id_token_signing_alg_values_supported` that this crate verifies
+    /// (the provider signs its JWTs with the keys of its JWKS), or RS256,
+    /// which RFC 9068 requires every provider to support, when it lists
+    /// none. Each key verifies only the algorithms its type and `alg` allow;
+    /// `none` and HMAC are never accepted.
     pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = SigningAlgorithm>) -> Self {
-        self.algorithms = algorithms.into_iter().collect();
+        self.algorithms = Some(algorithms.into_iter().collect());
+        self
+    }
+
+    /// How the tokens' `iss` is matched (default [`IssuerPolicy::Exact`]),
+    /// e.g. [`IssuerPolicy::EntraMultiTenant`] for an API that accepts
+    /// tokens of every Entra ID tenant.
+    pub fn issuer_policy(mut self, policy: IssuerPolicy) -> Self {
+        self.issuer_policy = policy;
         self
     }
 
@@ -227,7 +250,7 @@ impl ResourceServerConfig {
         if self.audience.trim().is_empty() {
             return Err(ConfigError::EmptyAudience);
         }
-        if self.algorithms.is_empty() {
+        if self.algorithms.as_ref().is_some_and(Vec::is_empty) {
             return Err(ConfigError::NoAlgorithms);
         }
         for scope in &self.required_scopes {
@@ -266,6 +289,7 @@ pub struct AccessTokenVerifier {
 
 struct Inner {
     issuer: String,
+    expected_issuer: ExpectedIssuer,
     audience: String,
     algorithms: Vec<SigningAlgorithm>,
     token_type: AccessTokenType,
@@ -290,9 +314,10 @@ impl fmt::Debug for AccessTokenVerifier {
 impl AccessTokenVerifier {
     /// Checks the configuration, fetches the issuer's discovery document
     /// (`{issuer}/.well-known/openid-configuration`), checks its `issuer`
-    /// (equal to the configured one, character for character) and its
-    /// `jwks_uri` (https, or http on a loopback issuer). The keys are
-    /// fetched on the first verification.
+    /// (equal to the configured one, character for character, or as the
+    /// [`IssuerPolicy`] says) and its `jwks_uri` (https, or http on a
+    /// loopback issuer), and reads the algorithms it advertises. The keys
+    /// are fetched on the first verification.
     pub async fn discover(config: ResourceServerConfig) -> Result<Self, DiscoveryError> {
         let issuer_url = config.validated()?;
         let limits = &config.limits;
@@ -316,18 +341,28 @@ impl AccessTokenVerifier {
                 response.content_type().unwrap_or("none")
             )));
         }
-        let jwks_uri = jwks_uri_from_document(&response.body, &config.issuer)?;
-        let jwks = JwksCache::new(jwks_uri, http, limits.jwks_refresh_cooldown);
-        Ok(Self::with_jwks(config, jwks))
+        let document = KeysDocument::parse(&response.body, &config)?;
+        let jwks = JwksCache::new(document.jwks_uri, http, limits.jwks_refresh_cooldown);
+        let algorithms = match &config.algorithms {
+            Some(explicit) => explicit.clone(),
+            None => algorithms_from_metadata(&document.algorithms),
+        };
+        Ok(Self::with_jwks(config, document.issuer, algorithms, jwks))
     }
 
-    fn with_jwks(config: ResourceServerConfig, jwks: JwksCache) -> Self {
+    fn with_jwks(
+        config: ResourceServerConfig,
+        expected_issuer: ExpectedIssuer,
+        algorithms: Vec<SigningAlgorithm>,
+        jwks: JwksCache,
+    ) -> Self {
         let realm = config.realm.unwrap_or_else(|| config.audience.clone());
         Self {
             inner: Arc::new(Inner {
                 issuer: config.issuer,
+                expected_issuer,
                 audience: config.audience,
-                algorithms: config.algorithms,
+                algorithms,
                 token_type: config.token_type,
                 required_scopes: config.required_scopes,
                 realm,
@@ -395,36 +430,47 @@ impl AccessTokenVerifier {
     }
 }
 
-/// The `jwks_uri` of a discovery document whose `issuer` is `issuer`.
-fn jwks_uri_from_document(body: &[u8], issuer: &str) -> Result<Url, DiscoveryError> {
-    #[derive(serde::Deserialize)]
-    struct Document {
-        issuer: String,
-        jwks_uri: Option<String>,
+/// What an API needs of the provider's discovery document.
+struct KeysDocument {
+    issuer: ExpectedIssuer,
+    jwks_uri: Url,
+    algorithms: Vec<String>,
+}
+
+impl KeysDocument {
+    fn parse(body: &[u8], config: &ResourceServerConfig) -> Result<Self, DiscoveryError> {
+        #[derive(serde::Deserialize)]
+        struct Document {
+            issuer: String,
+            jwks_uri: Option<String>,
+            #[serde(default)]
+            id_token_signing_alg_values_supported: Vec<String>,
+        }
+        let document: Document = serde_json::from_slice(body)
+            .map_err(|e| DiscoveryError::InvalidDocument(e.to_string()))?;
+        let issuer =
+            ExpectedIssuer::from_discovery(config.issuer_policy, &config.issuer, &document.issuer)?;
+        let value = document
+            .jwks_uri
+            .ok_or(DiscoveryError::MissingEndpoint("jwks_uri"))?;
+        let url = Url::parse(&value).map_err(|e| {
+            DiscoveryError::InvalidDocument(format!("`jwks_uri` is not a URL: {e}"))
+        })?;
+        let issuer_is_loopback = Url::parse(&config.issuer).is_ok_and(|u| is_loopback(&u));
+        let secure = url.scheme() == "https"
+            || (url.scheme() == "http" && issuer_is_loopback && is_loopback(&url));
+        if !secure {
+            return Err(DiscoveryError::InsecureEndpoint {
+                field: "jwks_uri",
+                url: value,
+            });
+        }
+        Ok(Self {
+            issuer,
+            jwks_uri: url,
+            algorithms: document.id_token_signing_alg_values_supported,
+        })
     }
-    let document: Document =
-        serde_json::from_slice(body).map_err(|e| DiscoveryError::InvalidDocument(e.to_string()))?;
-    if document.issuer != issuer {
-        return Err(DiscoveryError::IssuerMismatch {
-            expected: issuer.to_owned(),
-            found: document.issuer,
-        });
-    }
-    let value = document
-        .jwks_uri
-        .ok_or(DiscoveryError::MissingEndpoint("jwks_uri"))?;
-    let url = Url::parse(&value)
-        .map_err(|e| DiscoveryError::InvalidDocument(format!("`jwks_uri` is not a URL: {e}")))?;
-    let issuer_is_loopback = Url::parse(issuer).is_ok_and(|u| is_loopback(&u));
-    let secure = url.scheme() == "https"
-        || (url.scheme() == "http" && issuer_is_loopback && is_loopback(&url));
-    if !secure {
-        return Err(DiscoveryError::InsecureEndpoint {
-            field: "jwks_uri",
-            url: value,
-        });
-    }
-    Ok(url)
 }
 
 fn check_type(typ: Option<&str>, policy: AccessTokenType) -> Result<(), AccessTokenError> {

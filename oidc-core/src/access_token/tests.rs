@@ -19,13 +19,33 @@ fn claims() -> Value {
            "iat": now, "exp": now + 300, "jti": "j1", "auth_time": now - 5})
 }
 
+/// A verifier as discovery builds it for a provider that advertises `advertised`.
+fn verifier_for(
+    config: ResourceServerConfig,
+    advertised: &[&str],
+    jwks: JwksCache,
+) -> AccessTokenVerifier {
+    let advertised: Vec<String> = advertised.iter().map(|a| (*a).to_owned()).collect();
+    let algorithms = config
+        .algorithms
+        .clone()
+        .unwrap_or_else(|| algorithms_from_metadata(&advertised));
+    let issuer = ExpectedIssuer::exact(&config.issuer);
+    AccessTokenVerifier::with_jwks(config, issuer, algorithms, jwks)
+}
+
+/// A verifier for a provider that publishes no algorithm list (RS256).
+fn verifier_with(config: ResourceServerConfig, jwks: JwksCache) -> AccessTokenVerifier {
+    verifier_for(config, &[], jwks)
+}
+
 async fn check_with(
     config: ResourceServerConfig,
     header: Value,
     claims: Value,
 ) -> Result<AccessTokenClaims, AccessTokenError> {
     let signer = Signer::rsa("k1");
-    let verifier = AccessTokenVerifier::with_jwks(config, signer.jwks());
+    let verifier = verifier_with(config, signer.jwks());
     verifier.verify(&signer.sign(&header, &claims)).await
 }
 
@@ -196,8 +216,7 @@ async fn scopes_from_scope_or_scp() {
 async fn signature_and_algorithm_are_checked() {
     let signer = Signer::rsa("k1");
     let other = Signer::rsa("k1");
-    let verifier =
-        AccessTokenVerifier::with_jwks(ResourceServerConfig::new(ISS, AUD), signer.jwks());
+    let verifier = verifier_with(ResourceServerConfig::new(ISS, AUD), signer.jwks());
     let forged = other.sign(&header(), &claims());
     assert_eq!(
         verifier.verify(&forged).await,
@@ -298,23 +317,51 @@ fn configuration_is_validated() {
 #[test]
 fn discovery_document_checks() {
     let doc = |v: Value| serde_json::to_vec(&v).unwrap();
-    let ok = doc(json!({"issuer": ISS, "jwks_uri": "https://op.example/jwks"}));
+    let config = || ResourceServerConfig::new(ISS, AUD);
+    let ok = doc(json!({"issuer": ISS, "jwks_uri": "https://op.example/jwks",
+                        "id_token_signing_alg_values_supported": ["ES256", "HS256"]}));
+    let parsed = KeysDocument::parse(&ok, &config()).unwrap();
+    assert_eq!(parsed.jwks_uri.as_str(), "https://op.example/jwks");
     assert_eq!(
-        jwks_uri_from_document(&ok, ISS).unwrap().as_str(),
-        "https://op.example/jwks"
+        algorithms_from_metadata(&parsed.algorithms),
+        [SigningAlgorithm::ES256]
     );
     assert!(matches!(
-        jwks_uri_from_document(&ok, "https://other.example"),
+        KeysDocument::parse(
+            &ok,
+            &ResourceServerConfig::new("https://other.example", AUD)
+        ),
         Err(DiscoveryError::IssuerMismatch { .. })
     ));
     let insecure = doc(json!({"issuer": ISS, "jwks_uri": "http://op.example/jwks"}));
     assert!(matches!(
-        jwks_uri_from_document(&insecure, ISS),
+        KeysDocument::parse(&insecure, &config()),
         Err(DiscoveryError::InsecureEndpoint { .. })
     ));
     let missing = doc(json!({"issuer": ISS}));
     assert!(matches!(
-        jwks_uri_from_document(&missing, ISS),
+        KeysDocument::parse(&missing, &config()),
         Err(DiscoveryError::MissingEndpoint("jwks_uri"))
     ));
+}
+
+/// A provider that signs access tokens with any of the nine algorithms (and
+/// says so in its metadata) is verified without configuring one.
+#[tokio::test]
+async fn every_advertised_algorithm_is_accepted() {
+    let names: Vec<&str> = SigningAlgorithm::ALL.iter().map(|a| a.as_str()).collect();
+    for alg in SigningAlgorithm::ALL {
+        let signer = Signer::new(alg, "k-alg");
+        let header = json!({"alg": alg.as_str(), "kid": "k-alg", "typ": "at+jwt"});
+        let token = signer.sign(&header, &claims());
+        let verifier = verifier_for(ResourceServerConfig::new(ISS, AUD), &names, signer.jwks());
+        assert!(verifier.verify(&token).await.is_ok(), "{alg}");
+        // Without a list only RS256 is accepted.
+        let rs256_only = verifier_with(ResourceServerConfig::new(ISS, AUD), signer.jwks());
+        assert_eq!(
+            rs256_only.verify(&token).await.is_ok(),
+            alg == SigningAlgorithm::RS256,
+            "{alg}"
+        );
+    }
 }

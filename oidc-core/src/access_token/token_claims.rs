@@ -77,9 +77,10 @@ impl AccessTokenClaims {
     }
 
     pub(super) fn check(&self, expect: &Inner, now: i64) -> Result<(), AccessTokenError> {
-        if self.iss != expect.issuer {
+        let tid = claims::string(&self.raw, "tid")?;
+        if !expect.expected_issuer.accepts(&self.iss, tid.as_deref()) {
             return Err(AccessTokenError::WrongIssuer {
-                expected: expect.issuer.clone(),
+                expected: expect.expected_issuer.describe().to_owned(),
                 found: self.iss.clone(),
             });
         }

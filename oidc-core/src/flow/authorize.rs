@@ -1,7 +1,7 @@
 //! `Login<Unstarted>` → `Login<Redirected>`: the authorization request.
 
 use super::{Login, LoginState, ReadyToRedirect, Redirected, Unstarted};
-use crate::config::Prompt;
+use crate::config::{Prompt, PromptCreate};
 use crate::error::AuthorizeError;
 use crate::id_token::unix_now;
 use crate::jws::b64url;
@@ -62,9 +62,11 @@ impl<S: LoginState> Login<S> {
     /// [`Redirected`]. Fresh `state`, `nonce` and PKCE verifier (256 bits
     /// each) are generated for every login.
     ///
-    /// Fails if a `prompt` is not usable with this provider (`create` must
-    /// be advertised in `prompt_values_supported`) or an extra parameter
-    /// tries to override one the flow sets.
+    /// Fails if a `prompt` is not usable with this provider (`create` is
+    /// refused when the provider publishes `prompt_values_supported`
+    /// without it, unless [`ClientConfig::prompt_create`](crate::ClientConfig::prompt_create)
+    /// says otherwise) or an extra parameter tries to override one the flow
+    /// sets.
     pub fn redirect(self) -> Result<(AuthorizationRequest, Login<Redirected>), AuthorizeError>
     where
         S: ReadyToRedirect,
@@ -79,19 +81,37 @@ impl<S: LoginState> Login<S> {
             app_data,
         } = state;
         let metadata = client.metadata();
+        let config = client.config();
         if prompts.contains(&Prompt::None) && prompts.len() > 1 {
             return Err(AuthorizeError::PromptNoneCombined);
         }
-        if prompts.contains(&Prompt::Create) && !metadata.supports_prompt(Prompt::Create) {
-            return Err(AuthorizeError::PromptNotSupported {
-                prompt: Prompt::Create.to_string(),
-                advertised: if metadata.prompt_values_supported.is_empty() {
-                    "nothing".into()
-                } else {
-                    metadata.prompt_values_supported.join(", ")
-                },
-            });
+        if prompts.contains(&Prompt::Create) {
+            let allowed = match config.prompt_create {
+                PromptCreate::Supported => true,
+                PromptCreate::Unsupported => false,
+                PromptCreate::FromMetadata => {
+                    metadata.prompt_values_supported.is_none()
+                        || metadata.supports_prompt(Prompt::Create)
+                }
+            };
+            if !allowed {
+                return Err(AuthorizeError::PromptNotSupported {
+                    prompt: Prompt::Create.to_string(),
+                    advertised: match &metadata.prompt_values_supported {
+                        Some(values) if !values.is_empty() => values.join(", "),
+                        Some(_) => "nothing".into(),
+                        None => "no list; refused by the client configuration".into(),
+                    },
+                });
+            }
         }
+        // The configuration's parameters first, then the login's own.
+        let extra: Vec<(String, String)> = config
+            .authorization_params
+            .iter()
+            .cloned()
+            .chain(extra)
+            .collect();
         if let Some((name, _)) = extra
             .iter()
             .find(|(name, _)| RESERVED.contains(&name.as_str()))
@@ -99,7 +119,6 @@ impl<S: LoginState> Login<S> {
             return Err(AuthorizeError::ReservedParameter(name.clone()));
         }
 
-        let config = client.config();
         let csrf_state = random_token()?;
         let nonce = random_token()?;
         let verifier = random_token()?;

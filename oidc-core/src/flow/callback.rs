@@ -151,11 +151,11 @@ impl<S: LoginState> Login<S> {
         if !client.consume_state(pending.state.secret(), pending.expires_at) {
             return Err(CallbackError::AlreadyUsed);
         }
-        let issuer = &client.config().issuer;
+        let issuer = client.expected_issuer();
         match &callback.iss {
-            Some(iss) if iss != issuer => {
+            Some(iss) if !issuer.accepts_response_iss(iss) => {
                 return Err(CallbackError::IssuerMismatch {
-                    expected: issuer.clone(),
+                    expected: issuer.describe().to_owned(),
                     found: iss.clone(),
                 });
             }

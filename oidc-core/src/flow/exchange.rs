@@ -64,7 +64,7 @@ async fn exchange(
         let config = client.config();
 
         let (body, authorization) = token_request(
-            config,
+            &client,
             &[
                 ("grant_type", "authorization_code"),
                 ("code", code.secret()),
@@ -84,10 +84,10 @@ async fn exchange(
             .ok_or(TokenError::MissingIdToken)?;
 
         let expect = Expectations {
-            issuer: &config.issuer,
+            issuer: client.expected_issuer(),
             client_id: &config.client_id,
             trusted_audiences: &config.trusted_audiences,
-            algorithms: &config.algorithms,
+            algorithms: client.id_token_algorithms(),
             nonce: NonceCheck::Equal(pending.nonce.secret()),
             max_age: pending.max_age.map(Duration::from_secs),
             access_token: Some(parsed.tokens.access_token.secret()),

@@ -36,7 +36,7 @@ impl Client {
             .ok_or(TokenError::NoRefreshToken)?;
         let config = self.config();
         let (body, authorization) = token_request(
-            config,
+            self,
             &[
                 ("grant_type", "refresh_token"),
                 ("refresh_token", refresh_token.secret()),
@@ -57,10 +57,10 @@ impl Client {
         let id_token = match &new_tokens.id_token {
             Some(jwt) => {
                 let expect = Expectations {
-                    issuer: &config.issuer,
+                    issuer: self.expected_issuer(),
                     client_id: &config.client_id,
                     trusted_audiences: &config.trusted_audiences,
-                    algorithms: &config.algorithms,
+                    algorithms: self.id_token_algorithms(),
                     nonce: NonceCheck::AbsentOr(previous.nonce.as_deref()),
                     max_age: None,
                     access_token: Some(new_tokens.access_token.secret()),

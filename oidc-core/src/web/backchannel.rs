@@ -56,7 +56,13 @@ pub(crate) async fn backchannel_logout<C: 'static>(
             return invalid_request(&error.to_string());
         }
     };
-    if let Err(error) = oidc.registry.record(LoggedOut::now(&verified)).await {
+    // Keyed by the configured issuer, as `SignedIn` looks sessions up: under
+    // an issuer policy the token's `iss` may be a tenant's or an alias.
+    let logged_out = LoggedOut {
+        issuer: oidc.client.config().issuer().to_owned(),
+        ..LoggedOut::now(&verified)
+    };
+    if let Err(error) = oidc.registry.record(logged_out).await {
         tracing::error!(%error, "could not record a back-channel logout");
         return unavailable();
     }

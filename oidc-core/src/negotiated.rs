@@ -1,0 +1,129 @@
+//! What the client uses with one provider, decided once at discovery: the
+//! application's explicit choice where it made one, otherwise what the
+//! provider's metadata says (OpenID Connect Discovery 1.0 defaults where
+//! the metadata is silent). Strict only where a specification says MUST.
+
+use crate::config::{AuthMethod, ClientConfig, SigningAlgorithm};
+use crate::discovery::ProviderMetadata;
+use crate::error::DiscoveryError;
+use crate::issuer::ExpectedIssuer;
+
+/// The settings a [`Client`](crate::Client) runs with.
+#[derive(Debug, Clone)]
+pub(crate) struct Negotiated {
+    /// How the client authenticates at the token endpoint.
+    pub(crate) auth_method: AuthMethod,
+    /// The signature algorithms accepted for ID and logout tokens.
+    pub(crate) algorithms: Vec<SigningAlgorithm>,
+    /// The `iss` rule of tokens and authorization responses.
+    pub(crate) issuer: ExpectedIssuer,
+}
+
+impl Negotiated {
+    pub(crate) fn resolve(
+        config: &ClientConfig,
+        metadata: &ProviderMetadata,
+    ) -> Result<Self, DiscoveryError> {
+        let issuer =
+            ExpectedIssuer::from_discovery(config.issuer_policy, &config.issuer, &metadata.issuer)?;
+        let auth_method = auth_method(config, metadata)?;
+        let algorithms = match &config.algorithms {
+            Some(explicit) => explicit.clone(),
+            None => algorithms_from_metadata(&metadata.id_token_signing_alg_values_supported),
+        };
+        if let Some(methods) = &metadata.code_challenge_methods_supported
+            && !methods.iter().any(|m| m == "S256")
+        {
+            // RFC 9700 2.1.1: S256 is always the right challenge; a provider
+            // that cannot check it answers at its token endpoint.
+            tracing::warn!(
+                advertised = %methods.join(", "),
+                "the provider does not list S256 in code_challenge_methods_supported; sending S256 anyway (RFC 9700)"
+            );
+        }
+        tracing::info!(
+            issuer = %config.issuer,
+            client_id = %config.client_id,
+            auth_method = %auth_method,
+            chosen_by = if config.auth_method.is_some() { "configuration" } else { "provider metadata" },
+            algorithms = ?algorithms.iter().map(|a| a.as_str()).collect::<Vec<_>>(),
+            "OpenID Connect client ready"
+        );
+        Ok(Self {
+            auth_method,
+            algorithms,
+            issuer,
+        })
+    }
+}
+
+/// The provider's advertised ID-token algorithms that this crate verifies
+/// (never `none` or HMAC, which cannot be named here); RS256, which every
+/// provider must support (Discovery 1.0 section 3), when it lists none of them.
+pub(crate) fn algorithms_from_metadata(advertised: &[String]) -> Vec<SigningAlgorithm> {
+    let usable: Vec<SigningAlgorithm> = SigningAlgorithm::ALL
+        .into_iter()
+        .filter(|alg| advertised.iter().any(|a| a == alg.as_str()))
+        .collect();
+    if usable.is_empty() {
+        if !advertised.is_empty() {
+            tracing::warn!(
+                advertised = %advertised.join(", "),
+                "the provider lists no asymmetric ID token algorithm; accepting RS256 only"
+            );
+        }
+        vec![SigningAlgorithm::RS256]
+    } else {
+        usable
+    }
+}
+
+/// The token endpoint authentication method: the configured one, checked
+/// against the provider's list; else the guide's `client_secret_post` when
+/// listed, `client_secret_basic` when listed or when there is no list (its
+/// default, Discovery 1.0 section 3), `none` for a client without a secret.
+fn auth_method(
+    config: &ClientConfig,
+    metadata: &ProviderMetadata,
+) -> Result<AuthMethod, DiscoveryError> {
+    let advertised = metadata.token_endpoint_auth_methods_supported.as_deref();
+    let lists =
+        |method: AuthMethod| advertised.is_some_and(|l| l.iter().any(|m| m == method.as_str()));
+    let unsupported = |value: &str| DiscoveryError::Unsupported {
+        what: "token endpoint auth method",
+        value: value.to_owned(),
+        advertised: advertised.map_or_else(
+            || "client_secret_basic (by default: no token_endpoint_auth_methods_supported)".into(),
+            |l| l.join(", "),
+        ),
+    };
+    let explicit = match config.auth_method {
+        Some(method) => method,
+        // Without a secret the client is public: `none` is the only method.
+        None if config.client_secret.is_none() => AuthMethod::None,
+        None => {
+            return match advertised {
+                None => Ok(AuthMethod::ClientSecretBasic),
+                Some(_) if lists(AuthMethod::ClientSecretPost) => Ok(AuthMethod::ClientSecretPost),
+                Some(_) if lists(AuthMethod::ClientSecretBasic) => {
+                    Ok(AuthMethod::ClientSecretBasic)
+                }
+                Some(_) => Err(unsupported("client_secret_post or client_secret_basic")),
+            };
+        }
+    };
+    match (explicit, advertised) {
+        (method, Some(_)) if lists(method) => Ok(method),
+        // No list: the provider's own documentation is the authority for the
+        // secret-based methods (the guide's provider uses `client_secret_post`
+        // and may not publish the list); `none` is never implied.
+        (AuthMethod::ClientSecretPost | AuthMethod::ClientSecretBasic, None) => Ok(explicit),
+        (AuthMethod::None, _) if config.auth_method.is_none() => Err(unsupported(
+            "none (no client secret is configured: set one, or register a public client)",
+        )),
+        (method, _) => Err(unsupported(method.as_str())),
+    }
+}
+
+#[cfg(test)]
+mod tests;
