@@ -11,7 +11,7 @@
 //! | `OIDC_SCOPES` | no | `openid email` |
 //! | `OIDC_AUTH_METHOD` | no | `client_secret_post` (or `client_secret_basic`) |
 //! | `APP_ADDR` | no | `127.0.0.1:3000` |
-//! | `APP_COOKIE_KEY` | no | random at start; base64 of 32 bytes. Instances sharing it can finish each other's logins |
+//! | `APP_COOKIE_KEY` | no | random at start; base64 of 32+ random bytes (`openssl rand -base64 64`), or a comma-separated list `NEW,OLD` to rotate. Instances sharing it can finish each other's logins |
 //!
 //! ```sh
 //! cargo run -p oidc-dev-provider &     # issuer http://127.0.0.1:9000, client demo-client

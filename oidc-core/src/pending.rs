@@ -2,13 +2,16 @@
 //! an application seals into a cookie (encrypted, authenticated, expiring)
 //! and restores on the callback, on any instance that holds the key.
 
+mod sealing_key;
+
+pub use sealing_key::SealingKey;
+
 use crate::config::ResponseMode;
-use crate::error::{ConfigError, PendingLoginError};
+use crate::error::PendingLoginError;
 use crate::id_token::unix_now;
 use crate::secret::{CsrfState, Nonce, PkceVerifier};
-use aws_lc_rs::aead::{AES_256_GCM, Aad, NONCE_LEN, Nonce as AeadNonce, RandomizedNonceKey};
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::time::Duration;
@@ -20,69 +23,6 @@ const SEAL_PREFIX: &str = "v1.";
 const SEAL_AAD: &[u8] = b"oidc-core pending login v1";
 /// A sealed pending login larger than this is refused before decrypting.
 const MAX_SEALED_LEN: usize = 8 * 1024;
-
-/// A 256-bit key that seals pending logins (AES-256-GCM).
-///
-/// Every instance of a scaled-out application that must finish logins started
-/// by another needs the same key. Generate one with [`SealingKey::generate`]
-/// and store it as base64 ([`SealingKey::to_base64`]) in your secret store.
-#[derive(Clone)]
-pub struct SealingKey {
-    bytes: [u8; 32],
-}
-
-impl fmt::Debug for SealingKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SealingKey(<redacted>)")
-    }
-}
-
-impl SealingKey {
-    /// A fresh random key.
-    pub fn generate() -> Result<Self, ConfigError> {
-        let mut bytes = [0u8; 32];
-        aws_lc_rs::rand::fill(&mut bytes).map_err(|_| {
-            ConfigError::InvalidSealingKey("the random number generator failed".into())
-        })?;
-        Ok(Self { bytes })
-    }
-
-    /// A key from 32 bytes.
-    pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        Self { bytes }
-    }
-
-    /// A key from base64 (standard or URL-safe, padded or not) of 32 bytes.
-    pub fn from_base64(encoded: &str) -> Result<Self, ConfigError> {
-        let trimmed = encoded.trim().trim_end_matches('=');
-        let decoded = URL_SAFE_NO_PAD
-            .decode(trimmed)
-            .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(trimmed))
-            .map_err(|_| ConfigError::InvalidSealingKey("not valid base64".into()))?;
-        let bytes: [u8; 32] = decoded.try_into().map_err(|v: Vec<u8>| {
-            ConfigError::InvalidSealingKey(format!("expected 32 bytes, got {}", v.len()))
-        })?;
-        Ok(Self { bytes })
-    }
-
-    /// The key as standard base64, for storing in a secret store.
-    pub fn to_base64(&self) -> String {
-        STANDARD.encode(self.bytes)
-    }
-
-    fn aead(&self) -> Result<RandomizedNonceKey, PendingLoginError> {
-        RandomizedNonceKey::new(&AES_256_GCM, &self.bytes).map_err(|_| PendingLoginError::Seal)
-    }
-}
-
-/// Parses base64 (see [`SealingKey::from_base64`]), so a key can be a
-/// field of an `#[oidc_client]` struct read from the environment.
-impl std::str::FromStr for SealingKey {
-    type Err = ConfigError;
-    fn from_str(encoded: &str) -> Result<Self, Self::Err> {
-        Self::from_base64(encoded)
-    }
-}
 
 /// A started login, between the redirect and the callback.
 ///
@@ -131,8 +71,8 @@ impl PendingLogin {
         seal_bytes(&plaintext, key)
     }
 
-    /// Opens a sealed login. Fails if it was tampered with, sealed with
-    /// another key, or has expired.
+    /// Opens a sealed login, with any key of the ring. Fails if it was
+    /// tampered with, sealed with another key, or has expired.
     pub fn unseal(sealed: &str, key: &SealingKey) -> Result<Self, PendingLoginError> {
         if sealed.len() > MAX_SEALED_LEN {
             return Err(PendingLoginError::Malformed);
@@ -140,21 +80,12 @@ impl PendingLogin {
         let encoded = sealed
             .strip_prefix(SEAL_PREFIX)
             .ok_or(PendingLoginError::Malformed)?;
-        let mut bytes = URL_SAFE_NO_PAD
+        let bytes = URL_SAFE_NO_PAD
             .decode(encoded)
             .map_err(|_| PendingLoginError::Malformed)?;
-        if bytes.len() < NONCE_LEN + AES_256_GCM.tag_len() {
-            return Err(PendingLoginError::Malformed);
-        }
-        let mut ciphertext = bytes.split_off(NONCE_LEN);
-        let nonce = AeadNonce::try_assume_unique_for_key(&bytes)
-            .map_err(|_| PendingLoginError::Malformed)?;
-        let plaintext = key
-            .aead()?
-            .open_in_place(nonce, Aad::from(SEAL_AAD), &mut ciphertext)
-            .map_err(|_| PendingLoginError::BadSeal)?;
+        let plaintext = key.open(SEAL_AAD, &bytes)?;
         let pending: Self =
-            serde_json::from_slice(plaintext).map_err(|_| PendingLoginError::Malformed)?;
+            serde_json::from_slice(&plaintext).map_err(|_| PendingLoginError::Malformed)?;
         pending.check_fresh()?;
         Ok(pending)
     }
@@ -191,22 +122,17 @@ impl PendingLogin {
     }
 }
 
-/// Encrypts and authenticates `plaintext` into the sealed format.
+/// Encrypts and authenticates `plaintext` into the sealed format, with the
+/// first key of the ring.
 pub(crate) fn seal_bytes(plaintext: &[u8], key: &SealingKey) -> Result<String, PendingLoginError> {
-    let mut buffer = plaintext.to_vec();
-    let nonce = key
-        .aead()?
-        .seal_in_place_append_tag(Aad::from(SEAL_AAD), &mut buffer)
-        .map_err(|_| PendingLoginError::Seal)?;
-    let mut sealed = Vec::with_capacity(NONCE_LEN + buffer.len());
-    sealed.extend_from_slice(nonce.as_ref());
-    sealed.extend_from_slice(&buffer);
+    let sealed = key.seal(SEAL_AAD, plaintext)?;
     Ok(format!("{SEAL_PREFIX}{}", URL_SAFE_NO_PAD.encode(sealed)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::STANDARD;
 
     pub(crate) fn sample(expires_in: i64) -> PendingLogin {
         let now = unix_now();
@@ -274,10 +200,45 @@ mod tests {
     fn key_base64_round_trip_and_errors() {
         let key = SealingKey::generate().unwrap();
         let again = SealingKey::from_base64(&key.to_base64()).unwrap();
-        assert_eq!(again.bytes, key.bytes);
+        assert_eq!(again.to_base64(), key.to_base64());
         assert!(SealingKey::from_base64("c2hvcnQ=").is_err());
         assert!(SealingKey::from_base64("!!!").is_err());
         assert_eq!(format!("{key:?}"), "SealingKey(<redacted>)");
+    }
+
+    /// Keys as an operator would paste them: `openssl rand -base64 64`.
+    fn key_text(seed: u8) -> String {
+        let material: Vec<u8> = (0..64u8).map(|i| i.wrapping_mul(29) ^ seed).collect();
+        STANDARD.encode(material)
+    }
+
+    #[test]
+    fn a_cookie_sealed_with_the_old_key_opens_with_the_ring() {
+        let (new, old) = (key_text(1), key_text(2));
+        let sealed = sample(600)
+            .seal(&SealingKey::from_base64(&old).unwrap())
+            .unwrap();
+        let ring = SealingKey::from_base64(&format!("{new}, {old}")).unwrap();
+        let opened = PendingLogin::unseal(&sealed, &ring).unwrap();
+        assert_eq!(opened.state.secret(), "state-value");
+        assert_eq!(
+            PendingLogin::unseal(&sealed, &SealingKey::from_base64(&new).unwrap()).err(),
+            Some(PendingLoginError::BadSeal)
+        );
+    }
+
+    #[test]
+    fn the_ring_seals_with_its_first_key() {
+        let new = SealingKey::from_base64(&key_text(1)).unwrap();
+        let old = SealingKey::from_base64(&key_text(2)).unwrap();
+        let sealed = sample(600)
+            .seal(&new.clone().with_previous(old.clone()))
+            .unwrap();
+        assert!(PendingLogin::unseal(&sealed, &new).is_ok());
+        assert_eq!(
+            PendingLogin::unseal(&sealed, &old).err(),
+            Some(PendingLoginError::BadSeal)
+        );
     }
 
     mod properties {
@@ -310,13 +271,13 @@ mod tests {
                 app_data in ".{0,64}",
             ) {
                 prop_assume!(key != other);
-                let key = SealingKey::from_bytes(key);
+                let key = SealingKey::from_bytes(&key).unwrap();
                 let sealed = login_with(app_data.clone()).seal(&key).unwrap();
                 let opened = PendingLogin::unseal(&sealed, &key).unwrap();
                 prop_assert_eq!(opened.app_data(), Some(app_data.as_str()));
                 prop_assert_eq!(opened.state.secret(), "state-value");
                 prop_assert_eq!(
-                    PendingLogin::unseal(&sealed, &SealingKey::from_bytes(other)).err(),
+                    PendingLogin::unseal(&sealed, &SealingKey::from_bytes(&other).unwrap()).err(),
                     Some(PendingLoginError::BadSeal)
                 );
             }
@@ -327,7 +288,7 @@ mod tests {
                 key in any::<[u8; 32]>(),
                 app_data in "[a-z/]{0,16}",
             ) {
-                let key = SealingKey::from_bytes(key);
+                let key = SealingKey::from_bytes(&key).unwrap();
                 let sealed = login_with(app_data).seal(&key).unwrap();
                 for index in 0..sealed.len() {
                     for bit in 0..8 {
@@ -349,7 +310,7 @@ mod tests {
                 index in any::<prop::sample::Index>(),
                 bit in 0u8..8,
             ) {
-                let key = SealingKey::from_bytes(key);
+                let key = SealingKey::from_bytes(&key).unwrap();
                 let sealed = sample(600).seal(&key).unwrap();
                 let mut bytes = URL_SAFE_NO_PAD
                     .decode(sealed.strip_prefix(SEAL_PREFIX).unwrap())
@@ -366,7 +327,7 @@ mod tests {
             /// Arbitrary input never opens and never panics.
             #[test]
             fn garbage_never_opens(input in ".{0,512}") {
-                let key = SealingKey::from_bytes([9; 32]);
+                let key = SealingKey::from_bytes(&[9; 32]).unwrap();
                 prop_assert!(PendingLogin::unseal(&input, &key).is_err());
                 let prefixed = format!("{SEAL_PREFIX}{input}");
                 prop_assert!(PendingLogin::unseal(&prefixed, &key).is_err());

@@ -265,7 +265,8 @@ impl<C> Oidc<C> {
         Arc::make_mut(&mut self.options)
     }
 
-    /// The key that seals pending-login cookies; give every instance the same one.
+    /// The key that seals pending-login cookies; give every instance the same one
+    /// (a ring `NEW,OLD` to rotate it: see [`SealingKey`]).
     pub fn sealing_key(mut self, key: SealingKey) -> Self {
         self.key = key;
         self
