@@ -154,6 +154,7 @@ mod logout;
 mod oauth_error;
 mod pages;
 mod params;
+mod profile;
 mod provider;
 mod router;
 mod state;
@@ -168,5 +169,6 @@ pub use faults::{
     AuthzFault, AuthzMode, Change, Edit, Endpoint, Fault, HttpFault, Injection, JwksFault, Signing,
     TokenKind,
 };
+pub use profile::{Profile, UnknownProfile};
 pub use provider::{DEFAULT_USER_EMAIL, DevProvider, DevProviderBuilder, DevProviderError};
 pub use store::{DevUser, RecordedRequest};
