@@ -212,7 +212,10 @@ impl fmt::Display for Profile {
 /// A profile name that [`Profile::from_name`] does not know.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown profile {0:?}: use guide, google, entra, auth0, keycloak or apple")]
-pub struct UnknownProfile(pub String);
+pub struct UnknownProfile(
+    /// The name that was given.
+    pub String,
+);
 
 impl FromStr for Profile {
     type Err = UnknownProfile;
