@@ -17,12 +17,16 @@ use axum::response::{IntoResponse, Response};
 use crate::authz_response::{AuthorizationResponse, ResponseMode};
 use crate::pages::{self, Notice, PageContext, interaction_url};
 use crate::params::{Params, is_form};
+use crate::profile::{Profile, is_resource_scope, resource_of};
 use crate::state::AppState;
 use crate::store::{DevUser, INTERACTION_TTL, Interaction};
 use crate::util::now_secs;
 
 /// Scopes the provider knows; others are ignored (RFC 6749 section 3.3).
 const SUPPORTED_SCOPES: [&str; 4] = ["openid", "email", "profile", "offline_access"];
+
+/// Scopes Sign in with Apple knows.
+const APPLE_SCOPES: [&str; 3] = ["openid", "email", "name"];
 
 /// Longest accepted display name.
 const MAX_NAME_LEN: usize = 200;
@@ -116,14 +120,20 @@ fn authorize(state: &AppState, params: &Params) -> Response {
 
     // 2. From here on, errors go back to the client.
     let client_state = params.get("state");
-    let Some(mode) = ResponseMode::parse(params.get("response_mode")) else {
+    let profile = state.profile();
+    let Some(mode) = ResponseMode::parse(params.get("response_mode"), profile) else {
+        let supported = if profile.supports_fragment() {
+            "Unsupported response_mode: use query, fragment or form_post."
+        } else {
+            "Unsupported response_mode: use query or form_post."
+        };
         return AuthorizationResponse::error(
             redirect_uri,
             ResponseMode::Query,
             "invalid_request",
-            "Unsupported response_mode: use query or form_post.",
+            supported,
             client_state,
-            &state.issuer,
+            state.response_iss(),
         )
         .into_response();
     };
@@ -134,7 +144,7 @@ fn authorize(state: &AppState, params: &Params) -> Response {
             error,
             description,
             client_state,
-            &state.issuer,
+            state.response_iss(),
         )
         .with_faults(state, &client.id)
         .into_response()
@@ -171,9 +181,49 @@ fn authorize(state: &AppState, params: &Params) -> Response {
     }
     let mut granted: Vec<&str> = Vec::new();
     for scope in requested {
-        if SUPPORTED_SCOPES.contains(&scope) && !granted.contains(&scope) {
+        let known = match profile {
+            Profile::Apple => APPLE_SCOPES.contains(&scope),
+            // Entra keeps other APIs' scopes: they decide the access
+            // token's audience.
+            Profile::Entra => SUPPORTED_SCOPES.contains(&scope) || is_resource_scope(scope),
+            _ => SUPPORTED_SCOPES.contains(&scope),
+        };
+        if known && !granted.contains(&scope) {
             granted.push(scope);
         }
+    }
+    let token_audience = match profile {
+        Profile::Entra => {
+            let mut resources: Vec<&str> = granted
+                .iter()
+                .filter(|s| is_resource_scope(s))
+                .map(|s| resource_of(s))
+                .collect();
+            resources.dedup();
+            if resources.len() > 1 {
+                return fail(
+                    "invalid_scope",
+                    "The scopes name more than one resource: request one API's scopes at a time.",
+                );
+            }
+            resources.first().map(|r| vec![(*r).to_owned()])
+        }
+        Profile::Auth0 => params.get("audience").map(|audience| {
+            let userinfo = state.paths.userinfo.map(|p| state.endpoint(p));
+            std::iter::once(audience.to_owned())
+                .chain(userinfo)
+                .collect()
+        }),
+        _ => None,
+    };
+    if profile == Profile::Apple
+        && mode != ResponseMode::FormPost
+        && granted.iter().any(|s| *s == "name" || *s == "email")
+    {
+        return fail(
+            "invalid_request",
+            "response_mode must be form_post when name or email scope is requested.",
+        );
     }
 
     let code_challenge = match (
@@ -250,6 +300,7 @@ fn authorize(state: &AppState, params: &Params) -> Response {
         code_challenge,
         login_hint: login_hint.clone(),
         max_age,
+        token_audience,
         expires_at: std::time::Instant::now() + INTERACTION_TTL,
     };
     let (id, accounts) = {
@@ -362,7 +413,7 @@ pub(crate) async fn decision(
                 "access_denied",
                 "The user cancelled the sign-in.",
                 interaction.state.as_deref(),
-                &state.issuer,
+                state.response_iss(),
             )
             .with_faults(&state, &interaction.client_id)
             .into_response()
@@ -433,10 +484,11 @@ fn complete(state: &AppState, interaction_id: &str, user: &DevUser) -> Response 
         store.take_interaction(interaction_id).map(|interaction| {
             let code =
                 store.issue_code(&interaction, &user.sub, now_secs(), state.settings.code_ttl);
-            (interaction, code)
+            let first = store.first_sign_in(&interaction.client_id, &user.sub);
+            (interaction, code, first)
         })
     };
-    let Some((interaction, code)) = issued else {
+    let Some((interaction, code, first)) = issued else {
         return expired_page();
     };
     tracing::info!(
@@ -445,15 +497,49 @@ fn complete(state: &AppState, interaction_id: &str, user: &DevUser) -> Response 
         max_age = ?interaction.max_age,
         "user signed in"
     );
-    AuthorizationResponse::success(
+    let mut response = AuthorizationResponse::success(
         &interaction.redirect_uri,
         interaction.response_mode,
         code,
         interaction.state.as_deref(),
-        &state.issuer,
-    )
-    .with_faults(state, &interaction.client_id)
-    .into_response()
+        state.response_iss(),
+    );
+    if state.profile() == Profile::Apple
+        && first
+        && interaction.response_mode == ResponseMode::FormPost
+        && let Some(user) = apple_user(state, &interaction.scope, user)
+    {
+        response = response.with_param("user", user);
+    }
+    response
+        .with_faults(state, &interaction.client_id)
+        .into_response()
+}
+
+/// Apple's `user` form field: `{"name":{"firstName":..,"lastName":..},"email":..}`
+/// with what the scope asked for (`name`, `email`); `None` if it asked for
+/// neither.
+fn apple_user(state: &AppState, scope: &str, user: &DevUser) -> Option<String> {
+    let scopes: Vec<&str> = scope.split(' ').collect();
+    let mut value = serde_json::Map::new();
+    if scopes.contains(&"name") {
+        let name = state
+            .store()
+            .account_by_sub(&user.sub)
+            .and_then(|a| a.name.clone());
+        if let Some(name) = name {
+            let (first, last) = name.trim().split_once(' ').unwrap_or((name.trim(), ""));
+            value.insert(
+                "name".into(),
+                serde_json::json!({ "firstName": first, "lastName": last.trim() }),
+            );
+        }
+    }
+    if scopes.contains(&"email") {
+        value.insert("email".into(), user.email.clone().into());
+    }
+    (scopes.contains(&"name") || scopes.contains(&"email"))
+        .then(|| serde_json::Value::Object(value).to_string())
 }
 
 /// A loose email check: something@something, no spaces or control characters.

@@ -1,12 +1,16 @@
 //! Authorization responses back to the client's redirect URI, by response
-//! mode: `query` (303 redirect) or `form_post` (auto-submitting form).
-//! Every response carries `iss` (RFC 9207) and echoes `state` exactly.
+//! mode: `query` (303 redirect), `fragment` (303 redirect, parameters in
+//! the fragment; only for profiles that list it) or `form_post`
+//! (auto-submitting form). Every response carries `iss` (RFC 9207) when the
+//! profile publishes `authorization_response_iss_parameter_supported`, and
+//! echoes `state` exactly.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::faults::{AuthzFault, AuthzMode, apply_param_edit};
 use crate::pages;
+use crate::profile::Profile;
 use crate::state::AppState;
 
 /// How the authorization response is delivered.
@@ -14,16 +18,19 @@ use crate::state::AppState;
 pub(crate) enum ResponseMode {
     /// Parameters in the redirect URI's query (the default for `code`).
     Query,
+    /// Parameters in the redirect URI's fragment.
+    Fragment,
     /// Parameters POSTed by an auto-submitting HTML form.
     FormPost,
 }
 
 impl ResponseMode {
-    /// Parse `response_mode`; `None` for an unsupported value.
-    pub(crate) fn parse(value: Option<&str>) -> Option<Self> {
+    /// Parse `response_mode`; `None` for a value `profile` does not support.
+    pub(crate) fn parse(value: Option<&str>, profile: Profile) -> Option<Self> {
         match value {
             None | Some("query") => Some(ResponseMode::Query),
             Some("form_post") => Some(ResponseMode::FormPost),
+            Some("fragment") if profile.supports_fragment() => Some(ResponseMode::Fragment),
             Some(_) => None,
         }
     }
@@ -44,13 +51,15 @@ impl AuthorizationResponse {
         mode: ResponseMode,
         code: String,
         state: Option<&str>,
-        issuer: &str,
+        issuer: Option<&str>,
     ) -> Self {
         let mut params = vec![("code".to_owned(), code)];
         if let Some(state) = state {
             params.push(("state".to_owned(), state.to_owned()));
         }
-        params.push(("iss".to_owned(), issuer.to_owned()));
+        if let Some(issuer) = issuer {
+            params.push(("iss".to_owned(), issuer.to_owned()));
+        }
         AuthorizationResponse {
             redirect_uri: redirect_uri.to_owned(),
             mode,
@@ -65,7 +74,7 @@ impl AuthorizationResponse {
         error: &'static str,
         description: &str,
         state: Option<&str>,
-        issuer: &str,
+        issuer: Option<&str>,
     ) -> Self {
         let mut params = vec![
             ("error".to_owned(), error.to_owned()),
@@ -74,7 +83,9 @@ impl AuthorizationResponse {
         if let Some(state) = state {
             params.push(("state".to_owned(), state.to_owned()));
         }
-        params.push(("iss".to_owned(), issuer.to_owned()));
+        if let Some(issuer) = issuer {
+            params.push(("iss".to_owned(), issuer.to_owned()));
+        }
         AuthorizationResponse {
             redirect_uri: redirect_uri.to_owned(),
             mode,
@@ -84,6 +95,12 @@ impl AuthorizationResponse {
 }
 
 impl AuthorizationResponse {
+    /// Add a parameter (Apple's `user` field).
+    pub(crate) fn with_param(mut self, name: &str, value: String) -> Self {
+        self.params.push((name.to_owned(), value));
+        self
+    }
+
     /// Applies the injected [`AuthzFault`]s for `client_id`.
     pub(crate) fn with_faults(mut self, state: &AppState, client_id: &str) -> Self {
         for fault in state.faults().for_authorization(client_id) {
@@ -101,7 +118,7 @@ impl AuthorizationResponse {
 impl IntoResponse for AuthorizationResponse {
     fn into_response(self) -> Response {
         match self.mode {
-            ResponseMode::Query => {
+            ResponseMode::Query | ResponseMode::Fragment => {
                 let Ok(mut target) = url::Url::parse(&self.redirect_uri) else {
                     return pages::error(
                         StatusCode::BAD_REQUEST,
@@ -109,11 +126,16 @@ impl IntoResponse for AuthorizationResponse {
                         "The registered redirect URI is not a valid URL.",
                     );
                 };
-                {
+                if self.mode == ResponseMode::Query {
                     let mut query = target.query_pairs_mut();
                     for (name, value) in &self.params {
                         query.append_pair(name, value);
                     }
+                } else {
+                    let fragment = url::form_urlencoded::Serializer::new(String::new())
+                        .extend_pairs(&self.params)
+                        .finish();
+                    target.set_fragment(Some(&fragment));
                 }
                 match HeaderValue::from_str(target.as_str()) {
                     Ok(location) => {

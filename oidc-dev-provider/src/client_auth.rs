@@ -106,6 +106,20 @@ pub(crate) fn authenticate(
         }
     };
 
+    // The provider-wide published methods (an absent member means
+    // client_secret_basic only). Public clients (`none`) are accepted
+    // whatever the list says.
+    if method != ClientAuthMethod::None {
+        let published = match &state.settings.token_auth_methods {
+            Some(list) => list.iter().any(|m| m == method.as_str()),
+            None => method == ClientAuthMethod::ClientSecretBasic,
+        };
+        if !published {
+            return Err(OAuthError::invalid_client(format!(
+                "This provider does not support {method} (see token_endpoint_auth_methods_supported)."
+            )));
+        }
+    }
     let client = state
         .client(id)
         .ok_or_else(|| OAuthError::invalid_client("Unknown client or wrong credentials."))?;

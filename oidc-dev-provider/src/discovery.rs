@@ -5,32 +5,154 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::config::SigningAlg;
 use crate::faults::{JwksFault, apply_edit};
 use crate::pages;
+use crate::profile::{ENTRA_TENANT_PLACEHOLDER, Profile, entra_issuer};
 use crate::state::AppState;
 
-/// `GET /.well-known/openid-configuration`
+/// `GET /.well-known/openid-configuration` (Keycloak profile:
+/// `/realms/dev/.well-known/openid-configuration`)
 pub(crate) async fn openid_configuration(State(state): State<Arc<AppState>>) -> Response {
+    json_response(metadata(&state))
+}
+
+/// The provider metadata: the guide's document, or the chosen profile's.
+fn metadata(state: &AppState) -> Value {
+    let paths = &state.paths;
+    let mut doc = match state.profile() {
+        Profile::Guide => guide_metadata(),
+        Profile::Google => json!({
+            "response_types_supported": ["code"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "scopes_supported": ["openid", "email", "profile"],
+            "claims_supported": [
+                "aud", "email", "email_verified", "exp", "iat", "iss", "name", "sub",
+            ],
+            "grant_types_supported": ["authorization_code", "refresh_token"],
+        }),
+        Profile::Entra => json!({
+            "response_modes_supported": ["query", "fragment", "form_post"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "response_types_supported": ["code"],
+            "scopes_supported": ["openid", "profile", "email", "offline_access"],
+            "request_uri_parameter_supported": false,
+            "claims_supported": [
+                "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "preferred_username",
+                "name", "tid", "ver", "at_hash", "email",
+            ],
+            "frontchannel_logout_supported": false,
+            "http_logout_supported": true,
+        }),
+        Profile::Auth0 => json!({
+            "scopes_supported": ["openid", "profile", "offline_access", "name", "email"],
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query", "fragment", "form_post"],
+            "subject_types_supported": ["public"],
+            "claims_supported": [
+                "aud", "auth_time", "email", "email_verified", "exp", "iat", "iss", "name", "sub",
+            ],
+            "request_uri_parameter_supported": false,
+            "request_parameter_supported": false,
+            "id_token_signing_alg_values_supported": ["HS256", "RS256", "PS256"],
+            "token_endpoint_auth_signing_alg_values_supported": ["RS256", "RS384", "PS256"],
+            "backchannel_logout_supported": true,
+            "backchannel_logout_session_supported": true,
+        }),
+        Profile::Keycloak => json!({
+            "grant_types_supported": ["authorization_code", "refresh_token"],
+            "response_types_supported": ["code"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": [
+                "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512",
+                "PS256", "PS384", "PS512", "EdDSA",
+            ],
+            "userinfo_signing_alg_values_supported": [
+                "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512",
+                "PS256", "PS384", "PS512", "EdDSA", "none",
+            ],
+            "response_modes_supported": [
+                "query", "fragment", "form_post", "query.jwt", "fragment.jwt", "form_post.jwt",
+                "jwt",
+            ],
+            "token_endpoint_auth_signing_alg_values_supported": [
+                "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512",
+                "PS256", "PS384", "PS512", "EdDSA",
+            ],
+            "claims_supported": [
+                "aud", "sub", "iss", "auth_time", "name", "preferred_username", "email", "email_verified",
+            ],
+            "claim_types_supported": ["normal"],
+            "claims_parameter_supported": false,
+            "scopes_supported": ["openid", "profile", "email", "offline_access"],
+            "request_parameter_supported": false,
+            "request_uri_parameter_supported": false,
+            "require_request_uri_registration": true,
+            "authorization_response_iss_parameter_supported": true,
+            "backchannel_logout_supported": true,
+            "backchannel_logout_session_supported": true,
+            "frontchannel_logout_supported": false,
+        }),
+        Profile::Apple => json!({
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query", "fragment", "form_post"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "scopes_supported": ["openid", "email", "name"],
+            "claims_supported": [
+                "aud", "email", "email_verified", "exp", "iat", "is_private_email", "iss",
+                "nonce", "sub",
+            ],
+        }),
+    };
+    let issuer = match state.profile() {
+        Profile::Entra => entra_issuer(&state.issuer, ENTRA_TENANT_PLACEHOLDER),
+        _ => state.issuer.clone(),
+    };
+    let mut members = Map::new();
+    members.insert("issuer".into(), issuer.into());
+    members.insert(
+        "authorization_endpoint".into(),
+        state.endpoint(paths.authorize).into(),
+    );
+    members.insert("token_endpoint".into(), state.endpoint(paths.token).into());
+    if let Some(path) = paths.userinfo {
+        members.insert("userinfo_endpoint".into(), state.endpoint(path).into());
+    }
+    members.insert("jwks_uri".into(), state.endpoint(paths.jwks).into());
+    if let Some(path) = paths.logout {
+        members.insert("end_session_endpoint".into(), state.endpoint(path).into());
+    }
+    if let Some(methods) = &state.settings.token_auth_methods {
+        members.insert(
+            "token_endpoint_auth_methods_supported".into(),
+            json!(methods),
+        );
+    }
+    if let Some(methods) = &state.settings.code_challenge_methods {
+        members.insert("code_challenge_methods_supported".into(), json!(methods));
+    }
+    if let Some(doc) = doc.as_object_mut() {
+        doc.append(&mut members);
+    }
+    doc
+}
+
+/// The integration guide's provider metadata (without the endpoints and the
+/// two method lists, which [`metadata`] adds).
+fn guide_metadata() -> Value {
     let algs: Vec<&str> = SigningAlg::ALL.iter().map(|a| a.as_str()).collect();
-    let doc = json!({
-        "issuer": state.issuer,
-        "authorization_endpoint": state.endpoint("/authorize"),
-        "token_endpoint": state.endpoint("/token"),
-        "userinfo_endpoint": state.endpoint("/userinfo"),
-        "jwks_uri": state.endpoint("/jwks"),
-        "end_session_endpoint": state.endpoint("/logout"),
+    json!({
         "response_types_supported": ["code"],
         "response_modes_supported": ["query", "form_post"],
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": algs,
         "userinfo_signing_alg_values_supported": ["none"],
-        "token_endpoint_auth_methods_supported":
-            ["client_secret_post", "client_secret_basic", "none"],
-        "code_challenge_methods_supported": ["S256"],
         "prompt_values_supported": ["none", "login", "consent", "select_account", "create"],
         "scopes_supported": ["openid", "email", "profile", "offline_access"],
         "claims_supported": [
@@ -44,8 +166,7 @@ pub(crate) async fn openid_configuration(State(state): State<Arc<AppState>>) -> 
         "backchannel_logout_supported": true,
         "backchannel_logout_session_supported": true,
         "frontchannel_logout_supported": false,
-    });
-    json_response(doc)
+    })
 }
 
 /// `GET /jwks`: the public signing keys.
@@ -103,7 +224,7 @@ fn apply_jwks_faults(state: &AppState, doc: &mut Value) {
 
 /// `GET /`: a short landing page.
 pub(crate) async fn home(State(state): State<Arc<AppState>>) -> Response {
-    pages::home(&state.issuer)
+    pages::home(&state.issuer, &state.endpoint(state.paths.discovery))
 }
 
 fn json_response(doc: serde_json::Value) -> Response {

@@ -1,7 +1,8 @@
 //! A local OpenID Provider for development and tests.
 //!
 //! `oidc-dev-provider` is a real, in-process OpenID Provider (built on axum)
-//! that behaves like the provider in the integration guide: a sign-in page
+//! that behaves like the provider in the integration guide (or, with a
+//! [`Profile`], like Google, Entra ID, Auth0, Keycloak or Apple): a sign-in page
 //! and a "Create an account" page (`prompt=create`), `query` and `form_post`
 //! responses, and a token endpoint that returns the guide's inline
 //! `userinfo` object next to the `id_token` and `access_token`. It also
@@ -51,9 +52,20 @@
 //! [`DevProvider::issuer_str`] is exactly the `issuer` of the discovery
 //! document, the `iss` of every token and the `iss` authorization response
 //! parameter. [`DevProvider::issuer`] is the same as a [`url::Url`] (whose
-//! string form adds `/`).
+//! string form adds `/`). [Profiles](#profiles) change this: Auth0's issuer
+//! ends with `/`, Keycloak's is `http://IP:PORT/realms/dev`, and Google's and
+//! Entra's tokens carry another `iss` ([`DevProvider::id_token_issuer`]).
 //!
 //! # Endpoints
+//!
+//! With [`Profile::Keycloak`] the protocol endpoints move under the realm:
+//! discovery at `/realms/dev/.well-known/openid-configuration`, and
+//! `/realms/dev/protocol/openid-connect/{auth,token,userinfo,certs,logout}`
+//! instead of `/authorize`, `/token`, `/userinfo`, `/jwks` and `/logout`
+//! (the root paths are then not served; the sign-in pages stay where they
+//! are). [`Profile::Apple`] serves no `/userinfo` and no `/logout`, and
+//! [`Profile::Google`] no `/logout`. [`DevProvider::discovery_url`] always
+//! gives the discovery address.
 //!
 //! | path | what |
 //! | --- | --- |
@@ -116,6 +128,38 @@
 //! them), bound to the client, redirect URI and PKCE challenge, and live 60
 //! seconds by default.
 //!
+//! # Profiles
+//!
+//! To test a relying party against what real providers publish and do,
+//! start the provider with [`DevProviderBuilder::profile`] (or the binary's
+//! `--profile NAME`). [`Profile::Guide`] is the default and is everything
+//! described above. The others keep the same validation (registered
+//! redirect URIs, PKCE with S256 only even where `plain` is listed, client
+//! authentication, single-use codes, token checks) and change:
+//!
+//! | profile | metadata | behaviour |
+//! | --- | --- | --- |
+//! | [`Guide`](Profile::Guide) | as above | as above |
+//! | [`Google`](Profile::Google) | no `response_modes_supported` (query implied), no `prompt_values_supported`, no `authorization_response_iss_parameter_supported`, no `end_session_endpoint`; auth methods `client_secret_post`, `client_secret_basic`; PKCE `plain`, `S256`; algs `RS256` | ID token `iss` is the issuer without its scheme (`127.0.0.1:PORT`, like Google's `accounts.google.com`), plus `azp`; no `iss` in authorization responses; `form_post` still works; no inline `userinfo` (UserInfo serves the claims) |
+//! | [`Entra`](Profile::Entra) | `issuer` is the template `{issuer}/{tenantid}/v2.0` (literally); auth methods `client_secret_post`, `private_key_jwt`, `client_secret_basic`; no `code_challenge_methods_supported`; modes `query`, `fragment`, `form_post`; algs `RS256`; no `authorization_response_iss_parameter_supported` | every user is in one tenant ([`DevProvider::tenant_id`], a GUID): ID tokens carry `tid`, `ver` `2.0` and `iss` = the template filled in; a resource scope (containing `://` or ending in `/.default`, e.g. `api://my-api/.default`) makes the access token's `aud` that resource (`api://my-api`), and UserInfo answers 401 `invalid_token` to it (it accepts only Graph tokens, the default `aud` `00000003-0000-0000-c000-000000000000`); scopes of two resources at once are `invalid_scope`; no `iss` parameter, no inline `userinfo` |
+//! | [`Auth0`](Profile::Auth0) | `issuer` ends with `/`; auth methods `client_secret_basic`, `client_secret_post`, `private_key_jwt`; modes `query`, `fragment`, `form_post`; algs `HS256`, `RS256`, `PS256` (it still signs RS256); PKCE `S256`, `plain` | issuer and `iss` are `http://IP:PORT/`; the `audience` authorization parameter gives an RFC 9068 access token (`typ` `at+jwt`) with `aud` `[audience, userinfo endpoint]`; without it the access token is the usual one; no `iss` parameter, no inline `userinfo` |
+//! | [`Keycloak`](Profile::Keycloak) | issuer `http://IP:PORT/realms/dev`, endpoints under `/realms/dev/protocol/openid-connect/`; auth methods `private_key_jwt`, `client_secret_basic`, `client_secret_post`, `tls_client_auth`, `client_secret_jwt`; Keycloak's long alg list; PKCE `plain`, `S256`; modes including the JARM ones; `authorization_response_iss_parameter_supported: true` | `iss` parameter sent; ID tokens add `azp` and `preferred_username`; `fragment` works but the JARM modes (`*.jwt`, `jwt`) are listed only and refused; no inline `userinfo` |
+//! | [`Apple`](Profile::Apple) | no `userinfo_endpoint`, no `end_session_endpoint`, no `code_challenge_methods_supported`; auth method `client_secret_post` only; modes `query`, `fragment`, `form_post`; algs `RS256`; scopes `openid`, `email`, `name` | `name` or `email` scope requires `response_mode=form_post`; a user's first sign-in to a client adds the form field `user` = `{"name":{"firstName":..,"lastName":..},"email":..}` (what the scope asked for; the default account is "Alice Example"), later ones do not; ID tokens have `email_verified` `"true"` and `is_private_email` `"false"` as strings; no `iss` parameter, no inline `userinfo` |
+//!
+//! The token endpoint enforces the published `token_endpoint_auth_methods_supported`
+//! for secret-based methods (so Apple refuses `client_secret_basic`), while
+//! public clients (`none` with PKCE) are accepted under every profile.
+//! [`DevProviderBuilder::token_endpoint_auth_methods_supported`] and
+//! [`DevProviderBuilder::code_challenge_methods_supported`] override the
+//! two lists for any profile (`None` omits the member; an absent auth
+//! method list means `client_secret_basic` only). Listed methods the
+//! provider does not implement (`private_key_jwt`, `client_secret_jwt`,
+//! `tls_client_auth`) are refused at the token endpoint.
+//!
+//! [`DevProvider::issuer_str`] per profile: `http://IP:PORT` for Guide,
+//! Google, Entra and Apple; `http://IP:PORT/` for Auth0;
+//! `http://IP:PORT/realms/dev` for Keycloak.
+//!
 //! # Fault injection
 //!
 //! To test how a relying party copes with a broken or hostile provider,
@@ -154,6 +198,7 @@ mod logout;
 mod oauth_error;
 mod pages;
 mod params;
+mod profile;
 mod provider;
 mod router;
 mod state;
@@ -168,5 +213,6 @@ pub use faults::{
     AuthzFault, AuthzMode, Change, Edit, Endpoint, Fault, HttpFault, Injection, JwksFault, Signing,
     TokenKind,
 };
+pub use profile::{Profile, UnknownProfile};
 pub use provider::{DEFAULT_USER_EMAIL, DevProvider, DevProviderBuilder, DevProviderError};
 pub use store::{DevUser, RecordedRequest};

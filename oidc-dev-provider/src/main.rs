@@ -1,26 +1,35 @@
 //! `oidc-dev-provider`: run the development OpenID Provider.
 //!
 //! ```text
-//! cargo run -p oidc-dev-provider -- [--addr 127.0.0.1:9000] [--client ID:SECRET:REDIRECT_URI]...
+//! cargo run -p oidc-dev-provider -- [--addr 127.0.0.1:9000] [--client ID:SECRET:REDIRECT_URI]... [--profile NAME]
 //! ```
 //!
-//! Also reads `DEV_PROVIDER_ADDR` and `DEV_PROVIDER_CLIENTS` (comma-separated
-//! `ID:SECRET:REDIRECT_URI`). Without any client, registers the quickstart
+//! Also reads `DEV_PROVIDER_ADDR`, `DEV_PROVIDER_CLIENTS` (comma-separated
+//! `ID:SECRET:REDIRECT_URI`) and `DEV_PROVIDER_PROFILE`. `--profile` picks
+//! the real provider to imitate (`guide`, the default, `google`, `entra`,
+//! `auth0`, `keycloak` or `apple`; see `oidc_dev_provider::Profile`). Without any client, registers the quickstart
 //! client `demo-client` (secret `demo-secret`, redirect
 //! `http://localhost:3000/callback`).
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use oidc_dev_provider::{DevClient, DevProvider};
+use oidc_dev_provider::{DevClient, DevProvider, Profile};
 
 const USAGE: &str = "\
-Usage: oidc-dev-provider [--addr IP:PORT] [--client ID:SECRET:REDIRECT_URI]... [--allow-minimal-token-requests]
+Usage: oidc-dev-provider [--addr IP:PORT] [--client ID:SECRET:REDIRECT_URI]... [--profile NAME]
+                         [--allow-minimal-token-requests]
 
   --addr      address to listen on (default 127.0.0.1:9000; env DEV_PROVIDER_ADDR)
   --client    register a confidential client; repeatable
               (env DEV_PROVIDER_CLIENTS, comma-separated)
               An empty SECRET registers a public client (PKCE, no secret).
+  --profile   imitate a real provider's metadata and behaviour (env
+              DEV_PROVIDER_PROFILE): guide (default, the integration guide's
+              provider), google, entra (multi-tenant, templated issuer),
+              auth0 (issuer with a trailing slash, `audience` parameter),
+              keycloak (issuer and endpoints under /realms/dev), apple
+              (form_post `user` field, no UserInfo)
   --allow-minimal-token-requests
               accept token requests without grant_type and redirect_uri, as in
               the integration guide's example
@@ -34,6 +43,7 @@ struct Options {
     addr: SocketAddr,
     clients: Vec<DevClient>,
     minimal: bool,
+    profile: Profile,
 }
 
 /// Parse `ID:SECRET:REDIRECT_URI`, splitting on the first two colons only.
@@ -71,6 +81,9 @@ fn parse_args() -> Result<Options, String> {
                 .collect()
         })
         .unwrap_or_default();
+    let mut profile = std::env::var("DEV_PROVIDER_PROFILE")
+        .ok()
+        .filter(|p| !p.is_empty());
     let mut minimal = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -89,6 +102,7 @@ fn parse_args() -> Result<Options, String> {
         match flag.as_str() {
             "--addr" => addr = Some(value("--addr")?),
             "--client" => specs.push(value("--client")?),
+            "--profile" => profile = Some(value("--profile")?),
             "--allow-minimal-token-requests" => minimal = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -101,6 +115,10 @@ fn parse_args() -> Result<Options, String> {
     let addr: SocketAddr = addr
         .parse()
         .map_err(|_| format!("invalid address {addr:?}: expected IP:PORT"))?;
+    let profile = match profile {
+        None => Profile::Guide,
+        Some(name) => name.parse::<Profile>().map_err(|e| e.to_string())?,
+    };
     let clients = if specs.is_empty() {
         vec![DevClient::demo()]
     } else {
@@ -113,6 +131,7 @@ fn parse_args() -> Result<Options, String> {
         addr,
         clients,
         minimal,
+        profile,
     })
 }
 
@@ -127,6 +146,7 @@ async fn main() -> ExitCode {
     };
     let mut builder = DevProvider::builder()
         .bind(options.addr)
+        .profile(options.profile)
         .allow_minimal_token_requests(options.minimal);
     let mut lines = Vec::new();
     for client in options.clients {
@@ -150,11 +170,9 @@ async fn main() -> ExitCode {
         }
     };
     println!("Dev Provider running");
+    println!("  profile:   {}", provider.profile());
     println!("  issuer:    {}", provider.issuer_str());
-    println!(
-        "  discovery: {}/.well-known/openid-configuration",
-        provider.issuer_str()
-    );
+    println!("  discovery: {}", provider.discovery_url());
     println!("clients:");
     for line in lines {
         println!("{line}");

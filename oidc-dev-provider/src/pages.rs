@@ -282,14 +282,13 @@ pub(crate) fn signed_out() -> Response {
 }
 
 /// The landing page at `/`.
-pub(crate) fn home(issuer: &str) -> Response {
-    let discovery = format!("{issuer}/.well-known/openid-configuration");
+pub(crate) fn home(issuer: &str, discovery: &str) -> Response {
     let body = format!(
         "<p class=\"message\">This OpenID Provider is running. Point your client at the issuer \
          <code id=\"issuer\">{}</code>.</p><p class=\"message\">Discovery: <a href=\"{}\">{}</a></p>",
         text(issuer),
-        attr(&discovery),
-        text(&discovery),
+        attr(discovery),
+        text(discovery),
     );
     respond(StatusCode::OK, layout(BRAND, &body, None), None)
 }

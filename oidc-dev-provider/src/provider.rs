@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 use crate::config::{DevClient, SigningAlg};
 use crate::faults::Injection;
 use crate::keys::KeySet;
+use crate::profile::Profile;
 use crate::state::{AppState, Settings};
 use crate::store::{DevUser, RecordedRequest, Store};
 
@@ -55,6 +56,12 @@ pub struct DevProviderBuilder {
     clients: Vec<DevClient>,
     users: Vec<String>,
     settings: Settings,
+    /// `Some` when [`DevProviderBuilder::token_endpoint_auth_methods_supported`]
+    /// overrides the profile's list.
+    token_auth_methods: Option<Option<Vec<String>>>,
+    /// `Some` when [`DevProviderBuilder::code_challenge_methods_supported`]
+    /// overrides the profile's list.
+    code_challenge_methods: Option<Option<Vec<String>>>,
 }
 
 impl Default for DevProviderBuilder {
@@ -68,7 +75,12 @@ impl Default for DevProviderBuilder {
                 code_ttl: Duration::from_secs(60),
                 token_ttl: Duration::from_secs(3600),
                 allow_minimal_token_requests: false,
+                profile: Profile::Guide,
+                token_auth_methods: None,
+                code_challenge_methods: None,
             },
+            token_auth_methods: None,
+            code_challenge_methods: None,
         }
     }
 }
@@ -121,9 +133,61 @@ impl DevProviderBuilder {
         self
     }
 
+    /// Imitate a real provider (see [`Profile`] and the crate documentation's
+    /// "Profiles" section). Default [`Profile::Guide`].
+    pub fn profile(mut self, profile: Profile) -> Self {
+        self.settings.profile = profile;
+        self
+    }
+
+    /// Override the published `token_endpoint_auth_methods_supported` (any
+    /// profile). `None` omits the member, which by OpenID Connect Discovery
+    /// 1.0 means `client_secret_basic` only.
+    ///
+    /// The token endpoint enforces the published list: a client
+    /// authenticating with `client_secret_post` or `client_secret_basic`
+    /// when the list (or, for an absent member, the implied
+    /// `["client_secret_basic"]`) does not name that method is refused with
+    /// `invalid_client`, even if the client's own registration
+    /// ([`DevClient::auth_methods`]) allows it. Public clients (`none`,
+    /// PKCE) are always accepted, whatever the list says, as Auth0 and
+    /// Keycloak accept them without listing `none`. Names the provider does
+    /// not implement (`private_key_jwt`, ...) may be listed; such requests
+    /// are still refused.
+    ///
+    /// ```
+    /// # use oidc_dev_provider::DevProvider;
+    /// let builder = DevProvider::builder()
+    ///     .token_endpoint_auth_methods_supported(Some(vec!["client_secret_post"]));
+    /// let absent = DevProvider::builder().token_endpoint_auth_methods_supported(None);
+    /// # let _ = (builder, absent);
+    /// ```
+    pub fn token_endpoint_auth_methods_supported(mut self, methods: Option<Vec<&str>>) -> Self {
+        self.token_auth_methods = Some(methods.map(to_strings));
+        self
+    }
+
+    /// Override the published `code_challenge_methods_supported` (any
+    /// profile); `None` omits the member. Metadata only: the authorization
+    /// endpoint still accepts only `S256` from a client that sends a
+    /// `code_challenge`, so a client that picks `plain` is caught.
+    pub fn code_challenge_methods_supported(mut self, methods: Option<Vec<&str>>) -> Self {
+        self.code_challenge_methods = Some(methods.map(to_strings));
+        self
+    }
+
     /// Bind, generate keys and start serving in the background on the
     /// current Tokio runtime.
-    pub async fn start(self) -> Result<DevProvider, DevProviderError> {
+    pub async fn start(mut self) -> Result<DevProvider, DevProviderError> {
+        let profile = self.settings.profile;
+        self.settings.token_auth_methods = self
+            .token_auth_methods
+            .take()
+            .unwrap_or_else(|| profile.token_endpoint_auth_methods());
+        self.settings.code_challenge_methods = self
+            .code_challenge_methods
+            .take()
+            .unwrap_or_else(|| profile.code_challenge_methods());
         let mut clients = HashMap::new();
         for client in self.clients {
             client.validate().map_err(DevProviderError::InvalidClient)?;
@@ -141,9 +205,7 @@ impl DevProviderBuilder {
         let local_addr = listener
             .local_addr()
             .map_err(|e| DevProviderError::Startup(e.to_string()))?;
-        let issuer = issuer_for(local_addr);
-        let issuer_url =
-            url::Url::parse(&issuer).map_err(|e| DevProviderError::Startup(e.to_string()))?;
+        let origin = origin_for(local_addr);
 
         let keys = tokio::task::spawn_blocking(KeySet::generate)
             .await
@@ -155,11 +217,15 @@ impl DevProviderBuilder {
             .map_err(|e| DevProviderError::Startup(e.to_string()))?;
         let mut store = Store::default();
         for email in &self.users {
+            // Apple always has the user's name (its `user` form field
+            // carries it), so the default account gets one there.
+            let name = (profile == Profile::Apple && email == DEFAULT_USER_EMAIL)
+                .then(|| APPLE_DEFAULT_NAME.to_owned());
             // Duplicates simply keep the first account.
-            let _ = store.create_account(email, None);
+            let _ = store.create_account(email, name);
         }
         let state = Arc::new(AppState::new(
-            issuer.clone(),
+            origin,
             self.settings,
             clients,
             keys,
@@ -167,6 +233,9 @@ impl DevProviderBuilder {
             http,
         ));
 
+        let issuer = state.issuer.clone();
+        let issuer_url =
+            url::Url::parse(&issuer).map_err(|e| DevProviderError::Startup(e.to_string()))?;
         let app = crate::router::router(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -177,7 +246,7 @@ impl DevProviderBuilder {
                 tracing::error!(error = %e, "dev provider stopped with an error");
             }
         });
-        tracing::info!(issuer = %issuer, "dev provider listening");
+        tracing::info!(issuer = %issuer, profile = %profile, "dev provider listening");
         Ok(DevProvider {
             inner: Arc::new(Handle {
                 state,
@@ -190,8 +259,15 @@ impl DevProviderBuilder {
     }
 }
 
+/// The display name of the default account under [`Profile::Apple`].
+const APPLE_DEFAULT_NAME: &str = "Alice Example";
+
+fn to_strings(list: Vec<&str>) -> Vec<String> {
+    list.into_iter().map(str::to_owned).collect()
+}
+
 /// `http://IP:PORT`, with the loopback address for an unspecified bind.
-fn issuer_for(addr: SocketAddr) -> String {
+fn origin_for(addr: SocketAddr) -> String {
     let ip = match addr.ip() {
         IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
         IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
@@ -252,16 +328,55 @@ impl DevProvider {
     }
 
     /// The issuer as a URL. Note that [`url::Url`] always shows a root path,
-    /// so `as_str()` ends with `/`; the issuer identifier used in discovery
-    /// and tokens is [`issuer_str`](Self::issuer_str), without it.
+    /// so with the default profile `as_str()` ends with `/`; the issuer
+    /// identifier used in discovery and tokens is
+    /// [`issuer_str`](Self::issuer_str), without it.
     pub fn issuer(&self) -> &url::Url {
         &self.inner.issuer_url
     }
 
-    /// The issuer identifier exactly as in discovery and in the `iss` of
-    /// every token: `http://127.0.0.1:PORT`, no trailing slash.
+    /// The issuer identifier a client is configured with; discovery is at
+    /// [`discovery_url`](Self::discovery_url). By profile:
+    ///
+    /// * [`Profile::Guide`], [`Profile::Google`], [`Profile::Entra`],
+    ///   [`Profile::Apple`]: `http://127.0.0.1:PORT`, no trailing slash.
+    ///   For Guide and Apple it is exactly the discovery `issuer` and the
+    ///   `iss` of every token; Google's tokens carry the schemeless alias
+    ///   and Entra's discovery `issuer` is a template (see
+    ///   [`id_token_issuer`](Self::id_token_issuer)).
+    /// * [`Profile::Auth0`]: `http://127.0.0.1:PORT/`, **with** the trailing
+    ///   slash, exactly as in discovery and in `iss`.
+    /// * [`Profile::Keycloak`]: `http://127.0.0.1:PORT/realms/dev`, exactly
+    ///   as in discovery and in `iss`.
     pub fn issuer_str(&self) -> &str {
         &self.inner.state.issuer
+    }
+
+    /// The `iss` claim of the tokens this provider mints (ID, access and
+    /// logout tokens): [`issuer_str`](Self::issuer_str), except for
+    /// [`Profile::Google`] (`127.0.0.1:PORT`, the scheme stripped) and
+    /// [`Profile::Entra`] (`http://127.0.0.1:PORT/TENANT/v2.0`, the
+    /// discovery template filled with [`tenant_id`](Self::tenant_id)).
+    pub fn id_token_issuer(&self) -> &str {
+        &self.inner.state.token_issuer
+    }
+
+    /// The URL of the discovery document: `{origin}/.well-known/openid-configuration`,
+    /// or `{origin}/realms/dev/.well-known/openid-configuration` for Keycloak.
+    pub fn discovery_url(&self) -> String {
+        let state = &self.inner.state;
+        state.endpoint(state.paths.discovery)
+    }
+
+    /// The profile the provider imitates.
+    pub fn profile(&self) -> Profile {
+        self.inner.state.profile()
+    }
+
+    /// Under [`Profile::Entra`], the tenant (a GUID fixed for the provider's
+    /// lifetime) every user belongs to: the `tid` claim. `None` otherwise.
+    pub fn tenant_id(&self) -> Option<&str> {
+        self.inner.state.tenant_id.as_deref()
     }
 
     /// The address the provider listens on.
@@ -408,10 +523,10 @@ mod tests {
     #[test]
     fn issuer_uses_loopback_for_unspecified() {
         let v4: SocketAddr = "0.0.0.0:9000".parse().expect("addr");
-        assert_eq!(issuer_for(v4), "http://127.0.0.1:9000");
+        assert_eq!(origin_for(v4), "http://127.0.0.1:9000");
         let v6: SocketAddr = "[::]:9000".parse().expect("addr");
-        assert_eq!(issuer_for(v6), "http://[::1]:9000");
+        assert_eq!(origin_for(v6), "http://[::1]:9000");
         let lo: SocketAddr = "127.0.0.1:1".parse().expect("addr");
-        assert_eq!(issuer_for(lo), "http://127.0.0.1:1");
+        assert_eq!(origin_for(lo), "http://127.0.0.1:1");
     }
 }

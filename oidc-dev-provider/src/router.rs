@@ -17,28 +17,31 @@ use axum::routing::{get, post};
 use crate::state::AppState;
 use crate::{authorize, discovery, logout, pages, token_endpoint, userinfo};
 
-/// The provider's routes.
+/// The provider's routes. The protocol endpoints' paths come from the
+/// profile (Keycloak serves them under `/realms/dev/...`); the sign-in pages
+/// are always at `/authorize/sign-in`, `/authorize/create` and
+/// `/authorize/decision`.
 pub(crate) fn router(state: Arc<AppState>) -> Router {
-    Router::new()
+    let paths = state.paths;
+    let mut router = Router::new()
         .route("/", get(discovery::home))
+        .route(paths.discovery, get(discovery::openid_configuration))
+        .route(paths.jwks, get(discovery::jwks))
         .route(
-            "/.well-known/openid-configuration",
-            get(discovery::openid_configuration),
-        )
-        .route("/jwks", get(discovery::jwks))
-        .route(
-            "/authorize",
+            paths.authorize,
             get(authorize::authorize_get).post(authorize::authorize_post),
         )
         .route("/authorize/sign-in", get(authorize::sign_in_page))
         .route("/authorize/create", get(authorize::create_page))
         .route("/authorize/decision", post(authorize::decision))
-        .route("/token", post(token_endpoint::token))
-        .route(
-            "/userinfo",
-            get(userinfo::userinfo).post(userinfo::userinfo),
-        )
-        .route("/logout", get(logout::logout_get).post(logout::logout_post))
+        .route(paths.token, post(token_endpoint::token));
+    if let Some(path) = paths.userinfo {
+        router = router.route(path, get(userinfo::userinfo).post(userinfo::userinfo));
+    }
+    if let Some(path) = paths.logout {
+        router = router.route(path, get(logout::logout_get).post(logout::logout_post));
+    }
+    router
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

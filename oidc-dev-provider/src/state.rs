@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::config::{DevClient, SigningAlg};
 use crate::faults::Faults;
 use crate::keys::KeySet;
+use crate::profile::{ENTRA_GRAPH_AUDIENCE, Paths, Profile};
 use crate::store::Store;
 
 /// Provider-wide settings fixed at start.
@@ -20,13 +21,32 @@ pub(crate) struct Settings {
     /// Accept the guide's minimal token request (no `grant_type`, no
     /// `redirect_uri`).
     pub(crate) allow_minimal_token_requests: bool,
+    /// The real provider imitated.
+    pub(crate) profile: Profile,
+    /// Published `token_endpoint_auth_methods_supported` (`None`: absent,
+    /// which means `client_secret_basic` only). The token endpoint enforces
+    /// it for secret-based methods.
+    pub(crate) token_auth_methods: Option<Vec<String>>,
+    /// Published `code_challenge_methods_supported` (`None`: absent).
+    /// Metadata only: the authorization endpoint accepts S256 whatever it says.
+    pub(crate) code_challenge_methods: Option<Vec<String>>,
 }
 
 /// Everything the handlers share.
 #[derive(Debug)]
 pub(crate) struct AppState {
-    /// The issuer identifier, without a trailing slash.
+    /// `http://IP:PORT`: every endpoint URL starts with it.
+    pub(crate) origin: String,
+    /// The issuer identifier ([`DevProvider::issuer_str`](crate::DevProvider::issuer_str)):
+    /// `origin` for most profiles, `origin/` for Auth0, `origin/realms/dev`
+    /// for Keycloak.
     pub(crate) issuer: String,
+    /// The `iss` of every JWT minted (differs from `issuer` for Google and Entra).
+    pub(crate) token_issuer: String,
+    /// Entra's tenant of every user (`tid`); `None` for other profiles.
+    pub(crate) tenant_id: Option<String>,
+    /// Where the protocol endpoints are served.
+    pub(crate) paths: Paths,
     pub(crate) settings: Settings,
     clients: RwLock<HashMap<String, DevClient>>,
     keys: RwLock<Arc<KeySet>>,
@@ -39,15 +59,23 @@ pub(crate) struct AppState {
 
 impl AppState {
     pub(crate) fn new(
-        issuer: String,
+        origin: String,
         settings: Settings,
         clients: HashMap<String, DevClient>,
         keys: KeySet,
         store: Store,
         http: reqwest::Client,
     ) -> Self {
+        let profile = settings.profile;
+        let issuer = profile.issuer(&origin);
+        let tenant_id = (profile == Profile::Entra).then(|| uuid::Uuid::new_v4().to_string());
+        let token_issuer = profile.token_issuer(&issuer, tenant_id.as_deref());
         AppState {
+            origin,
             issuer,
+            token_issuer,
+            tenant_id,
+            paths: profile.paths(),
             settings,
             clients: RwLock::new(clients),
             keys: RwLock::new(Arc::new(keys)),
@@ -110,9 +138,19 @@ impl AppState {
         ids
     }
 
-    /// An absolute URL on this provider.
+    /// An absolute URL on this provider (`path` from the origin).
     pub(crate) fn endpoint(&self, path: &str) -> String {
-        format!("{}{path}", self.issuer)
+        format!("{}{path}", self.origin)
+    }
+
+    /// The `iss` authorization response parameter, if the profile sends it.
+    pub(crate) fn response_iss(&self) -> Option<&str> {
+        self.profile().sends_iss().then_some(self.issuer.as_str())
+    }
+
+    /// The profile imitated.
+    pub(crate) fn profile(&self) -> Profile {
+        self.settings.profile
     }
 
     /// The algorithm ID tokens for `client` are signed with.
@@ -120,11 +158,17 @@ impl AppState {
         client.id_token_alg.unwrap_or(self.settings.signing_alg)
     }
 
-    /// The `aud` of access tokens issued to `client`.
+    /// The default `aud` of access tokens issued to `client` (when the
+    /// authorization request named no API): the client's
+    /// [`DevClient::access_token_audience`], else Microsoft Graph for Entra,
+    /// else the issuer followed by `/api`.
     pub(crate) fn access_token_audience(&self, client: &DevClient) -> String {
-        client
-            .access_token_audience
-            .clone()
-            .unwrap_or_else(|| self.endpoint("/api"))
+        client.access_token_audience.clone().unwrap_or_else(|| {
+            if self.profile() == Profile::Entra {
+                ENTRA_GRAPH_AUDIENCE.to_owned()
+            } else {
+                format!("{}/api", self.issuer.trim_end_matches('/'))
+            }
+        })
     }
 }

@@ -5,7 +5,7 @@
 //! Codes and refresh tokens are stored under their SHA-256 digest only, so the
 //! store never holds a usable secret.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::authz_response::ResponseMode;
@@ -61,6 +61,9 @@ pub(crate) struct Interaction {
     /// Requested `max_age`. Every sign-in here is fresh, so any value is
     /// satisfied; `auth_time` is always in the ID token.
     pub(crate) max_age: Option<u64>,
+    /// The access token `aud` the request asked for (Auth0's `audience`
+    /// parameter, Entra's resource scope); `None` for the default.
+    pub(crate) token_audience: Option<Vec<String>>,
     pub(crate) expires_at: Instant,
 }
 
@@ -73,6 +76,8 @@ pub(crate) struct Grant {
     pub(crate) scope: String,
     pub(crate) auth_time: u64,
     pub(crate) sid: String,
+    /// From [`Interaction::token_audience`].
+    pub(crate) token_audience: Option<Vec<String>>,
     /// Tokens of a revoked grant are refused (code reuse, refresh token
     /// reuse, logout).
     pub(crate) revoked: bool,
@@ -140,6 +145,9 @@ pub(crate) struct Store {
     refresh_tokens: HashMap<String, RefreshEntry>,
     /// Access token `jti` -> (grant id, expiry as Unix seconds).
     access_tokens: HashMap<String, (String, u64)>,
+    /// (client id, sub) pairs that have completed a sign-in (Apple sends
+    /// the user's name only on the first one).
+    signed_in: HashSet<(String, String)>,
     requests: Vec<RecordedRequest>,
 }
 
@@ -202,6 +210,13 @@ impl Store {
         Ok(user)
     }
 
+    /// Note that `sub` signed in to `client_id`; `true` if this is the
+    /// first time.
+    pub(crate) fn first_sign_in(&mut self, client_id: &str, sub: &str) -> bool {
+        self.signed_in
+            .insert((client_id.to_owned(), sub.to_owned()))
+    }
+
     // ---- interactions --------------------------------------------------
 
     pub(crate) fn insert_interaction(&mut self, interaction: Interaction) -> String {
@@ -247,6 +262,7 @@ impl Store {
                 scope: interaction.scope.clone(),
                 auth_time,
                 sid: random_token(16),
+                token_audience: interaction.token_audience.clone(),
                 revoked: false,
                 session_active: true,
             },
@@ -403,6 +419,7 @@ mod tests {
             code_challenge: None,
             login_hint: None,
             max_age: None,
+            token_audience: None,
             expires_at: Instant::now() + INTERACTION_TTL,
         }
     }

@@ -1,7 +1,8 @@
 //! The token endpoint: `authorization_code` and `refresh_token` grants.
 //!
 //! The response carries, besides the standard fields, the guide's inline
-//! `userinfo` object (`sub`, `email`, `email_verified`).
+//! `userinfo` object (`sub`, `email`, `email_verified`) under
+//! [`Profile::Guide`](crate::Profile::Guide) only.
 
 use std::sync::Arc;
 
@@ -210,12 +211,16 @@ fn issue(
     let ttl = state.settings.token_ttl.as_secs();
     let server_error = |e: tokens::TokenError| OAuthError::server_error(e.to_string());
 
-    let audience = state.access_token_audience(client);
+    let audience = match grant.token_audience.as_deref() {
+        Some([one]) => json!(one),
+        Some(several) => json!(several),
+        None => json!(state.access_token_audience(client)),
+    };
     let (claims, jti) = access_token_claims(
         state,
         &AccessTokenInput {
             sub: &grant.sub,
-            audience: &audience,
+            audience,
             client_id: &client.id,
             scope,
             auth_time: grant.auth_time,
@@ -265,23 +270,28 @@ fn issue(
     };
     tracing::info!(client_id = %client.id, sub = %grant.sub, "tokens issued");
 
-    let mut userinfo = json!({
-        "sub": account.user.sub,
-        "email": account.user.email,
-        "email_verified": account.user.email_verified,
-    });
-    if let (Some(name), Some(obj)) = (name, userinfo.as_object_mut()) {
-        obj.insert("name".into(), name.into());
-    }
-    let body = json!({
+    let mut body = json!({
         "access_token": access_token,
         "token_type": "Bearer",
         "expires_in": ttl,
         "id_token": id_token,
         "refresh_token": refresh_token,
         "scope": scope,
-        "userinfo": userinfo,
     });
+    // The guide's inline userinfo; real providers have none.
+    if state.profile().inline_userinfo() {
+        let mut userinfo = json!({
+            "sub": account.user.sub,
+            "email": account.user.email,
+            "email_verified": account.user.email_verified,
+        });
+        if let (Some(name), Some(obj)) = (name, userinfo.as_object_mut()) {
+            obj.insert("name".into(), name.into());
+        }
+        if let Some(obj) = body.as_object_mut() {
+            obj.insert("userinfo".into(), userinfo);
+        }
+    }
     let mut response = Json(body).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

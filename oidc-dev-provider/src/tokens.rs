@@ -12,6 +12,7 @@ use std::sync::Arc;
 use crate::config::SigningAlg;
 use crate::faults::{Signing, TokenKind, apply_edit_to_map};
 use crate::keys::SigningKey;
+use crate::profile::Profile;
 use crate::state::AppState;
 use crate::util::{b64url, now_secs, random_token, sha256, sha512};
 
@@ -204,7 +205,7 @@ impl AppState {
             return Err(TokenError::UnknownKey);
         }
         let mut validation = jsonwebtoken::Validation::new(key.alg.jwt_alg());
-        validation.set_issuer(&[&self.issuer]);
+        validation.set_issuer(&[&self.token_issuer]);
         validation.validate_aud = false;
         validation.validate_exp = check_exp;
         validation.leeway = 0;
@@ -248,7 +249,8 @@ pub(crate) fn at_hash(access_token: &str, alg: SigningAlg) -> String {
 #[derive(Debug, Clone)]
 pub(crate) struct AccessTokenInput<'a> {
     pub(crate) sub: &'a str,
-    pub(crate) audience: &'a str,
+    /// A string, or an array for several audiences (Auth0's `audience`).
+    pub(crate) audience: Value,
     pub(crate) client_id: &'a str,
     pub(crate) scope: &'a str,
     pub(crate) auth_time: u64,
@@ -263,7 +265,7 @@ pub(crate) fn access_token_claims(
     let now = now_secs();
     let jti = random_token(16);
     let claims = json!({
-        "iss": state.issuer,
+        "iss": state.token_issuer,
         "sub": input.sub,
         "aud": input.audience,
         "client_id": input.client_id,
@@ -295,7 +297,7 @@ pub(crate) struct IdTokenInput<'a> {
 pub(crate) fn id_token_claims(state: &AppState, input: &IdTokenInput<'_>) -> JsonMap {
     let now = now_secs();
     let mut claims = into_map(json!({
-        "iss": state.issuer,
+        "iss": state.token_issuer,
         "sub": input.sub,
         "aud": input.client_id,
         "exp": now + input.ttl,
@@ -312,6 +314,31 @@ pub(crate) fn id_token_claims(state: &AppState, input: &IdTokenInput<'_>) -> Jso
     if let Some(name) = input.name {
         claims.insert("name".into(), name.into());
     }
+    match state.profile() {
+        Profile::Guide | Profile::Auth0 => {}
+        Profile::Google => {
+            claims.insert("azp".into(), input.client_id.into());
+        }
+        Profile::Entra => {
+            if let Some(tid) = &state.tenant_id {
+                claims.insert("tid".into(), tid.clone().into());
+            }
+            claims.insert("ver".into(), "2.0".into());
+            claims.insert("preferred_username".into(), input.email.into());
+        }
+        Profile::Keycloak => {
+            claims.insert("azp".into(), input.client_id.into());
+            claims.insert("preferred_username".into(), input.email.into());
+        }
+        Profile::Apple => {
+            // Apple sends these two booleans as strings.
+            claims.insert(
+                "email_verified".into(),
+                input.email_verified.to_string().into(),
+            );
+            claims.insert("is_private_email".into(), "false".into());
+        }
+    }
     claims
 }
 
@@ -324,7 +351,7 @@ pub(crate) fn logout_token_claims(
 ) -> JsonMap {
     let now = now_secs();
     into_map(json!({
-        "iss": state.issuer,
+        "iss": state.token_issuer,
         "aud": client_id,
         "iat": now,
         "exp": now + LOGOUT_TOKEN_TTL,

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use crate::faults::tag_client;
 use crate::oauth_error::BearerError;
+use crate::profile::{ENTRA_GRAPH_AUDIENCE, Profile};
 use crate::state::AppState;
 use crate::tokens::TYP_ACCESS_TOKEN;
 
@@ -24,6 +25,15 @@ pub(crate) async fn userinfo(State(state): State<Arc<AppState>>, headers: Header
 /// The `client_id` claim of a verified access token.
 fn client_of(claims: &crate::tokens::JsonMap) -> Option<&str> {
     claims.get("client_id").and_then(Value::as_str)
+}
+
+/// Whether the `aud` claim (a string or an array) names `audience`.
+fn audience_includes(claims: &crate::tokens::JsonMap, audience: &str) -> bool {
+    match claims.get("aud") {
+        Some(Value::String(aud)) => aud == audience,
+        Some(Value::Array(auds)) => auds.iter().any(|a| a.as_str() == Some(audience)),
+        _ => false,
+    }
 }
 
 fn bearer_token(headers: &HeaderMap) -> Result<&str, BearerError> {
@@ -49,6 +59,13 @@ fn handle(state: &AppState, headers: &HeaderMap) -> Result<Response, BearerError
     let claims = state
         .verify(token, TYP_ACCESS_TOKEN, true)
         .map_err(|e| BearerError::invalid(format!("The access token is not valid: {e}.")))?;
+    // Entra's UserInfo is a Microsoft Graph endpoint: a token issued for
+    // another API (a resource scope) is refused.
+    if state.profile() == Profile::Entra && !audience_includes(&claims, ENTRA_GRAPH_AUDIENCE) {
+        return Err(BearerError::invalid(
+            "The access token was issued for another API, not for UserInfo (Microsoft Graph).",
+        ));
+    }
     let jti = claims.get("jti").and_then(Value::as_str).unwrap_or("");
     let sub = claims.get("sub").and_then(Value::as_str).unwrap_or("");
     let account = {

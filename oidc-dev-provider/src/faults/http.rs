@@ -36,7 +36,7 @@ pub(crate) async fn http_layer(
     request: Request,
     next: Next,
 ) -> Response {
-    let Some(endpoint) = Endpoint::from_path(request.uri().path()) else {
+    let Some(endpoint) = Endpoint::from_path(request.uri().path(), &state.paths) else {
         return next.run(request).await;
     };
     let response = next.run(request).await;

@@ -80,24 +80,31 @@ pub enum TokenKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Endpoint {
-    /// `GET /.well-known/openid-configuration`
+    /// `GET /.well-known/openid-configuration` (Keycloak profile:
+    /// `/realms/dev/.well-known/openid-configuration`)
     Discovery,
-    /// `GET /jwks`
+    /// `GET /jwks` (Keycloak profile: `/realms/dev/protocol/openid-connect/certs`)
     Jwks,
-    /// `POST /token`
+    /// `POST /token` (Keycloak profile: `/realms/dev/protocol/openid-connect/token`)
     Token,
-    /// `GET`/`POST /userinfo`
+    /// `GET`/`POST /userinfo` (Keycloak profile:
+    /// `/realms/dev/protocol/openid-connect/userinfo`; Apple has none)
     UserInfo,
 }
 
 impl Endpoint {
-    fn from_path(path: &str) -> Option<Self> {
-        match path {
-            "/.well-known/openid-configuration" => Some(Endpoint::Discovery),
-            "/jwks" => Some(Endpoint::Jwks),
-            "/token" => Some(Endpoint::Token),
-            "/userinfo" => Some(Endpoint::UserInfo),
-            _ => None,
+    /// The endpoint served at `path` (the paths depend on the profile).
+    fn from_path(path: &str, paths: &crate::profile::Paths) -> Option<Self> {
+        if path == paths.discovery {
+            Some(Endpoint::Discovery)
+        } else if path == paths.jwks {
+            Some(Endpoint::Jwks)
+        } else if path == paths.token {
+            Some(Endpoint::Token)
+        } else if paths.userinfo == Some(path) {
+            Some(Endpoint::UserInfo)
+        } else {
+            None
         }
     }
 }
