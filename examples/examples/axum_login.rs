@@ -9,7 +9,10 @@
 //! | `OIDC_REDIRECT_URI` | yes | (its path is the callback route) |
 //! | `OIDC_RESPONSE_MODE` | no | `form_post` (or `query`) |
 //! | `OIDC_SCOPES` | no | `openid email` |
-//! | `OIDC_AUTH_METHOD` | no | `client_secret_post` (or `client_secret_basic`) |
+//! | `OIDC_AUTH_METHOD` | no | from the provider's metadata: `client_secret_post` if listed, else `client_secret_basic` |
+//! | `OIDC_ISSUER_POLICY` | no | `exact`; `google` or `entra_multi_tenant` for those providers (see README, "Provider recipes") |
+//! | `OIDC_USERINFO` | no | `when_needed`; `never` when the access token is for another API (Entra with a resource scope) |
+//! | `OIDC_AUDIENCE` | no | none; sent as `audience` (Auth0: the API the access token is for) |
 //! | `APP_ADDR` | no | `127.0.0.1:3000` |
 //! | `APP_COOKIE_KEY` | no | random at start; base64 of 32+ random bytes (`openssl rand -base64 64`), or a comma-separated list `NEW,OLD` to rotate. Instances sharing it can finish each other's logins |
 //!
@@ -19,15 +22,20 @@
 //! OIDC_REDIRECT_URI=http://localhost:3000/callback cargo run --example axum_login
 //! ```
 //!
-//! A missing or invalid variable stops the program at start, naming every
-//! one that is wrong.
+//! The four `OIDC_` variables marked required are all a standard provider
+//! needs: the ID token algorithms and the token endpoint method are read
+//! from its discovery document (and logged). A missing or invalid variable
+//! stops the program at start, naming every one that is wrong.
 
 use axum::Router;
 use axum::response::Html;
 use axum::routing::get;
 use examples::home_page;
 use oidc_core::web::{Oidc, SignedIn, memory_session_layer};
-use oidc_core::{AuthMethod, ClientSecret, OidcConfig, ResponseMode, SealingKey, Url, oidc_client};
+use oidc_core::{
+    AuthMethod, ClientSecret, IssuerPolicy, OidcConfig, ResponseMode, SealingKey, Url,
+    UserInfoPolicy, oidc_client,
+};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
@@ -47,8 +55,14 @@ struct Settings {
     response_mode: ResponseMode,
     #[oidc(env = "OIDC_SCOPES", default = "openid email")]
     scopes: String,
-    #[oidc(env = "OIDC_AUTH_METHOD", default = "client_secret_post")]
-    auth_method: AuthMethod,
+    #[oidc(env = "OIDC_AUTH_METHOD")]
+    auth_method: Option<AuthMethod>,
+    #[oidc(env = "OIDC_ISSUER_POLICY", default = "exact")]
+    issuer_policy: IssuerPolicy,
+    #[oidc(env = "OIDC_USERINFO", default = "when_needed")]
+    userinfo: UserInfoPolicy,
+    #[oidc(env = "OIDC_AUDIENCE")]
+    audience: Option<String>,
     #[oidc(env = "APP_ADDR", default = "127.0.0.1:3000")]
     addr: SocketAddr,
     #[oidc(env = "APP_COOKIE_KEY", redact)]
@@ -56,20 +70,28 @@ struct Settings {
 }
 
 impl Settings {
-    /// The client configuration: the struct's roles, plus the response
-    /// mode, scopes and authentication method chosen at run time.
+    /// The client configuration: the struct's roles, plus the settings
+    /// read at run time.
     fn checked_config(&self) -> Result<oidc_core::ClientConfig, String> {
-        if self.auth_method == AuthMethod::None {
-            return Err("OIDC_AUTH_METHOD: this app is a confidential client; \
-                        use client_secret_post or client_secret_basic"
-                .into());
-        }
-        let config = self
+        let mut config = self
             .client_config()
             .map_err(|e| e.to_string())?
             .response_mode(self.response_mode)
-            .auth_method(self.auth_method)
+            .issuer_policy(self.issuer_policy)
+            .userinfo(self.userinfo)
             .scopes(self.scopes.split_whitespace());
+        match self.auth_method {
+            Some(AuthMethod::None) => {
+                return Err("OIDC_AUTH_METHOD: this app is a confidential client; \
+                            use client_secret_post or client_secret_basic, or leave it unset"
+                    .into());
+            }
+            Some(method) => config = config.auth_method(method),
+            None => {}
+        }
+        if let Some(audience) = &self.audience {
+            config = config.authorization_param("audience", audience);
+        }
         config.validate().map_err(|e| format!("OIDC_SCOPES: {e}"))?;
         Ok(config)
     }

@@ -281,6 +281,36 @@ pub enum UserInfoPolicy {
     Never,
 }
 
+impl UserInfoPolicy {
+    /// The name used in configuration (`when_needed`, `never`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::WhenNeeded => "when_needed",
+            Self::Never => "never",
+        }
+    }
+}
+
+impl fmt::Display for UserInfoPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Parses the configuration name (see [`UserInfoPolicy::as_str`]).
+impl FromStr for UserInfoPolicy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "when_needed" => Ok(Self::WhenNeeded),
+            "never" => Ok(Self::Never),
+            other => Err(format!(
+                "unknown UserInfo policy `{other}`: expected `when_needed` or `never`"
+            )),
+        }
+    }
+}
+
 /// The configuration of a [`Client`](crate::Client).
 ///
 /// Setters never fail; [`Client::discover`](crate::Client::discover) checks
