@@ -103,3 +103,119 @@ fn axum_login_names_every_bad_variable() {
         "a set variable is not a problem:\n{stderr}"
     );
 }
+
+/// `axum_login` with only the four required variables (plus what a
+/// provider's recipe in the README adds) signs in at providers shaped like
+/// Google, Entra, Auth0, Keycloak and Apple, at providers that list only
+/// Basic or no method, and with a 64-byte `APP_COOKIE_KEY`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn axum_login_signs_in_with_four_variables_and_the_recipes() {
+    use oidc_dev_provider::{DevClient, DevProvider, Profile};
+    let cookie_key_64 = {
+        use base64::Engine;
+        let bytes: Vec<u8> = (0..64u8).map(|i| i.wrapping_mul(37) ^ 0x5a).collect();
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    };
+    type Case<'a> = (
+        &'a str,
+        Profile,
+        Option<Vec<&'a str>>,
+        Vec<(&'a str, String)>,
+    );
+    let cases: Vec<Case<'_>> = vec![
+        (
+            "guide, 64-byte cookie key",
+            Profile::Guide,
+            Some(vec!["client_secret_post", "client_secret_basic"]),
+            vec![("APP_COOKIE_KEY", cookie_key_64)],
+        ),
+        (
+            "basic only",
+            Profile::Guide,
+            Some(vec!["client_secret_basic"]),
+            vec![],
+        ),
+        ("no method list", Profile::Guide, None, vec![]),
+        (
+            "google",
+            Profile::Google,
+            None,
+            vec![("OIDC_ISSUER_POLICY", "google".into())],
+        ),
+        (
+            "entra, resource scope",
+            Profile::Entra,
+            None,
+            vec![
+                ("OIDC_ISSUER_POLICY", "entra_multi_tenant".into()),
+                ("OIDC_SCOPES", "openid email api://my-api/.default".into()),
+                ("OIDC_USERINFO", "never".into()),
+            ],
+        ),
+        (
+            "auth0",
+            Profile::Auth0,
+            None,
+            vec![("OIDC_AUDIENCE", "https://api.example.com".into())],
+        ),
+        ("keycloak", Profile::Keycloak, None, vec![]),
+        (
+            "apple",
+            Profile::Apple,
+            None,
+            vec![("OIDC_SCOPES", "openid email name".into())],
+        ),
+    ];
+    for (name, profile, methods, extra) in cases {
+        let app_port = free_port();
+        let app = format!("http://localhost:{app_port}");
+        let redirect_uri = format!("{app}/callback");
+        let mut builder = DevProvider::builder().profile(profile).client(
+            DevClient::confidential("four-vars", "four-secret").redirect_uri(&redirect_uri),
+        );
+        // `None` in the table: the profile's own list (Guide's lists both).
+        if profile == Profile::Guide {
+            builder = builder.token_endpoint_auth_methods_supported(methods);
+        }
+        let provider = builder.start().await.unwrap();
+        let mut env = vec![
+            ("OIDC_ISSUER", provider.issuer_str().to_owned()),
+            ("OIDC_CLIENT_ID", "four-vars".to_owned()),
+            ("OIDC_CLIENT_SECRET", "four-secret".to_owned()),
+            ("OIDC_REDIRECT_URI", redirect_uri.clone()),
+            ("APP_ADDR", format!("127.0.0.1:{app_port}")),
+        ];
+        env.extend(extra);
+        let _app = start(&example("axum_login"), &[], &env, "listening on");
+        let browser = Browser::new();
+        let login = browser.get(format!("{app}/login")).await.unwrap();
+        let (delivered, _) = authorize(
+            &browser,
+            &login.location().expect("a redirect to the provider"),
+            &redirect_uri,
+            UserAction::SignIn("alice@example.com"),
+        )
+        .await
+        .unwrap();
+        let done = match &delivered {
+            Delivered::Query(url) => browser.get(url.as_str()).await.unwrap(),
+            Delivered::FormPost(_) => browser
+                .post_form(&redirect_uri, delivered.params())
+                .await
+                .unwrap(),
+        };
+        assert_eq!(
+            done.status(),
+            StatusCode::SEE_OTHER,
+            "{name}: {}",
+            done.body()
+        );
+        let home = browser.get(&app).await.unwrap();
+        let alice = provider
+            .users()
+            .into_iter()
+            .find(|u| u.email == "alice@example.com")
+            .unwrap();
+        assert_eq!(home.texts("#sub").unwrap(), vec![alice.sub], "{name}");
+    }
+}
