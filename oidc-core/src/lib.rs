@@ -166,11 +166,14 @@
 //!
 //! ## What is verified, by default
 //!
-//! - **Discovery**: `issuer` equals the configured issuer exactly; endpoints
-//!   are https (http only when the issuer is loopback); the provider supports
-//!   `code`, the response mode, the auth method and PKCE S256.
+//! - **Discovery**: `issuer` equals the configured issuer exactly (or as
+//!   the [`IssuerPolicy`] says); endpoints are https (http only when the
+//!   issuer is loopback); the provider supports `code`, the response mode
+//!   and any explicitly configured auth method. What the configuration
+//!   leaves open (algorithms, auth method) is read from the metadata.
 //! - **Authorization request**: fresh 256-bit `state`, `nonce` and PKCE
-//!   verifier per login; `prompt=create` only if advertised.
+//!   verifier (S256) per login; `prompt=create` unless the provider's
+//!   published prompt list lacks it.
 //! - **Callback**: the response mode is the requested one; `state` matches in
 //!   constant time; each login completes once; `iss` matches (required when
 //!   the provider advertises RFC 9207); no duplicated parameters and no
@@ -203,7 +206,10 @@
 //! | Response body cap, counted after decompression (gzip), for discovery, JWKS, token and UserInfo | 512 KiB | [`ClientConfig::max_response_bytes`] |
 //! | JWKS refetch on an unknown `kid`: at most one request per cooldown, successful or failed; a failure is reported again within it | 10 s | [`ClientConfig::jwks_refresh_cooldown`] |
 //! | Pending login lifetime (and how long a used `state` is remembered) | 10 min | [`ClientConfig::pending_login_ttl`] |
-//! | ID token algorithms (any of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA; never `none` or HMAC) | RS256 | [`ClientConfig::id_token_algorithms`] |
+//! | ID token and logout token algorithms (any of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA; never `none` or HMAC) | the provider's advertised ones among these; RS256 if it lists none | [`ClientConfig::id_token_algorithms`] |
+//! | Token endpoint authentication | `client_secret_post` if the provider lists it, else `client_secret_basic` (also when it lists nothing); `none` without a secret | [`ClientConfig::auth_method`] |
+//! | `iss` matching | exact | [`ClientConfig::issuer_policy`] |
+//! | `prompt=create` | sent unless a published `prompt_values_supported` lacks it | [`ClientConfig::prompt_create`] |
 //! | Extra audiences trusted in `aud` | none | [`ClientConfig::trusted_audiences`] |
 //! | Largest ID token / callback / sealed pending login | 64 KiB / 32 KiB / 8 KiB | fixed |
 //! | JWKS keys considered / smallest RSA key | the first 100 / 2048 bits | fixed |

@@ -298,3 +298,69 @@ async fn es256_and_plain_only_pkce_metadata() {
         Err(TokenError::IdToken(IdTokenError::AlgorithmNotAllowed(alg))) if alg == "ES256"
     ));
 }
+
+fn asks_to_create(request: &oidc_core::AuthorizationRequest) -> bool {
+    request
+        .url()
+        .query_pairs()
+        .any(|(k, v)| k == "prompt" && v == "create")
+}
+
+/// `prompt=create` is sent when the provider publishes no prompt list (the
+/// guide's provider documents it without necessarily listing it), refused
+/// when a published list lacks it, and the per-client override wins.
+#[tokio::test]
+async fn prompt_create_follows_the_published_list() {
+    use oidc_core::{AuthorizeError, Prompt, PromptCreate};
+    use oidc_dev_provider::{Edit, Fault};
+
+    // Google publishes no prompt_values_supported: sent, and the provider
+    // shows its create-account page.
+    let google = provider(Profile::Google).await;
+    let client = Client::discover(config(&google).issuer_policy(IssuerPolicy::Google))
+        .await
+        .unwrap();
+    assert_eq!(client.metadata().prompt_values_supported, None);
+    let (request, _) = client.login().prompt(Prompt::Create).redirect().unwrap();
+    assert!(asks_to_create(&request));
+    let (_, page) = authorize(
+        &Browser::new(),
+        request.url(),
+        REDIRECT_URI,
+        UserAction::Create("new@example.com"),
+    )
+    .await
+    .expect("the create-account page");
+    assert!(page.contains("#create-form").unwrap());
+
+    // A published list without `create`: refused, naming the list.
+    let guide = provider(Profile::Guide).await;
+    guide.inject(Fault::discovery(Edit::set(
+        "prompt_values_supported",
+        serde_json::json!(["none", "login"]),
+    )));
+    let client = Client::discover(config(&guide)).await.unwrap();
+    match client.login().prompt(Prompt::Create).redirect() {
+        Err(AuthorizeError::PromptNotSupported { prompt, advertised }) => {
+            assert_eq!(prompt, "create");
+            assert_eq!(advertised, "none, login");
+        }
+        other => panic!("expected a refusal, got {:?}", other.map(|_| ())),
+    }
+    // The override: the application knows better than the list.
+    let client = Client::discover(config(&guide).prompt_create(PromptCreate::Supported))
+        .await
+        .unwrap();
+    let (request, _) = client.login().prompt(Prompt::Create).redirect().unwrap();
+    assert!(asks_to_create(&request));
+    // And the other way: never sent, even where it is advertised.
+    guide.clear_faults();
+    let client = Client::discover(config(&guide).prompt_create(PromptCreate::Unsupported))
+        .await
+        .unwrap();
+    assert!(client.metadata().supports_prompt(Prompt::Create));
+    assert!(matches!(
+        client.login().prompt(Prompt::Create).redirect(),
+        Err(AuthorizeError::PromptNotSupported { .. })
+    ));
+}

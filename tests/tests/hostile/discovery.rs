@@ -9,7 +9,7 @@
 //! an endpoint moved to a non-loopback http host must still be refused.
 
 use super::harness::{Env, config, provider};
-use oidc_core::{Client, DiscoveryError, IdTokenError};
+use oidc_core::{AuthMethod, Client, DiscoveryError, IdTokenError};
 use oidc_dev_provider::{Edit, Endpoint, Fault, HttpFault, Signing};
 use serde_json::json;
 
@@ -278,14 +278,16 @@ async fn no_form_post_response_mode() {
 
 #[tokio::test]
 async fn no_client_secret_post() {
-    let e = discovery_attack(
-        "basic only",
-        &[Edit::set(
-            "token_endpoint_auth_methods_supported",
-            json!(["client_secret_basic"]),
-        )],
-    )
-    .await;
+    // Basic only is a legitimate provider (the client then uses Basic, see
+    // tests/profiles.rs); insisting on post there is named at start.
+    let provider = provider().await;
+    provider.inject(Fault::discovery(Edit::set(
+        "token_endpoint_auth_methods_supported",
+        json!(["client_secret_basic"]),
+    )));
+    let e = Client::discover(config(&provider).auth_method(AuthMethod::ClientSecretPost))
+        .await
+        .expect_err("post is not listed");
     assert!(
         matches!(
             e,
@@ -300,24 +302,24 @@ async fn no_client_secret_post() {
 
 #[tokio::test]
 async fn pkce_plain_only() {
-    let e = discovery_attack(
-        "plain PKCE",
-        &[Edit::set(
-            "code_challenge_methods_supported",
-            json!(["plain"]),
-        )],
-    )
-    .await;
-    assert!(
-        matches!(
-            e,
-            DiscoveryError::Unsupported {
-                what: "PKCE method",
-                ..
-            }
-        ),
-        "{e:?}"
-    );
+    // Metadata that lists only `plain` cannot downgrade PKCE: the client
+    // starts (RFC 9700: S256 is always right) and still sends S256, and the
+    // login completes against a token endpoint that checks it.
+    let provider = provider().await;
+    provider.inject(Fault::discovery(Edit::set(
+        "code_challenge_methods_supported",
+        json!(["plain"]),
+    )));
+    let env = Env::on(provider, |c| c).await;
+    let (request, _) = env.client.login().redirect().expect("a login starts");
+    let method: Vec<String> = request
+        .url()
+        .query_pairs()
+        .filter(|(k, _)| k == "code_challenge_method")
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    assert_eq!(method, ["S256"]);
+    env.assert_login_succeeds().await;
 }
 
 // ---- malformed documents ------------------------------------------------------------------------

@@ -31,8 +31,9 @@ pub(crate) async fn provider() -> DevProvider {
         .expect("the dev provider starts")
 }
 
-/// The client configuration for `provider`: defaults (form_post,
-/// client_secret_post, RS256) except a short request deadline.
+/// The client configuration for `provider`: defaults (form_post; the auth
+/// method and the algorithms negotiated from the provider's metadata)
+/// except a short request deadline.
 pub(crate) fn config(provider: &DevProvider) -> ClientConfig {
     ClientConfig::new(provider.issuer_str(), CLIENT_ID, REDIRECT_URI)
         .client_secret(CLIENT_SECRET)

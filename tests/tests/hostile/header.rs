@@ -143,7 +143,7 @@ async fn hs256_even_when_discovery_advertises_it() {
 
 #[tokio::test]
 async fn an_algorithm_outside_the_allow_list() {
-    // The provider signs ES256 ID tokens; the client accepts RS256 only.
+    // The provider signs ES256 ID tokens; the client is pinned to RS256.
     let provider = super::harness::provider().await;
     provider
         .register_client(
@@ -153,7 +153,29 @@ async fn an_algorithm_outside_the_allow_list() {
         )
         .expect("re-register");
     provider.inject(Fault::token_response(Edit::remove("userinfo")));
+    let env = Env::on(provider, |c| c.id_token_algorithms([SigningAlgorithm::RS256])).await;
+    assert_eq!(env.id_token_error("ES256").await, not_allowed("ES256"));
+}
+
+#[tokio::test]
+async fn an_algorithm_the_provider_does_not_advertise() {
+    // The provider advertises RS256 only but signs with ES256: the
+    // negotiated allow-list is what it advertised, so the token is refused.
+    let provider = super::harness::provider().await;
+    provider
+        .register_client(
+            DevClient::confidential(CLIENT_ID, CLIENT_SECRET)
+                .redirect_uri(REDIRECT_URI)
+                .id_token_alg(SigningAlg::ES256),
+        )
+        .expect("re-register");
+    provider.inject(Fault::token_response(Edit::remove("userinfo")));
+    provider.inject(Fault::discovery(Edit::set(
+        "id_token_signing_alg_values_supported",
+        serde_json::json!(["RS256", "HS256", "none"]),
+    )));
     let env = Env::on(provider, |c| c).await;
+    assert_eq!(env.client.id_token_algorithms(), [SigningAlgorithm::RS256]);
     assert_eq!(env.id_token_error("ES256").await, not_allowed("ES256"));
 }
 
