@@ -114,22 +114,25 @@ fn strings(value: &serde_json::Value) -> Vec<&str> {
 /// provider's stderr by another thread.
 async fn assert_authenticated_with(op: &OidcProvider, client: Registered, method: AuthMethod) {
     let used = format!("client auth: {} used {method} at /token", client.id);
+    assert_logged(op, &used).await;
     let refused = format!("client auth refused: {} ", client.id);
-    for _ in 0..40 {
-        if op.log().contains(&used) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
     let log = op.log();
-    assert!(
-        log.contains(&used),
-        "no `{used}` in the provider log:\n{log}"
-    );
     assert!(
         !log.contains(&refused),
         "the provider refused a method:\n{log}"
     );
+}
+
+/// Waits up to 5 s for `line` in the provider's log (read from its stderr
+/// by another thread, so it may lag behind the HTTP response).
+async fn assert_logged(op: &OidcProvider, line: &str) {
+    for _ in 0..100 {
+        if op.log().contains(line) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no `{line}` in the provider log:\n{}", op.log());
 }
 
 async fn discover(op: &OidcProvider, config: ClientConfig) -> Client {
@@ -428,7 +431,7 @@ async fn the_wrong_client_authentication_method_is_refused() {
             ),
         }
         let refusal = format!("client auth refused: {} used {wrong} at /token", client.id);
-        assert!(op.log().contains(&refusal), "{}", op.log());
+        assert_logged(&op, &refusal).await;
     };
     for (client, wrong) in [
         (CLIENT_POST, AuthMethod::ClientSecretBasic),
