@@ -29,6 +29,11 @@ const csv = (value, fallback) => {
 const REDIRECT_URIS = csv(process.env.REDIRECT_URIS, ['http://127.0.0.1:8765/callback']);
 const POST_LOGOUT_REDIRECT_URIS = csv(process.env.POST_LOGOUT_REDIRECT_URIS, REDIRECT_URIS);
 const BACKCHANNEL_LOGOUT_URI = process.env.BACKCHANNEL_LOGOUT_URI || undefined;
+// AUTH_METHODS (optional): the token endpoint authentication methods the
+// provider supports, hence publishes in `token_endpoint_auth_methods_supported`
+// (oidc-provider's `clientAuthMethods`). Unset: oidc-provider's default list,
+// which has both client_secret_basic and client_secret_post.
+const AUTH_METHODS = csv(process.env.AUTH_METHODS, undefined);
 
 // ---------------------------------------------------------------- clients
 
@@ -57,14 +62,19 @@ const defaultClients = [
   {
     client_id: 'client-es256',
     client_secret: 'secret-es256',
-    token_endpoint_auth_method: 'client_secret_post',
+    token_endpoint_auth_method: 'client_secret_basic',
     id_token_signed_response_alg: 'ES256',
   },
 ];
 
 // CLIENTS_JSON (optional): a JSON array of client metadata objects that
 // replaces the defaults; each is merged over the defaults above.
-let clientList = defaultClients;
+// With AUTH_METHODS, the default clients registered for a method the provider
+// does not support are left out (oidc-provider would refuse them anyway);
+// CLIENTS_JSON clients are passed through as given.
+let clientList = AUTH_METHODS
+  ? defaultClients.filter((c) => AUTH_METHODS.includes(c.token_endpoint_auth_method))
+  : defaultClients;
 if (process.env.CLIENTS_JSON) {
   clientList = JSON.parse(process.env.CLIENTS_JSON);
   if (!Array.isArray(clientList)) throw new TypeError('CLIENTS_JSON must be a JSON array');
@@ -153,6 +163,7 @@ const ISSUER = `http://${HOST}:${port}`;
 
 const provider = new Provider(ISSUER, {
   clients,
+  ...(AUTH_METHODS ? { clientAuthMethods: AUTH_METHODS } : {}),
   jwks,
   findAccount,
   cookies: {
@@ -353,6 +364,7 @@ provider.use(async (ctx, next) => {
   const registered = clientId !== undefined ? registeredAuthMethod.get(clientId) : undefined;
   if (used && registered && SECRET_METHODS.has(registered) && registered !== used) {
     const description = `client ${clientId} is registered for ${registered}, not ${used}`;
+    console.error(`client auth refused: ${clientId} used ${used} at ${ctx.path} (registered ${registered})`);
     ctx.status = 401;
     ctx.set('cache-control', 'no-store');
     if (used === 'client_secret_basic') {
@@ -360,6 +372,11 @@ provider.use(async (ctx, next) => {
     }
     ctx.body = { error: 'invalid_client', error_description: description };
     return undefined;
+  }
+  if (used && registered) {
+    // Not proof of success (oidc-provider still checks the secret), but tests
+    // read this line to see which method a client used.
+    console.error(`client auth: ${clientId} used ${used} at ${ctx.path} (registered ${registered})`);
   }
   return next();
 });
@@ -371,7 +388,7 @@ provider.on('backchannel.error', (ctx, err, client) => console.error(`backchanne
 server.on('request', provider.callback());
 
 process.stdout.write(`ISSUER=${ISSUER}\n`, () => {
-  console.error(`oidc-provider ${ISSUER} ready (clients: ${clients.map((c) => c.client_id).join(', ')}; redirect_uris: ${REDIRECT_URIS.join(', ')})`);
+  console.error(`oidc-provider ${ISSUER} ready (clients: ${clients.map((c) => c.client_id).join(', ')}; redirect_uris: ${REDIRECT_URIS.join(', ')}; token endpoint auth methods: ${AUTH_METHODS ? AUTH_METHODS.join(', ') : 'default'})`);
 });
 
 function shutdown(signal) {

@@ -219,10 +219,17 @@ show_interaction
 [[ "$PROMPT" == consent ]] || fail "expected consent after create, got $PROMPT"
 submit "prompt=consent"
 CODE="$(field code "$WORK/b")"
+# client-es256 is registered for client_secret_basic: post is refused (and
+# does not consume the code), Basic gets the tokens.
 code="$(token --data-urlencode grant_type=authorization_code --data-urlencode client_id=client-es256 \
   --data-urlencode client_secret=secret-es256 --data-urlencode "code=$CODE" \
   --data-urlencode "redirect_uri=$REDIRECT_URI" --data-urlencode "code_verifier=$VERIFIER")"
-[[ "$code" == 200 ]] || fail "client-es256 token: $code $(cat "$WORK/tok")"
+[[ "$code" == 401 && "$(json "$WORK/tok" 'j.error')" == invalid_client ]] \
+  && pass "client-es256 using client_secret_post rejected (401 invalid_client)" || fail "post for client-es256: $code $(cat "$WORK/tok")"
+code="$(token -u client-es256:secret-es256 --data-urlencode grant_type=authorization_code \
+  --data-urlencode "code=$CODE" \
+  --data-urlencode "redirect_uri=$REDIRECT_URI" --data-urlencode "code_verifier=$VERIFIER")"
+[[ "$code" == 200 ]] && pass "client-es256 exchanged with client_secret_basic" || fail "client-es256 token: $code $(cat "$WORK/tok")"
 jwt_part "$(json "$WORK/tok" 'j.id_token')" 0 >"$WORK/idh3"
 [[ "$(json "$WORK/idh3" 'j.alg')" == ES256 ]] && pass "client-es256 id_token alg ES256" || fail "es256 alg $(cat "$WORK/idh3")"
 

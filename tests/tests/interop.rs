@@ -32,8 +32,9 @@ mod interop {
 
 use interop::fixture::OidcProvider;
 use oidc_core::{
-    AuthMethod, Authenticated, Callback, CallbackError, Client, ClientConfig, IdTokenError, Login,
-    Prompt, ResponseMode, SealingKey, SigningAlgorithm, TokenError, UserInfoPolicy,
+    AuthMethod, Authenticated, Callback, CallbackError, Client, ClientConfig, DiscoveryError,
+    IdTokenError, Login, Prompt, ResponseMode, SealingKey, SigningAlgorithm, TokenError,
+    UserInfoPolicy,
 };
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -66,19 +67,72 @@ const CLIENT_BASIC: Registered = Registered {
     secret: "secret-basic",
     method: AuthMethod::ClientSecretBasic,
 };
-/// `client_secret_post`, ES256 ID tokens.
+/// `client_secret_basic`, ES256 ID tokens.
 const CLIENT_ES256: Registered = Registered {
     id: "client-es256",
     secret: "secret-es256",
-    method: AuthMethod::ClientSecretPost,
+    method: AuthMethod::ClientSecretBasic,
 };
+
+/// The fixture's `AUTH_METHODS` for a provider that supports, and so
+/// publishes, only `client_secret_basic`.
+const BASIC_ONLY: &[&str] = &["client_secret_basic"];
 
 /// The SDK configuration for a fixture client, with its registered
 /// authentication method. Default scopes (`openid email`), `form_post`.
 fn config(op: &OidcProvider, client: Registered) -> ClientConfig {
-    ClientConfig::new(op.issuer(), client.id, REDIRECT_URI)
-        .client_secret(client.secret)
-        .auth_method(client.method)
+    config_from_metadata(op, client).auth_method(client.method)
+}
+
+/// The configuration an application writes knowing only its client id and
+/// secret: no authentication method and no algorithms, both read from the
+/// provider's metadata at discovery.
+fn config_from_metadata(op: &OidcProvider, client: Registered) -> ClientConfig {
+    ClientConfig::new(op.issuer(), client.id, REDIRECT_URI).client_secret(client.secret)
+}
+
+/// The provider's discovery document, as published.
+async fn discovery_document(op: &OidcProvider) -> serde_json::Value {
+    let url = format!("{}/.well-known/openid-configuration", op.issuer());
+    let page = Browser::new().get(&url).await.expect("GET discovery");
+    serde_json::from_str(page.body()).expect("the discovery document is JSON")
+}
+
+/// A JSON array of strings.
+fn strings(value: &serde_json::Value) -> Vec<&str> {
+    value
+        .as_array()
+        .unwrap_or_else(|| panic!("expected an array, got {value}"))
+        .iter()
+        .map(|v| v.as_str().expect("a string"))
+        .collect()
+}
+
+/// The fixture logs the secret method each client used at its token
+/// endpoint (and refuses the one it is not registered for), so its log shows
+/// which method the SDK sent. Waits briefly: the log is read from the
+/// provider's stderr by another thread.
+async fn assert_authenticated_with(op: &OidcProvider, client: Registered, method: AuthMethod) {
+    let used = format!("client auth: {} used {method} at /token", client.id);
+    assert_logged(op, &used).await;
+    let refused = format!("client auth refused: {} ", client.id);
+    let log = op.log();
+    assert!(
+        !log.contains(&refused),
+        "the provider refused a method:\n{log}"
+    );
+}
+
+/// Waits up to 5 s for `line` in the provider's log (read from its stderr
+/// by another thread, so it may lag behind the HTTP response).
+async fn assert_logged(op: &OidcProvider, line: &str) {
+    for _ in 0..100 {
+        if op.log().contains(line) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no `{line}` in the provider log:\n{}", op.log());
 }
 
 async fn discover(op: &OidcProvider, config: ClientConfig) -> Client {
@@ -355,11 +409,8 @@ async fn query_login_with_client_secret_basic() {
 async fn the_wrong_client_authentication_method_is_refused() {
     let op = OidcProvider::start(&[REDIRECT_URI]);
     let browser = Browser::new();
-    for (client, wrong) in [
-        (CLIENT_POST, AuthMethod::ClientSecretBasic),
-        (CLIENT_BASIC, AuthMethod::ClientSecretPost),
-    ] {
-        let sdk = discover(&op, config(&op, client).auth_method(wrong)).await;
+    let refused = async |sdk: Client, client: Registered| {
+        let wrong = sdk.auth_method();
         let (request, login) = sdk.login().redirect().expect("authorization request");
         let journey = browse(
             &op,
@@ -379,29 +430,128 @@ async fn the_wrong_client_authentication_method_is_refused() {
                 client.id
             ),
         }
+        let refusal = format!("client auth refused: {} used {wrong} at /token", client.id);
+        assert_logged(&op, &refusal).await;
+    };
+    for (client, wrong) in [
+        (CLIENT_POST, AuthMethod::ClientSecretBasic),
+        (CLIENT_BASIC, AuthMethod::ClientSecretPost),
+        (CLIENT_ES256, AuthMethod::ClientSecretPost),
+    ] {
+        let sdk = discover(&op, config(&op, client).auth_method(wrong)).await;
+        refused(sdk, client).await;
+    }
+
+    // Without a configured method the SDK picks from the metadata, which
+    // lists both secret methods here: `client_secret_post`. The metadata
+    // says what the provider supports, not how each client was registered,
+    // so a client registered for Basic at a provider that enforces the
+    // registration (as this fixture does) must name its method
+    // (`.auth_method`, axum_login's `OIDC_AUTH_METHOD`).
+    let sdk = discover(&op, config_from_metadata(&op, CLIENT_BASIC)).await;
+    assert_eq!(sdk.auth_method(), AuthMethod::ClientSecretPost);
+    refused(sdk, CLIENT_BASIC).await;
+}
+
+/// With neither an authentication method nor algorithms configured, the
+/// client takes both from what the provider publishes: the algorithms it
+/// lists that the SDK verifies, and `client_secret_post` when listed, else
+/// `client_secret_basic`. A configured method the provider does not list is
+/// refused at discovery.
+#[tokio::test]
+#[ignore = "needs Node.js and `npm ci --prefix tests/interop`; run by the README test command"]
+async fn defaults_come_from_the_provider_metadata() {
+    // oidc-provider's defaults: both secret methods listed.
+    let op = OidcProvider::start(&[REDIRECT_URI]);
+    let published = discovery_document(&op).await;
+    let methods = strings(&published["token_endpoint_auth_methods_supported"]);
+    assert!(
+        methods.contains(&"client_secret_post") && methods.contains(&"client_secret_basic"),
+        "{methods:?}"
+    );
+    // Only the algorithms of its keys (one RSA key for RS256, one P-256 key).
+    let algorithms = strings(&published["id_token_signing_alg_values_supported"]);
+    assert_eq!(algorithms, ["RS256", "ES256"]);
+
+    let client = discover(&op, config_from_metadata(&op, CLIENT_POST)).await;
+    assert_eq!(client.auth_method(), AuthMethod::ClientSecretPost);
+    assert_eq!(
+        client.id_token_algorithms(),
+        [SigningAlgorithm::RS256, SigningAlgorithm::ES256]
+    );
+    let (login, _) = sign_in(&op, &client, &Browser::new(), "lee@example.com").await;
+    assert_eq!(login.id_token_claims().aud, ["client-post"]);
+    assert_authenticated_with(&op, CLIENT_POST, AuthMethod::ClientSecretPost).await;
+    drop(op);
+
+    // A provider that supports only client_secret_basic.
+    let op = OidcProvider::start_with_auth_methods(&[REDIRECT_URI], BASIC_ONLY);
+    let published = discovery_document(&op).await;
+    assert_eq!(
+        strings(&published["token_endpoint_auth_methods_supported"]),
+        ["client_secret_basic"]
+    );
+    let client = discover(&op, config_from_metadata(&op, CLIENT_BASIC)).await;
+    assert_eq!(client.auth_method(), AuthMethod::ClientSecretBasic);
+    let (login, _) = sign_in(&op, &client, &Browser::new(), "lee@example.com").await;
+    assert_eq!(login.id_token_claims().aud, ["client-basic"]);
+    assert_authenticated_with(&op, CLIENT_BASIC, AuthMethod::ClientSecretBasic).await;
+
+    // Naming a method it does not list fails at discovery, not at the
+    // first token request.
+    let post = config_from_metadata(&op, CLIENT_BASIC).auth_method(AuthMethod::ClientSecretPost);
+    match Client::discover(post).await {
+        Err(DiscoveryError::Unsupported {
+            value, advertised, ..
+        }) => {
+            assert_eq!(value, "client_secret_post");
+            assert_eq!(advertised, "client_secret_basic");
+        }
+        other => panic!("expected Unsupported at discovery, got {other:?}"),
     }
 }
 
-/// ES256 ID tokens are verified when allowed, and refused by the default
-/// RS256-only allow-list.
+/// ES256 ID tokens are accepted by default (the provider advertises ES256),
+/// verified with an ES256-only allow-list, and refused by a configuration
+/// pinned to RS256.
 #[tokio::test]
 #[ignore = "needs Node.js and `npm ci --prefix tests/interop`; run by the README test command"]
 async fn es256_id_tokens() {
-    let op = OidcProvider::start(&[REDIRECT_URI]);
+    // client-es256 is registered for client_secret_basic: at a provider that
+    // lists only that method, the SDK picks it without being told.
+    let op = OidcProvider::start_with_auth_methods(&[REDIRECT_URI], BASIC_ONLY);
     let browser = Browser::new();
 
-    let client = discover(
-        &op,
-        config(&op, CLIENT_ES256).id_token_algorithms([SigningAlgorithm::ES256]),
-    )
-    .await;
-    // The allow-list holds only ES256: success proves an ES256 signature
-    // was verified with the provider's P-256 key.
+    let client = discover(&op, config_from_metadata(&op, CLIENT_ES256)).await;
+    assert!(
+        client
+            .id_token_algorithms()
+            .contains(&SigningAlgorithm::ES256),
+        "{:?}",
+        client.id_token_algorithms()
+    );
+    assert_eq!(client.auth_method(), AuthMethod::ClientSecretBasic);
     let (login, _) = sign_in(&op, &client, &browser, "dana@example.com").await;
     assert_eq!(login.id_token_claims().aud, ["client-es256"]);
     assert_eq!(login.email(), Some("dana@example.com"));
+    assert_authenticated_with(&op, CLIENT_ES256, AuthMethod::ClientSecretBasic).await;
 
-    let rs256_only = discover(&op, config(&op, CLIENT_ES256)).await;
+    // The allow-list holds only ES256: success proves an ES256 signature
+    // was verified with the provider's P-256 key.
+    let es256_only = discover(
+        &op,
+        config_from_metadata(&op, CLIENT_ES256).id_token_algorithms([SigningAlgorithm::ES256]),
+    )
+    .await;
+    assert_eq!(es256_only.id_token_algorithms(), [SigningAlgorithm::ES256]);
+    let (again, _) = sign_in(&op, &es256_only, &browser, "dana@example.com").await;
+    assert_eq!(again.sub(), login.sub());
+
+    let rs256_only = discover(
+        &op,
+        config_from_metadata(&op, CLIENT_ES256).id_token_algorithms([SigningAlgorithm::RS256]),
+    )
+    .await;
     let (request, login) = rs256_only
         .login()
         .redirect()
@@ -678,40 +828,65 @@ async fn keys_are_fetched_once_across_logins() {
     assert_eq!(client.jwks_fetch_count(), 1);
 }
 
-/// `examples/axum_login`, configured only by its documented environment
-/// variables, signs a user in at the certified provider over HTTP.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs Node.js and `npm ci --prefix tests/interop`; run by the README test command"]
-async fn the_axum_login_example_signs_in() {
-    let port = free_port();
-    let app = format!("http://localhost:{port}");
-    let redirect_uri = format!("{app}/callback");
-    let op = OidcProvider::start(&[&redirect_uri]);
-    let env = [
+/// An `examples/axum_login` process for one fixture client.
+struct ExampleApp {
+    /// `http://localhost:<port>`.
+    url: String,
+    /// Killed when dropped.
+    _process: tests::processes::Running,
+}
+
+/// The four required variables and `APP_ADDR` (nothing names an algorithm
+/// or an authentication method), plus `extra`.
+fn example_app(
+    op: &OidcProvider,
+    client: Registered,
+    port: u16,
+    redirect_uri: &str,
+    extra: &[(&str, String)],
+) -> ExampleApp {
+    let mut env = vec![
         ("OIDC_ISSUER", op.issuer().to_owned()),
-        ("OIDC_CLIENT_ID", CLIENT_POST.id.to_owned()),
-        ("OIDC_CLIENT_SECRET", CLIENT_POST.secret.to_owned()),
-        ("OIDC_REDIRECT_URI", redirect_uri.clone()),
+        ("OIDC_CLIENT_ID", client.id.to_owned()),
+        ("OIDC_CLIENT_SECRET", client.secret.to_owned()),
+        ("OIDC_REDIRECT_URI", redirect_uri.to_owned()),
         ("APP_ADDR", format!("127.0.0.1:{port}")),
     ];
-    let _app = start(&example("axum_login"), &[], &env, "listening on");
+    env.extend(extra.iter().cloned());
+    ExampleApp {
+        url: format!("http://localhost:{port}"),
+        _process: start(&example("axum_login"), &[], &env, "listening on"),
+    }
+}
 
-    let browser = Browser::new();
-    let login = browser.get(format!("{app}/login")).await.unwrap();
+/// Signs `email` in: `/login` at `starts`, the provider's pages, then the
+/// `form_post` response delivered to `finishes`' callback (the same app,
+/// unless two instances share a cookie key). Returns the home page of
+/// `finishes` afterwards.
+async fn example_sign_in(
+    op: &OidcProvider,
+    browser: &Browser,
+    starts: &ExampleApp,
+    finishes: &ExampleApp,
+    redirect_uri: &str,
+    email: &str,
+) -> tests::browser::Page {
+    let login = browser.get(format!("{}/login", starts.url)).await.unwrap();
     let authorization_url = login.location().expect("a redirect to the provider");
     let journey = browse_to(
-        &op,
-        &browser,
+        op,
+        browser,
         &authorization_url,
-        User::SignsIn("dana@example.com"),
-        &redirect_uri,
+        User::SignsIn(email),
+        redirect_uri,
     )
     .await;
     let Delivered::FormPost(_) = &journey.delivered else {
         panic!("the example uses form_post by default")
     };
+    let callback = format!("{}/callback", finishes.url);
     let done = browser
-        .post_form(&redirect_uri, journey.delivered.params())
+        .post_form(&callback, journey.delivered.params())
         .await
         .unwrap();
     assert_eq!(
@@ -721,11 +896,117 @@ async fn the_axum_login_example_signs_in() {
         done.body(),
         op.log()
     );
-    let home = browser.get(&app).await.unwrap();
+    browser.get(&finishes.url).await.unwrap()
+}
+
+/// The signed-in user on the example's home page.
+fn assert_signed_in(home: &tests::browser::Page, email: &str) {
     // The email came from the provider's UserInfo endpoint.
-    assert_eq!(
-        home.texts("#email").unwrap(),
-        vec!["dana@example.com".to_owned()]
-    );
+    assert_eq!(home.texts("#email").unwrap(), vec![email.to_owned()]);
     assert_eq!(home.texts("#sub").unwrap().len(), 1);
+}
+
+/// 64 random bytes as `openssl rand -base64 64` prints them (standard
+/// alphabet, padded, wrapped after 64 characters), which is what
+/// `APP_COOKIE_KEY=$(openssl rand -base64 64)` puts in the variable.
+fn openssl_style_64_byte_key() -> String {
+    use std::io::Read;
+    let mut bytes = [0u8; 64];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .expect("read /dev/urandom");
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut encoded = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                encoded.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                encoded.push('=');
+            }
+        }
+    }
+    assert_eq!(encoded.len(), 88);
+    let (first, second) = encoded.split_at(64);
+    format!("{first}\n{second}")
+}
+
+/// `examples/axum_login`, configured only by its four required variables
+/// (and `APP_ADDR`), signs a user in at the certified provider over HTTP for
+/// both registered clients, reading the algorithms and the authentication
+/// method from the provider's metadata:
+///
+/// - `client-post` (RS256, `client_secret_post`) at oidc-provider's default
+///   metadata, which lists both secret methods: the SDK picks post;
+/// - `client-es256` (ES256, `client_secret_basic`) at a provider that lists
+///   only `client_secret_basic`: the SDK picks Basic and accepts ES256.
+///
+/// The fixture refuses the method a client is not registered for and logs
+/// the one it used, so the log proves each choice. Last, two instances
+/// given the same 64-byte `APP_COOKIE_KEY`: a login started at one is
+/// finished at the other, which only opens the pending-login cookie with
+/// that key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Node.js and `npm ci --prefix tests/interop`; run by the README test command"]
+async fn the_axum_login_example_signs_in() {
+    let ports = [free_port(), free_port(), free_port(), free_port()];
+    let redirect_uris: Vec<String> = ports
+        .iter()
+        .map(|p| format!("http://localhost:{p}/callback"))
+        .collect();
+    let registered: Vec<&str> = redirect_uris.iter().map(String::as_str).collect();
+
+    // RS256 + client_secret_post, oidc-provider's default metadata.
+    let op = OidcProvider::start(&registered);
+    let app = example_app(&op, CLIENT_POST, ports[0], &redirect_uris[0], &[]);
+    let browser = Browser::new();
+    let home = example_sign_in(
+        &op,
+        &browser,
+        &app,
+        &app,
+        &redirect_uris[0],
+        "dana@example.com",
+    )
+    .await;
+    assert_signed_in(&home, "dana@example.com");
+    assert_authenticated_with(&op, CLIENT_POST, AuthMethod::ClientSecretPost).await;
+    drop(app);
+
+    // A 64-byte APP_COOKIE_KEY shared by two instances: the login starts at
+    // one (which seals the pending login) and finishes at the other.
+    let key = openssl_style_64_byte_key();
+    let env = [("APP_COOKIE_KEY", key)];
+    let starts = example_app(&op, CLIENT_POST, ports[1], &redirect_uris[1], &env);
+    let finishes = example_app(&op, CLIENT_POST, ports[2], &redirect_uris[1], &env);
+    let home = example_sign_in(
+        &op,
+        &Browser::new(),
+        &starts,
+        &finishes,
+        &redirect_uris[1],
+        "omar@example.com",
+    )
+    .await;
+    assert_signed_in(&home, "omar@example.com");
+    drop((starts, finishes, op));
+
+    // ES256 + client_secret_basic, at a provider that lists only Basic.
+    let op = OidcProvider::start_with_auth_methods(&registered, BASIC_ONLY);
+    let app = example_app(&op, CLIENT_ES256, ports[3], &redirect_uris[3], &[]);
+    let home = example_sign_in(
+        &op,
+        &Browser::new(),
+        &app,
+        &app,
+        &redirect_uris[3],
+        "dana@example.com",
+    )
+    .await;
+    assert_signed_in(&home, "dana@example.com");
+    assert_authenticated_with(&op, CLIENT_ES256, AuthMethod::ClientSecretBasic).await;
 }

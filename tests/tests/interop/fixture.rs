@@ -24,14 +24,26 @@ pub(crate) struct OidcProvider {
     issuer: String,
     port: u16,
     redirect_uris: Vec<String>,
+    /// `AUTH_METHODS` of the fixture; empty for oidc-provider's default list.
+    auth_methods: Vec<String>,
     log: Arc<Mutex<String>>,
 }
 
 impl OidcProvider {
     /// Starts a provider on a free port whose clients accept `redirect_uris`.
+    /// It publishes oidc-provider's default `token_endpoint_auth_methods_supported`
+    /// (both `client_secret_basic` and `client_secret_post`, among others).
     pub(crate) fn start(redirect_uris: &[&str]) -> Self {
-        let redirect_uris: Vec<String> = redirect_uris.iter().map(|s| (*s).to_owned()).collect();
-        Self::spawn(0, &redirect_uris)
+        Self::start_with_auth_methods(redirect_uris, &[])
+    }
+
+    /// [`OidcProvider::start`], for a provider that supports (and publishes)
+    /// only these token endpoint authentication methods; the default
+    /// clients registered for another method are left out.
+    pub(crate) fn start_with_auth_methods(redirect_uris: &[&str], auth_methods: &[&str]) -> Self {
+        let owned = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        Self::try_spawn(0, &owned(redirect_uris), &owned(auth_methods))
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// The issuer, `http://127.0.0.1:<port>` (no trailing slash).
@@ -49,7 +61,7 @@ impl OidcProvider {
         let mut attempt = 0;
         let fresh = loop {
             attempt += 1;
-            match Self::try_spawn(self.port, &self.redirect_uris) {
+            match Self::try_spawn(self.port, &self.redirect_uris, &self.auth_methods) {
                 Ok(fresh) => break fresh,
                 Err(e) if attempt < 10 => {
                     eprintln!("restart on port {} failed, retrying: {e}", self.port);
@@ -68,11 +80,11 @@ impl OidcProvider {
         self.log.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    fn spawn(port: u16, redirect_uris: &[String]) -> Self {
-        Self::try_spawn(port, redirect_uris).unwrap_or_else(|e| panic!("{e}"))
-    }
-
-    fn try_spawn(port: u16, redirect_uris: &[String]) -> Result<Self, String> {
+    fn try_spawn(
+        port: u16,
+        redirect_uris: &[String],
+        auth_methods: &[String],
+    ) -> Result<Self, String> {
         let dir = fixture_dir();
         let node_modules = dir.join("node_modules").join("oidc-provider");
         if !node_modules.is_dir() {
@@ -84,7 +96,13 @@ impl OidcProvider {
             ));
         }
         let node = std::env::var_os("NODE").unwrap_or_else(|| "node".into());
-        let mut child = Command::new(&node)
+        let mut command = Command::new(&node);
+        if auth_methods.is_empty() {
+            command.env_remove("AUTH_METHODS");
+        } else {
+            command.env("AUTH_METHODS", auth_methods.join(","));
+        }
+        let mut child = command
             .arg("provider.mjs")
             .current_dir(&dir)
             .env("HOST", "127.0.0.1")
@@ -183,6 +201,7 @@ impl OidcProvider {
             issuer,
             port,
             redirect_uris: redirect_uris.to_vec(),
+            auth_methods: auth_methods.to_vec(),
             log,
         })
     }
