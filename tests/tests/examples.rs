@@ -2,9 +2,30 @@
 //! only by their documented flags and environment variables.
 
 use reqwest::StatusCode;
-use tests::browser::Browser;
+use tests::browser::{Browser, Page};
 use tests::dev_login::{Delivered, UserAction, authorize};
 use tests::processes::{binary, example, free_port, start};
+
+/// Alice signs in at a running app: `/login`, the provider's page, the
+/// callback as the browser delivers it. Returns the callback's answer.
+async fn sign_in_at_the_app(browser: &Browser, app: &str, redirect_uri: &str) -> Page {
+    let login = browser.get(format!("{app}/login")).await.unwrap();
+    let (delivered, _) = authorize(
+        browser,
+        &login.location().expect("a redirect to the provider"),
+        redirect_uri,
+        UserAction::SignIn("alice@example.com"),
+    )
+    .await
+    .unwrap();
+    match &delivered {
+        Delivered::Query(url) => browser.get(url.as_str()).await.unwrap(),
+        Delivered::FormPost(_) => browser
+            .post_form(redirect_uri, delivered.params())
+            .await
+            .unwrap(),
+    }
+}
 
 /// `cargo run -p oidc-dev-provider` and `cargo run --example axum_login`
 /// with the documented variables: a user signs in over HTTP.
@@ -46,22 +67,7 @@ async fn axum_login_against_the_dev_provider_binary() {
         let browser = Browser::new();
         let home = browser.get(&app).await.unwrap();
         assert!(home.contains("#sign-in").unwrap() && home.contains("#create-account").unwrap());
-        let login = browser.get(format!("{app}/login")).await.unwrap();
-        let (delivered, _) = authorize(
-            &browser,
-            &login.location().unwrap(),
-            &redirect_uri,
-            UserAction::SignIn("alice@example.com"),
-        )
-        .await
-        .unwrap();
-        let done = match &delivered {
-            Delivered::Query(url) => browser.get(url.as_str()).await.unwrap(),
-            Delivered::FormPost(_) => browser
-                .post_form(&redirect_uri, delivered.params())
-                .await
-                .unwrap(),
-        };
+        let done = sign_in_at_the_app(&browser, &app, &redirect_uri).await;
         assert_eq!(
             done.status(),
             StatusCode::SEE_OTHER,
@@ -188,22 +194,7 @@ async fn axum_login_signs_in_with_four_variables_and_the_recipes() {
         env.extend(extra);
         let _app = start(&example("axum_login"), &[], &env, "listening on");
         let browser = Browser::new();
-        let login = browser.get(format!("{app}/login")).await.unwrap();
-        let (delivered, _) = authorize(
-            &browser,
-            &login.location().expect("a redirect to the provider"),
-            &redirect_uri,
-            UserAction::SignIn("alice@example.com"),
-        )
-        .await
-        .unwrap();
-        let done = match &delivered {
-            Delivered::Query(url) => browser.get(url.as_str()).await.unwrap(),
-            Delivered::FormPost(_) => browser
-                .post_form(&redirect_uri, delivered.params())
-                .await
-                .unwrap(),
-        };
+        let done = sign_in_at_the_app(&browser, &app, &redirect_uri).await;
         assert_eq!(
             done.status(),
             StatusCode::SEE_OTHER,
