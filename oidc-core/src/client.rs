@@ -2,18 +2,21 @@
 //! the JWKS cache, shared by every login.
 
 use crate::config::{AuthMethod, ClientConfig, SigningAlgorithm};
-use crate::discovery::{ProviderMetadata, discovery_url};
 use crate::error::{DiscoveryError, PendingLoginError};
+use crate::flow::pending::{PendingLogin, SealingKey};
 use crate::flow::{Login, Redirected, Unstarted};
-use crate::http::Http;
-use crate::id_token::unix_now;
-use crate::issuer::ExpectedIssuer;
-use crate::jwks::JwksCache;
-use crate::negotiated::Negotiated;
-use crate::pending::{PendingLogin, SealingKey};
-use std::collections::HashMap;
+use crate::jose::issuer::ExpectedIssuer;
+use crate::jose::jwks::JwksCache;
+use crate::provider::discovery::{ProviderMetadata, discovery_url};
+use crate::provider::http::Http;
+use crate::provider::negotiated::Negotiated;
+use crate::util::ExpiringSet;
+use crate::util::unix_now;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+/// The most logout-token `jti`s remembered at once.
+const LOGOUT_JTI_CAPACITY: usize = 10_000;
 
 /// An OpenID Connect client for one provider. Create it once at start-up
 /// with [`Client::discover`]; clone it freely (an `Arc` inside), share it
@@ -32,9 +35,9 @@ struct Inner {
     jwks: JwksCache,
     /// `state` digests of logins that received their callback, until they
     /// expire: makes every pending login single use on this instance.
-    used_states: Mutex<UsedStates>,
+    used_states: ExpiringSet,
     /// `jti`s of accepted back-channel logout tokens (replay defence).
-    logout_jtis: crate::backchannel::ReplayCache,
+    logout_jtis: ExpiringSet,
 }
 
 impl fmt::Debug for Client {
@@ -73,7 +76,7 @@ impl Client {
         let response = http.get(&url, None).await?;
         if response.status != 200 {
             return Err(crate::error::TransportError::Status {
-                url: crate::http::display_url(&url),
+                url: crate::provider::http::display_url(&url),
                 status: response.status,
             }
             .into());
@@ -107,8 +110,8 @@ impl Client {
                 negotiated,
                 http,
                 jwks,
-                used_states: Mutex::new(UsedStates::default()),
-                logout_jtis: crate::backchannel::ReplayCache::default(),
+                used_states: ExpiringSet::unbounded(),
+                logout_jtis: ExpiringSet::with_capacity(LOGOUT_JTI_CAPACITY),
             }),
         }
     }
@@ -180,85 +183,14 @@ impl Client {
         &self.inner.jwks
     }
 
-    pub(crate) fn logout_replay_cache(&self) -> &crate::backchannel::ReplayCache {
+    pub(crate) fn logout_replay_cache(&self) -> &ExpiringSet {
         &self.inner.logout_jtis
     }
 
     /// Marks a login's `state` as used. `false` if it already was.
     pub(crate) fn consume_state(&self, state: &str, expires_at: i64) -> bool {
-        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, state.as_bytes());
-        let mut key = [0u8; 32];
-        key.copy_from_slice(digest.as_ref());
-        let mut used = self
-            .inner
+        self.inner
             .used_states
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        used.insert(key, expires_at)
-    }
-}
-
-/// The used `state` digests with their expiry. Expired entries are dropped
-/// when the map has doubled since the last sweep, so a callback costs O(1)
-/// amortized however many logins are live (sweeping at a fixed size would
-/// scan every live entry on every callback once that many are live).
-#[derive(Debug)]
-struct UsedStates {
-    expiry_by_digest: HashMap<[u8; 32], i64>,
-    sweep_at: usize,
-}
-
-impl UsedStates {
-    const MIN_SWEEP: usize = 1024;
-
-    /// Records `digest`; `false` if it was already there.
-    fn insert(&mut self, digest: [u8; 32], expires_at: i64) -> bool {
-        if self.expiry_by_digest.len() >= self.sweep_at {
-            let now = unix_now();
-            self.expiry_by_digest.retain(|_, expiry| *expiry > now);
-            self.sweep_at = (self.expiry_by_digest.len() * 2).max(Self::MIN_SWEEP);
-        }
-        self.expiry_by_digest.insert(digest, expires_at).is_none()
-    }
-}
-
-impl Default for UsedStates {
-    fn default() -> Self {
-        Self {
-            expiry_by_digest: HashMap::new(),
-            sweep_at: Self::MIN_SWEEP,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn used_states_are_single_use_and_swept_in_amortized_time() {
-        let mut used = UsedStates::default();
-        let live = unix_now() + 600;
-        let digest = |i: u32| {
-            let mut d = [0u8; 32];
-            d[..4].copy_from_slice(&i.to_le_bytes());
-            d
-        };
-        assert!(used.insert(digest(0), live));
-        assert!(!used.insert(digest(0), live), "a state is used once");
-        // Many live logins: the sweep threshold grows with them instead of
-        // scanning every entry on every insert.
-        for i in 1..5000 {
-            assert!(used.insert(digest(i), live));
-        }
-        assert!(used.sweep_at >= used.expiry_by_digest.len());
-        assert!(used.sweep_at <= 2 * 5000);
-        // Expired entries go at the next sweep.
-        let mut used = UsedStates::default();
-        for i in 0..UsedStates::MIN_SWEEP as u32 {
-            used.insert(digest(i), unix_now() - 1);
-        }
-        assert!(used.insert(digest(u32::MAX), live));
-        assert_eq!(used.expiry_by_digest.len(), 1);
+            .insert(&[state.as_bytes()], expires_at, unix_now())
     }
 }

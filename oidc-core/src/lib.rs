@@ -148,9 +148,9 @@
 //! - Back-channel: [`Client::verify_logout_token`] checks a provider's
 //!   logout token (signature, `iss`, `aud`, `iat`, `exp`, `events`,
 //!   `sub`/`sid`, no `nonce`, `jti` not replayed), and a
-//!   [`backchannel::LogoutRegistry`] remembers which sessions ended; the
+//!   [`logout::LogoutRegistry`] remembers which sessions ended; the
 //!   axum glue serves the endpoint and ends those sessions
-//!   ([`backchannel`] module).
+//!   ([`logout`] module).
 //!
 //! ```no_run
 //! # async fn run(client: oidc_core::Client, login: oidc_core::Login<oidc_core::Authenticated>) {
@@ -230,61 +230,49 @@
 
 #![warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-#[cfg(feature = "bench")]
-#[doc(hidden)]
-#[path = "bench_support.rs"]
-pub mod __bench;
-#[cfg(feature = "fuzzing")]
-#[doc(hidden)]
-#[path = "fuzz_support.rs"]
-pub mod __fuzz;
 pub mod access_token;
-pub mod backchannel;
-mod claims;
 mod client;
 mod config;
-mod discovery;
 pub mod error;
 mod flow;
-mod http;
-mod id_token;
-mod issuer;
-mod jwks;
-mod jws;
-mod logout;
+mod jose;
+pub mod logout;
 pub mod loopback;
-mod macro_support;
-mod negotiated;
-mod pending;
+mod provider;
 pub mod secret;
-#[cfg(test)]
-mod test_support;
-mod token_response;
-mod userinfo;
+mod support;
+mod util;
 #[cfg(feature = "axum")]
 pub mod web;
+
+#[cfg(feature = "bench")]
+#[doc(hidden)]
+pub use support::bench as __bench;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub use support::fuzz as __fuzz;
 
 pub use access_token::{
     AccessTokenClaims, AccessTokenError, AccessTokenType, AccessTokenVerifier, ResourceServerConfig,
 };
-pub use backchannel::{LogoutToken, LogoutTokenError};
 pub use client::Client;
 pub use config::{
     AuthMethod, ClientConfig, IssuerPolicy, OidcConfig, Prompt, PromptCreate, ResponseMode,
     SigningAlgorithm, UserInfoPolicy, is_loopback,
 };
-pub use discovery::ProviderMetadata;
 pub use error::{
     AuthorizeError, CallbackError, ConfigError, DiscoveryError, EnvProblem, Error, IdTokenError,
     PendingLoginError, TokenError, TransportError,
 };
+pub use flow::pending::{PendingLogin, SealingKey};
 pub use flow::{
     Authenticated, AuthorizationRequest, AwaitingCallback, Callback, CallbackChecked, CodeReceived,
     Exchange, Login, LoginState, ReadyToRedirect, Redirected, Refreshed, TokenSet, Unstarted,
     UserInfo,
 };
-pub use id_token::IdTokenClaims;
-pub use pending::{PendingLogin, SealingKey};
+pub use jose::id_token::IdTokenClaims;
+pub use logout::{LogoutToken, LogoutTokenError};
+pub use provider::discovery::ProviderMetadata;
 pub use secret::{
     AccessToken, AuthorizationCode, ClientSecret, CsrfState, IdTokenJwt, Nonce, PkceVerifier,
     RefreshToken,
@@ -298,4 +286,4 @@ pub use url::Url;
 pub use oidc_macros::oidc_client;
 
 #[doc(hidden)]
-pub use macro_support::__private;
+pub use support::macros::__private;

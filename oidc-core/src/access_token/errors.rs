@@ -1,8 +1,8 @@
 //! Why an access token or an `Authorization` header was refused, and the
 //! RFC 6750 answer for it.
 
-use crate::claims;
 use crate::error::IdTokenError;
+use crate::jose::claims;
 
 /// Why an access token was refused. [`error_code`](Self::error_code) and
 /// [`error_description`](Self::error_description) are what an API sends

@@ -78,14 +78,14 @@
 //!   absent from ID tokens; required in the default mode.
 
 use crate::config::{Limits, SigningAlgorithm, is_loopback, parse_url};
-use crate::discovery::discovery_url;
 use crate::error::{ConfigError, DiscoveryError, TransportError};
-use crate::http::{Http, display_url};
-use crate::id_token::unix_now;
-use crate::issuer::{ExpectedIssuer, IssuerPolicy};
-use crate::jwks::JwksCache;
-use crate::jws::CompactJws;
-use crate::negotiated::algorithms_from_metadata;
+use crate::jose::issuer::{ExpectedIssuer, IssuerPolicy};
+use crate::jose::jwks::JwksCache;
+use crate::jose::jws::CompactJws;
+use crate::provider::discovery::discovery_url;
+use crate::provider::http::{Http, display_url};
+use crate::provider::negotiated::algorithms_from_metadata;
+use crate::util::unix_now;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;

@@ -3,7 +3,7 @@
 use super::errors::quoted;
 use super::*;
 use crate::error::IdTokenError;
-use crate::test_support::{Signer, with};
+use crate::support::test_signer::{Signer, with};
 use serde_json::{Value, json};
 
 const ISS: &str = "https://op.example";

@@ -1,7 +1,7 @@
 //! The verified claims of an access token and their checks.
 
 use super::*;
-use crate::claims;
+use crate::jose::claims;
 use serde_json::{Map, Value};
 
 /// The verified claims of an access token.

@@ -1,9 +1,9 @@
 //! `Login<Authenticated>`: the verified result of a login.
 
 use super::Login;
-use crate::id_token::IdTokenClaims;
-pub use crate::token_response::TokenSet;
-pub use crate::userinfo::UserInfo;
+use crate::jose::id_token::IdTokenClaims;
+pub use crate::provider::token_endpoint::TokenSet;
+pub use crate::provider::userinfo::UserInfo;
 
 /// A completed login: verified ID token claims, the user's claims and the
 /// tokens. Start the application's session from here, keyed by

@@ -3,8 +3,8 @@
 use super::{AwaitingCallback, CodeReceived, Login, LoginState};
 use crate::config::ResponseMode;
 use crate::error::CallbackError;
-use crate::id_token::ct_eq;
 use crate::secret::AuthorizationCode;
+use crate::util::ct_eq;
 use std::fmt;
 use url::Url;
 

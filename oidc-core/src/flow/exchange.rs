@@ -5,9 +5,10 @@ use super::{Authenticated, CallbackChecked, CodeReceived, Login, LoginState};
 use crate::client::Client;
 use crate::config::UserInfoPolicy;
 use crate::error::TokenError;
-use crate::id_token::{self, Expectations, NonceCheck, unix_now};
-use crate::token_response::{self, token_request};
-use crate::userinfo::{self, ClaimsSource, UserInfo};
+use crate::jose::id_token::{self, Expectations, NonceCheck};
+use crate::provider::token_endpoint::{self, token_request};
+use crate::provider::userinfo::{self, ClaimsSource, UserInfo};
+use crate::util::unix_now;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -76,7 +77,7 @@ async fn exchange(
             .http()
             .post_form(&client.metadata().token_endpoint, body, authorization)
             .await?;
-        let parsed = token_response::parse(&response)?;
+        let parsed = token_endpoint::parse(&response)?;
         let id_token_jwt = parsed
             .tokens
             .id_token

@@ -25,6 +25,7 @@ mod authenticated;
 mod authorize;
 mod callback;
 mod exchange;
+pub(crate) mod pending;
 mod refresh;
 
 pub use authenticated::{Authenticated, TokenSet, UserInfo};
@@ -35,7 +36,7 @@ pub use refresh::Refreshed;
 
 use crate::client::Client;
 use crate::config::Prompt;
-use crate::pending::PendingLogin;
+use crate::flow::pending::PendingLogin;
 use crate::secret::AuthorizationCode;
 use std::fmt;
 use std::time::Duration;

@@ -4,9 +4,10 @@
 use super::{Authenticated, Login};
 use crate::client::Client;
 use crate::error::TokenError;
-use crate::id_token::{self, Expectations, IdTokenClaims, NonceCheck, unix_now};
-use crate::token_response::{self, TokenSet, token_request};
-use crate::userinfo::{ClaimsSource, UserInfo};
+use crate::jose::id_token::{self, Expectations, IdTokenClaims, NonceCheck};
+use crate::provider::token_endpoint::{self, TokenSet, token_request};
+use crate::provider::userinfo::{ClaimsSource, UserInfo};
+use crate::util::unix_now;
 
 /// The result of a refresh.
 #[derive(Debug, Clone)]
@@ -46,7 +47,7 @@ impl Client {
             .http()
             .post_form(&self.metadata().token_endpoint, body, authorization)
             .await?;
-        let parsed = token_response::parse(&response)?;
+        let parsed = token_endpoint::parse(&response)?;
         let mut new_tokens = parsed.tokens;
         if new_tokens.refresh_token.is_none() {
             new_tokens.refresh_token = Some(refresh_token.clone());

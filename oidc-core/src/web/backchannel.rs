@@ -2,8 +2,8 @@
 //! (OpenID Connect Back-Channel Logout 1.0 section 2.8).
 
 use super::Oidc;
-use crate::backchannel::{LoggedOut, LogoutTokenError};
-use crate::jws::MAX_TOKEN_BYTES;
+use crate::jose::jws::MAX_TOKEN_BYTES;
+use crate::logout::{LoggedOut, LogoutTokenError};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;

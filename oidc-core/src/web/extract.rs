@@ -2,11 +2,11 @@
 
 use super::record::{SessionRecord, session_key};
 use super::{Oidc, WhenSignedOut};
-use crate::backchannel::SessionInfo;
-use crate::id_token::IdTokenClaims;
+use crate::jose::id_token::IdTokenClaims;
+use crate::logout::SessionInfo;
+use crate::provider::token_endpoint::TokenSet;
+use crate::provider::userinfo::UserInfo;
 use crate::secret::AccessToken;
-use crate::token_response::TokenSet;
-use crate::userinfo::UserInfo;
 use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
@@ -24,7 +24,7 @@ const REFRESH_LEEWAY_SECS: i64 = 30;
 /// An expired access token is refreshed on extraction when there is a
 /// refresh token; if the refresh fails, the user is signed out. A session
 /// that a back-channel logout ended (see the [logout
-/// registry](crate::backchannel::LogoutRegistry)) is cleared and counts as
+/// registry](crate::logout::LogoutRegistry)) is cleared and counts as
 /// signed out.
 #[derive(Debug, Clone)]
 pub struct SignedIn<C = crate::ClientConfig> {

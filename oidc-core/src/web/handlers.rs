@@ -84,7 +84,7 @@ pub(crate) async fn login<C: 'static>(
             );
         }
     };
-    let max_age = pending.expires_at() - crate::id_token::unix_now();
+    let max_age = pending.expires_at() - crate::util::unix_now();
     let cookie = cookies::pending_cookie(
         pending.state().secret(),
         sealed,
@@ -189,7 +189,7 @@ async fn finish<C>(
         user,
         id_token,
         tokens,
-        signed_in_at_ms: crate::backchannel::unix_now_ms(),
+        signed_in_at_ms: crate::util::unix_now_ms(),
     };
     // A new session id at login defeats session fixation.
     let stored = async {

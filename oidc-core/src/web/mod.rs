@@ -97,12 +97,12 @@ pub use bearer::{Bearer, BearerRejection, ScopeSet};
 pub use extract::{SignedIn, SignedInRejection};
 pub use record::SessionRecord;
 
-use crate::backchannel::{LogoutRegistry, MemoryLogoutRegistry};
 use crate::client::Client;
 use crate::config::OidcConfig;
 use crate::error::{ConfigError, DiscoveryError};
-use crate::pending::SealingKey;
-use crate::userinfo::UserInfo;
+use crate::flow::pending::SealingKey;
+use crate::logout::{LogoutRegistry, MemoryLogoutRegistry};
+use crate::provider::userinfo::UserInfo;
 use axum::Router;
 use axum::routing::{get, post};
 use std::fmt;

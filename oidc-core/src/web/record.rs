@@ -1,8 +1,8 @@
 //! What the session holds for a signed-in user.
 
-use crate::id_token::IdTokenClaims;
-use crate::token_response::TokenSet;
-use crate::userinfo::UserInfo;
+use crate::jose::id_token::IdTokenClaims;
+use crate::provider::token_endpoint::TokenSet;
+use crate::provider::userinfo::UserInfo;
 use serde::{Deserialize, Serialize};
 
 /// The signed-in user as stored in the session: claims and tokens. Tokens

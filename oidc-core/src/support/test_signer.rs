@@ -2,8 +2,8 @@
 //! the unit tests of every token verifier.
 
 use crate::config::SigningAlgorithm;
-use crate::jwks::{JwksCache, KeySet};
-use crate::jws::b64url;
+use crate::jose::jwks::{JwksCache, KeySet};
+use crate::util::b64url;
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rsa::{KeyPair, KeySize, PublicKeyComponents};
 use aws_lc_rs::signature::KeyPair as _;

@@ -9,9 +9,10 @@
 
 use crate::config::{ClientConfig, SigningAlgorithm};
 use crate::error::IdTokenError;
-use crate::id_token::{self, Expectations, IdTokenClaims, NonceCheck, unix_now};
-use crate::issuer::ExpectedIssuer;
-use crate::jwks::{JwksCache, KeySelection, KeySet};
+use crate::jose::id_token::{self, Expectations, IdTokenClaims, NonceCheck};
+use crate::jose::issuer::ExpectedIssuer;
+use crate::jose::jwks::{JwksCache, KeySelection, KeySet};
+use crate::util::unix_now;
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};

@@ -8,7 +8,7 @@
 
 use crate::config::SigningAlgorithm;
 use crate::error::IdTokenError;
-use crate::jwks::{JwksCache, KeySelection};
+use crate::jose::jwks::{JwksCache, KeySelection};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
@@ -189,14 +189,10 @@ fn check_header(
     Ok(JoseHeader { alg, kid, typ })
 }
 
-/// Base64url-encodes without padding (used for hashes and tests).
-pub(crate) fn b64url(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::util::b64url;
 
     fn token(header: &str) -> String {
         format!("{}.{}.c2ln", b64url(header.as_bytes()), b64url(b"{}"))

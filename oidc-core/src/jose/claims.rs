@@ -106,11 +106,13 @@ pub(crate) fn audiences(raw: &Map<String, Value>) -> Result<Vec<String>, ClaimEr
 /// `InvalidClaims` variants.
 macro_rules! claim_errors_into {
     ($error:ty) => {
-        impl From<$crate::claims::ClaimError> for $error {
-            fn from(error: $crate::claims::ClaimError) -> Self {
+        impl From<$crate::jose::claims::ClaimError> for $error {
+            fn from(error: $crate::jose::claims::ClaimError) -> Self {
                 match error {
-                    $crate::claims::ClaimError::Missing(name) => Self::MissingClaim(name),
-                    $crate::claims::ClaimError::Invalid(message) => Self::InvalidClaims(message),
+                    $crate::jose::claims::ClaimError::Missing(name) => Self::MissingClaim(name),
+                    $crate::jose::claims::ClaimError::Invalid(message) => {
+                        Self::InvalidClaims(message)
+                    }
                 }
             }
         }

@@ -5,14 +5,14 @@
 //! panicking, whatever they are.
 
 use crate::config::{ClientConfig, ResponseMode, SigningAlgorithm};
-use crate::discovery::ProviderMetadata;
 use crate::flow::Callback;
-use crate::http::Response;
-use crate::id_token::{Expectations, IdTokenClaims, NonceCheck, token_hash};
-use crate::jwks::KeySet;
-use crate::jws::CompactJws;
-use crate::pending::{PendingLogin, SealingKey};
-use crate::userinfo::{ClaimsSource, UserInfo};
+use crate::flow::pending::{PendingLogin, SealingKey};
+use crate::jose::id_token::{Expectations, IdTokenClaims, NonceCheck, token_hash};
+use crate::jose::jwks::KeySet;
+use crate::jose::jws::CompactJws;
+use crate::provider::discovery::ProviderMetadata;
+use crate::provider::http::Response;
+use crate::provider::userinfo::{ClaimsSource, UserInfo};
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use std::time::Duration;
 
@@ -60,8 +60,8 @@ pub fn jws(data: &[u8]) {
         };
         format!(
             "{}.{}.c2lnbmF0dXJl",
-            crate::jws::b64url(header),
-            crate::jws::b64url(claims)
+            crate::util::b64url(header),
+            crate::util::b64url(claims)
         )
     };
     let token = token.as_str();
@@ -71,13 +71,13 @@ pub fn jws(data: &[u8]) {
     let Ok(raw) = jws.claims() else { return };
     // The same claims read as an access token and as a logout token.
     let _ = crate::access_token::AccessTokenClaims::from_map(raw.clone());
-    let _ = crate::backchannel::LogoutToken::from_map(raw.clone());
+    let _ = crate::logout::LogoutToken::from_map(raw.clone());
     let _ = UserInfo::from_claims(raw.clone(), &sample_claims(), ClaimsSource::Endpoint);
     let Ok(claims) = IdTokenClaims::from_map(raw) else {
         return;
     };
     let trusted = ["api".to_owned()];
-    let issuer = crate::issuer::ExpectedIssuer::exact("https://op.example");
+    let issuer = crate::jose::issuer::ExpectedIssuer::exact("https://op.example");
     let login = Expectations {
         issuer: &issuer,
         client_id: "cid",
@@ -98,7 +98,7 @@ pub fn jws(data: &[u8]) {
         ..login
     };
     let _ = claims.check(&refresh, jws.header.alg);
-    let _ = crate::id_token::check_same_login(&sample_claims(), &claims);
+    let _ = crate::jose::id_token::check_same_login(&sample_claims(), &claims);
     let _ = token_hash(token, jws.header.alg);
 }
 
@@ -138,7 +138,7 @@ pub fn token_response(data: &[u8]) {
         headers,
         body: bytes::Bytes::copy_from_slice(body),
     };
-    if let Ok(parsed) = crate::token_response::parse(&response)
+    if let Ok(parsed) = crate::provider::token_endpoint::parse(&response)
         && let Some(inline) = parsed.userinfo
     {
         let _ = UserInfo::from_claims(inline, &sample_claims(), ClaimsSource::Inline);
@@ -152,7 +152,7 @@ pub fn discovery(data: &[u8]) {
         .client_secret("secret");
     if let Ok(metadata) = ProviderMetadata::from_document(data, &https) {
         let _ = metadata.supports_response_mode(ResponseMode::Query);
-        let _ = crate::negotiated::Negotiated::resolve(&https, &metadata);
+        let _ = crate::provider::negotiated::Negotiated::resolve(&https, &metadata);
     }
     let loopback = ClientConfig::new("http://127.0.0.1:8080", "cid", "http://127.0.0.1/cb")
         .auth_method(crate::config::AuthMethod::None)
@@ -175,7 +175,7 @@ pub fn pending(data: &[u8]) {
         if let Ok(sealed) = std::str::from_utf8(rest) {
             let _ = PendingLogin::unseal(sealed, &key);
         }
-    } else if let Ok(sealed) = crate::pending::seal_bytes(rest, &key) {
+    } else if let Ok(sealed) = crate::flow::pending::seal_bytes(rest, &key) {
         let _ = PendingLogin::unseal(&sealed, &key);
     }
 }

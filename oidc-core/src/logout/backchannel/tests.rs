@@ -1,8 +1,9 @@
 //! Unit tests of `backchannel.rs`.
 
 use super::*;
-use crate::issuer::ExpectedIssuer;
-use crate::test_support::{Signer, with};
+use crate::jose::issuer::ExpectedIssuer;
+use crate::support::test_signer::{Signer, with};
+use crate::util::ExpiringSet;
 use serde_json::json;
 
 const ISS: &str = "https://op.example";
@@ -39,7 +40,7 @@ async fn check(header: Value, claims: Value) -> Result<LogoutToken, LogoutTokenE
         &signer.sign(&header, &claims),
         &signer.jwks(),
         &expect(),
-        &ReplayCache::default(),
+        &ExpiringSet::with_capacity(100),
     )
     .await
 }
@@ -93,7 +94,7 @@ async fn signature_is_checked() {
         &forger.sign(&header(), &claims()),
         &signer.jwks(),
         &expect(),
-        &ReplayCache::default(),
+        &ExpiringSet::with_capacity(100),
     )
     .await
     .unwrap_err();
@@ -232,7 +233,7 @@ async fn jti_is_required_and_single_use() {
     );
     let signer = Signer::rsa("k1");
     let jwks = signer.jwks();
-    let replay = ReplayCache::default();
+    let replay = ExpiringSet::with_capacity(100);
     let token = signer.sign(&header(), &claims());
     assert!(verify(&token, &jwks, &expect(), &replay).await.is_ok());
     assert_eq!(
@@ -254,84 +255,6 @@ async fn jti_is_required_and_single_use() {
     );
 }
 
-#[test]
-fn the_replay_cache_is_bounded() {
-    let cache = ReplayCache::new(2);
-    assert!(cache.insert(ISS, "a", 100, 0));
-    assert!(!cache.insert(ISS, "a", 100, 0));
-    assert!(cache.insert(ISS, "b", 50, 0));
-    // Full: the entry expiring soonest ("b") makes room.
-    assert!(cache.insert(ISS, "c", 100, 0));
-    assert!(!cache.insert(ISS, "a", 100, 0));
-    assert!(cache.insert(ISS, "b", 100, 0));
-    // Expired entries do not count as seen.
-    assert!(cache.insert(ISS, "a", 100, 101));
-    // Same jti from another issuer is another token.
-    assert!(ReplayCache::new(4).insert("https://other.example", "a", 100, 0));
-}
-
-fn session<'a>(sub: &'a str, sid: Option<&'a str>, signed_in_at_ms: i64) -> SessionInfo<'a> {
-    SessionInfo {
-        issuer: ISS,
-        sub,
-        sid,
-        signed_in_at_ms,
-    }
-}
-
-#[test]
-fn the_registry_ends_sessions_by_sid_or_by_sub_before_the_logout() {
-    let registry = MemoryLogoutRegistry::default();
-    let logout = |sub: Option<&str>, sid: Option<&str>, at_ms| LoggedOut {
-        issuer: ISS.into(),
-        sub: sub.map(Into::into),
-        sid: sid.map(Into::into),
-        at_ms,
-    };
-    // sid: that provider session only, whenever it signed in.
-    registry.record_now(logout(Some("u1"), Some("s1"), 1_000), 1_000);
-    assert!(registry.check_now(session("u1", Some("s1"), 500), 2_000));
-    assert!(!registry.check_now(session("u1", Some("s2"), 500), 2_000));
-    assert!(!registry.check_now(session("u1", None, 500), 2_000));
-    // sub without sid: every session of the user signed in before it.
-    registry.record_now(logout(Some("u2"), None, 1_000), 1_000);
-    assert!(registry.check_now(session("u2", Some("x"), 999), 2_000));
-    assert!(registry.check_now(session("u2", None, 1_000), 2_000));
-    assert!(!registry.check_now(session("u2", None, 1_001), 2_000));
-    assert!(!registry.check_now(session("u3", None, 0), 2_000));
-    // Another issuer's logout is not ours.
-    let other = SessionInfo {
-        issuer: "https://other.example",
-        ..session("u2", None, 0)
-    };
-    assert!(!registry.check_now(other, 2_000));
-    assert_eq!(registry.len(), 2);
-}
-
-#[test]
-fn the_registry_forgets_after_retention_and_is_bounded() {
-    let registry = MemoryLogoutRegistry::new(Duration::from_secs(10)).capacity(2);
-    let by_sub = |sub: &str, at_ms| LoggedOut {
-        issuer: ISS.into(),
-        sub: Some(sub.into()),
-        sid: None,
-        at_ms,
-    };
-    registry.record_now(by_sub("a", 0), 0);
-    assert!(registry.check_now(session("a", None, 0), 10_000));
-    assert!(!registry.check_now(session("a", None, 0), 10_001));
-    registry.record_now(by_sub("b", 5_000), 5_000);
-    // Full: "a" is past retention and goes first.
-    registry.record_now(by_sub("c", 12_000), 12_000);
-    assert_eq!(registry.len(), 2);
-    // Full with fresh entries: the oldest ("b") goes.
-    registry.record_now(by_sub("d", 13_000), 13_000);
-    assert_eq!(registry.len(), 2);
-    assert!(!registry.check_now(session("b", None, 0), 13_000));
-    assert!(registry.check_now(session("c", None, 0), 13_000));
-    assert!(registry.check_now(session("d", None, 0), 13_000));
-}
-
 /// Logout tokens follow the client's negotiated algorithms: each of the nine
 /// verifies when the provider advertises it.
 #[tokio::test]
@@ -340,7 +263,7 @@ async fn every_negotiated_algorithm_is_accepted() {
         .iter()
         .map(|a| a.as_str().to_owned())
         .collect();
-    let negotiated = crate::negotiated::algorithms_from_metadata(&names);
+    let negotiated = crate::provider::negotiated::algorithms_from_metadata(&names);
     for alg in SigningAlgorithm::ALL {
         let signer = Signer::new(alg, "k-alg");
         let header = json!({"alg": alg.as_str(), "kid": "k-alg", "typ": "logout+jwt"});
@@ -352,7 +275,7 @@ async fn every_negotiated_algorithm_is_accepted() {
             &signer.sign(&header, &claims()),
             &signer.jwks(),
             &expect,
-            &ReplayCache::default(),
+            &ExpiringSet::with_capacity(100),
         )
         .await;
         assert!(verified.is_ok(), "{alg}: {verified:?}");

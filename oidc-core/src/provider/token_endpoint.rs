@@ -4,10 +4,10 @@
 use crate::client::Client;
 use crate::config::AuthMethod;
 use crate::error::TokenError;
-use crate::http::Response;
-use crate::id_token::unix_now;
-use crate::jws::StrictObject;
+use crate::jose::jws::StrictObject;
+use crate::provider::http::Response;
 use crate::secret::{AccessToken, ClientSecret, IdTokenJwt, RefreshToken};
+use crate::util::unix_now;
 use base64::Engine;
 use reqwest::header::HeaderValue;
 use serde_json::{Map, Value};

@@ -1,5 +1,5 @@
 //! RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0). For
-//! logouts the provider starts, see [`backchannel`](crate::backchannel).
+//! logouts the provider starts, see the back-channel part of [`crate::logout`].
 
 use crate::client::Client;
 use crate::secret::IdTokenJwt;

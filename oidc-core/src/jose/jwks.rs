@@ -3,8 +3,8 @@
 
 use crate::config::SigningAlgorithm;
 use crate::error::IdTokenError;
-use crate::http::Http;
-use crate::jws::StrictObject;
+use crate::jose::jws::StrictObject;
+use crate::provider::http::Http;
 use aws_lc_rs::signature::{self as aws_signature, ParsedPublicKey, RsaPublicKeyComponents};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -414,7 +414,7 @@ mod tests {
         let _ = pair.public_key().as_der();
         let components = aws_lc_rs::rsa::PublicKeyComponents::<Vec<u8>>::from(pair.public_key());
         json!({"kty": "RSA", "kid": kid, "use": "sig", "alg": "RS256",
-               "n": crate::jws::b64url(&components.n), "e": crate::jws::b64url(&components.e)})
+               "n": crate::util::b64url(&components.n), "e": crate::util::b64url(&components.e)})
     }
 
     fn set(keys: Vec<Value>) -> KeySet {

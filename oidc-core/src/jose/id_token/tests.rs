@@ -1,9 +1,10 @@
 //! Each check of ID token verification, with a token that fails exactly it.
 
 use super::*;
-use crate::issuer::ExpectedIssuer;
-use crate::jwks::KeySet;
-use crate::test_support::{Signer, with};
+use crate::jose::issuer::ExpectedIssuer;
+use crate::jose::jwks::KeySet;
+use crate::support::test_signer::{Signer, with};
+use crate::util::unix_now;
 use serde_json::json;
 
 const ISS: &str = "https://op.example";
@@ -394,7 +395,7 @@ async fn a_valid_token_is_accepted_for_every_algorithm() {
         .iter()
         .map(|a| a.as_str().to_owned())
         .collect();
-    let negotiated = crate::negotiated::algorithms_from_metadata(&advertised);
+    let negotiated = crate::provider::negotiated::algorithms_from_metadata(&advertised);
     assert_eq!(negotiated, SigningAlgorithm::ALL);
     for alg in SigningAlgorithm::ALL {
         let signer = Signer::new(alg, "k-alg");

@@ -2,7 +2,7 @@
 
 use crate::config::{ClientConfig, Prompt, ResponseMode, is_loopback};
 use crate::error::DiscoveryError;
-use crate::issuer::ExpectedIssuer;
+use crate::jose::issuer::ExpectedIssuer;
 use serde::Deserialize;
 use url::Url;
 
@@ -293,7 +293,9 @@ mod tests {
         // can verify with asymmetric keys.
         assert_eq!(m.id_token_signing_alg_values_supported.len(), 3);
         assert_eq!(
-            crate::negotiated::algorithms_from_metadata(&m.id_token_signing_alg_values_supported),
+            crate::provider::negotiated::algorithms_from_metadata(
+                &m.id_token_signing_alg_values_supported
+            ),
             [crate::SigningAlgorithm::RS256]
         );
     }

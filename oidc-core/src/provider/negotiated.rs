@@ -4,9 +4,9 @@
 //! the metadata is silent). Strict only where a specification says MUST.
 
 use crate::config::{AuthMethod, ClientConfig, SigningAlgorithm};
-use crate::discovery::ProviderMetadata;
 use crate::error::DiscoveryError;
-use crate::issuer::ExpectedIssuer;
+use crate::jose::issuer::ExpectedIssuer;
+use crate::provider::discovery::ProviderMetadata;
 
 /// The settings a [`Client`](crate::Client) runs with.
 #[derive(Debug, Clone)]

@@ -1,6 +1,6 @@
 use super::*;
 use crate::config::SigningAlgorithm as A;
-use crate::issuer::IssuerPolicy;
+use crate::jose::issuer::IssuerPolicy;
 use serde_json::{Value, json};
 
 fn config() -> ClientConfig {

@@ -2,9 +2,9 @@
 //! endpoint, or the ID token, always tied to the ID token's `sub`.
 
 use crate::error::TokenError;
-use crate::http::Http;
-use crate::id_token::IdTokenClaims;
-use crate::jws::StrictObject;
+use crate::jose::id_token::IdTokenClaims;
+use crate::jose::jws::StrictObject;
+use crate::provider::http::Http;
 use serde_json::{Map, Value};
 use url::Url;
 

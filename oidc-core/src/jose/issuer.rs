@@ -7,8 +7,7 @@
 //! documentation allows.
 
 use crate::error::DiscoveryError;
-use std::fmt;
-use std::str::FromStr;
+
 use url::Url;
 
 /// How the `iss` of tokens (and of authorization responses, RFC 9207) is
@@ -36,38 +35,11 @@ pub enum IssuerPolicy {
     EntraMultiTenant,
 }
 
-impl IssuerPolicy {
-    /// The name used in configuration (`exact`, `google`, `entra_multi_tenant`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Exact => "exact",
-            Self::Google => "google",
-            Self::EntraMultiTenant => "entra_multi_tenant",
-        }
-    }
-}
-
-impl fmt::Display for IssuerPolicy {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Parses the configuration name (see [`IssuerPolicy::as_str`]), e.g. from
-/// an environment variable of an `#[oidc_client]` struct.
-impl FromStr for IssuerPolicy {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "exact" => Ok(Self::Exact),
-            "google" => Ok(Self::Google),
-            "entra_multi_tenant" => Ok(Self::EntraMultiTenant),
-            other => Err(format!(
-                "unknown issuer policy `{other}`: expected `exact`, `google` or `entra_multi_tenant`"
-            )),
-        }
-    }
-}
+crate::config::protocol_names!(IssuerPolicy, "issuer policy", {
+    Exact => "exact",
+    Google => "google",
+    EntraMultiTenant => "entra_multi_tenant",
+});
 
 /// The placeholder of Entra's templated issuer.
 const TENANT_PLACEHOLDER: &str = "{tenantid}";

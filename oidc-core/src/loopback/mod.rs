@@ -62,7 +62,7 @@
 
 use crate::error::CallbackError;
 use crate::flow::{Callback, CodeReceived, Login, Redirected};
-use crate::id_token::ct_eq;
+use crate::util::ct_eq;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -465,5 +465,4 @@ fn escape(text: &str) -> String {
 }
 
 #[cfg(test)]
-#[path = "loopback_tests.rs"]
 mod tests;

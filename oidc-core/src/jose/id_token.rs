@@ -1,15 +1,15 @@
 //! ID token verification: OpenID Connect Core 1.0 section 3.1.3.7, plus
 //! `at_hash` (3.1.3.8) and the refresh rules of section 12.2.
 
-use crate::claims;
 use crate::config::SigningAlgorithm;
 use crate::error::IdTokenError;
-use crate::issuer::ExpectedIssuer;
-use crate::jwks::JwksCache;
-use crate::jws::{CompactJws, b64url};
+use crate::jose::claims;
+use crate::jose::issuer::ExpectedIssuer;
+use crate::jose::jwks::JwksCache;
+use crate::jose::jws::CompactJws;
+use crate::util::{b64url, ct_eq};
 use serde_json::{Map, Value};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use subtle::ConstantTimeEq;
+use std::time::Duration;
 
 /// The verified claims of an ID token.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -64,14 +64,6 @@ pub(crate) struct Expectations<'a> {
     pub(crate) clock_tolerance: Duration,
     pub(crate) max_token_age: Duration,
     pub(crate) now: i64,
-}
-
-/// Seconds since the epoch.
-pub(crate) fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }
 
 /// Verifies an ID token: header, signature (key from the JWKS), claims.
@@ -231,11 +223,6 @@ pub(crate) fn check_same_login(
     Ok(())
 }
 
-/// Constant-time string equality (lengths are not secret).
-pub(crate) fn ct_eq(a: &str, b: &str) -> bool {
-    a.as_bytes().ct_eq(b.as_bytes()).into()
-}
-
 /// `at_hash`/`c_hash`: the left half of the hash of the token's ASCII, with
 /// the hash of the signing algorithm (SHA-512 for Ed25519).
 pub(crate) fn token_hash(token: &str, alg: SigningAlgorithm) -> String {
@@ -254,5 +241,4 @@ pub(crate) fn token_hash(token: &str, alg: SigningAlgorithm) -> String {
 claims::claim_errors_into!(IdTokenError);
 
 #[cfg(test)]
-#[path = "id_token_tests.rs"]
 mod tests;

@@ -8,8 +8,8 @@ pub use sealing_key::SealingKey;
 
 use crate::config::ResponseMode;
 use crate::error::PendingLoginError;
-use crate::id_token::unix_now;
 use crate::secret::{CsrfState, Nonce, PkceVerifier};
+use crate::util::unix_now;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,275 @@
+//! Verifying back-channel logout tokens (OpenID Connect Back-Channel
+//! Logout 1.0 section 2.6).
+
+use crate::client::Client;
+use crate::config::SigningAlgorithm;
+use crate::error::IdTokenError;
+use crate::jose::claims;
+use crate::jose::issuer::ExpectedIssuer;
+use crate::jose::jwks::JwksCache;
+use crate::jose::jws::CompactJws;
+use crate::util::{ExpiringSet, unix_now};
+use serde_json::{Map, Value};
+use std::time::Duration;
+
+/// The member of `events` that makes a JWT a back-channel logout token.
+pub const BACKCHANNEL_LOGOUT_EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
+
+/// A verified logout token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogoutToken {
+    /// `iss`: the provider.
+    pub iss: String,
+    /// `aud`: the audiences (always includes this client).
+    pub aud: Vec<String>,
+    /// `iat`: issue time, seconds since the epoch.
+    pub iat: i64,
+    /// `exp`: expiry, if sent.
+    pub exp: Option<i64>,
+    /// `jti`: the token's unique id.
+    pub jti: String,
+    /// `sub`: the user whose sessions ended, if sent. Without `sid`, every
+    /// session of this user at this provider ends.
+    pub sub: Option<String>,
+    /// `sid`: the provider session that ended, if sent. Only sessions that
+    /// began in it end.
+    pub sid: Option<String>,
+    /// Every claim, as received.
+    pub raw: Map<String, Value>,
+}
+
+/// Why a logout token was refused. The endpoint answers `400` with
+/// `{"error":"invalid_request"}` for all of them except
+/// [`KeysUnavailable`](Self::KeysUnavailable) (a server problem: 503).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LogoutTokenError {
+    /// Not a well-formed JWS, or its header, algorithm, key or signature
+    /// was refused (the same checks as for ID tokens).
+    #[error("{0}")]
+    Jws(IdTokenError),
+    /// The provider's keys could not be fetched.
+    #[error("cannot verify logout tokens now: {0}")]
+    KeysUnavailable(String),
+    /// `typ` is present and is not `logout+jwt`.
+    #[error("the token's typ is `{0}`, not logout+jwt")]
+    WrongType(String),
+    /// A claim has the wrong type.
+    #[error("invalid claims: {0}")]
+    InvalidClaims(String),
+    /// A required claim is missing.
+    #[error("the required claim `{0}` is missing")]
+    MissingClaim(&'static str),
+    /// `iss` is not the provider.
+    #[error("issuer `{found}` is not `{expected}`")]
+    WrongIssuer {
+        /// The configured issuer.
+        expected: String,
+        /// The token's `iss`.
+        found: String,
+    },
+    /// `aud` does not contain this client.
+    #[error("the audience does not include this client")]
+    WrongAudience,
+    /// `aud` contains an audience this client does not trust.
+    #[error("the audience includes `{0}`, which this client does not trust")]
+    UntrustedAudience(String),
+    /// `exp` has passed.
+    #[error("the logout token expired at {exp} (now {now})")]
+    Expired {
+        /// `exp`.
+        exp: i64,
+        /// The current time.
+        now: i64,
+    },
+    /// `iat` is in the future.
+    #[error("the logout token was issued in the future (iat {iat}, now {now})")]
+    IssuedInFuture {
+        /// `iat`.
+        iat: i64,
+        /// The current time.
+        now: i64,
+    },
+    /// `iat` is older than the maximum token age.
+    #[error(
+        "the logout token was issued too long ago (iat {iat}, now {now}, max age {max_age_secs}s)"
+    )]
+    TooOld {
+        /// `iat`.
+        iat: i64,
+        /// The current time.
+        now: i64,
+        /// The maximum age.
+        max_age_secs: u64,
+    },
+    /// `events` lacks the back-channel logout event (or it is not an object).
+    #[error("`events` has no `{BACKCHANNEL_LOGOUT_EVENT}` object: this is not a logout token")]
+    MissingEvent,
+    /// Neither `sub` nor `sid` is present.
+    #[error("the logout token has neither `sub` nor `sid`")]
+    NoSubject,
+    /// `nonce` is present, which logout tokens must not carry.
+    #[error("the logout token carries a `nonce` (forbidden: it would be an ID token)")]
+    NonceForbidden,
+    /// This `jti` was already accepted: a replay.
+    #[error("this logout token (jti) was already used")]
+    Replayed,
+}
+
+claims::claim_errors_into!(LogoutTokenError);
+
+impl LogoutTokenError {
+    fn from_jws(error: IdTokenError) -> Self {
+        match error {
+            IdTokenError::Jwks(reason) => Self::KeysUnavailable(reason),
+            IdTokenError::InvalidClaims(reason) => Self::InvalidClaims(reason),
+            other => Self::Jws(other),
+        }
+    }
+}
+
+/// The checks of one verification, from the client's configuration.
+#[derive(Debug, Clone)]
+pub(crate) struct LogoutExpectations<'a> {
+    pub(crate) issuer: &'a ExpectedIssuer,
+    pub(crate) client_id: &'a str,
+    pub(crate) trusted_audiences: &'a [String],
+    pub(crate) algorithms: &'a [SigningAlgorithm],
+    pub(crate) clock_tolerance: Duration,
+    pub(crate) max_token_age: Duration,
+    pub(crate) now: i64,
+}
+
+impl Client {
+    /// Verifies a back-channel logout token (the `logout_token` form field
+    /// of the provider's POST): see the [module documentation](crate::logout)
+    /// for every check. A token is accepted once: its `jti` is remembered.
+    pub async fn verify_logout_token(&self, token: &str) -> Result<LogoutToken, LogoutTokenError> {
+        let config = self.config();
+        let expect = LogoutExpectations {
+            issuer: self.expected_issuer(),
+            client_id: &config.client_id,
+            trusted_audiences: &config.trusted_audiences,
+            algorithms: self.id_token_algorithms(),
+            clock_tolerance: config.limits.clock_tolerance,
+            max_token_age: config.limits.max_id_token_age,
+            now: unix_now(),
+        };
+        verify(token, self.jwks(), &expect, self.logout_replay_cache()).await
+    }
+}
+
+/// Verifies a logout token; on success its `jti` is recorded in `replay`.
+pub(crate) async fn verify(
+    token: &str,
+    jwks: &JwksCache,
+    expect: &LogoutExpectations<'_>,
+    replay: &ExpiringSet,
+) -> Result<LogoutToken, LogoutTokenError> {
+    let jws = CompactJws::parse(token, expect.algorithms).map_err(LogoutTokenError::from_jws)?;
+    if let Some(typ) = &jws.header.typ {
+        let lower = typ.to_ascii_lowercase();
+        if lower != "logout+jwt" && lower != "application/logout+jwt" {
+            return Err(LogoutTokenError::WrongType(typ.clone()));
+        }
+    }
+    jws.verify_signature(jwks)
+        .await
+        .map_err(LogoutTokenError::from_jws)?;
+    let claims = jws.claims().map_err(LogoutTokenError::from_jws)?;
+    let token = LogoutToken::from_map(claims)?;
+    token.check(expect)?;
+    let tolerance = secs(expect.clock_tolerance);
+    let acceptable_until = token
+        .iat
+        .saturating_add(secs(expect.max_token_age))
+        .max(token.exp.unwrap_or(i64::MIN))
+        .saturating_add(tolerance);
+    if !replay.insert(
+        &[token.iss.as_bytes(), token.jti.as_bytes()],
+        acceptable_until,
+        expect.now,
+    ) {
+        return Err(LogoutTokenError::Replayed);
+    }
+    Ok(token)
+}
+
+fn secs(duration: Duration) -> i64 {
+    i64::try_from(duration.as_secs()).unwrap_or(i64::MAX)
+}
+
+impl LogoutToken {
+    pub(crate) fn from_map(raw: Map<String, Value>) -> Result<Self, LogoutTokenError> {
+        Ok(Self {
+            iss: claims::required_string(&raw, "iss")?,
+            aud: claims::audiences(&raw)?,
+            iat: claims::required_time(&raw, "iat")?,
+            exp: claims::time(&raw, "exp")?,
+            jti: claims::required_string(&raw, "jti")?,
+            sub: claims::string(&raw, "sub")?,
+            sid: claims::string(&raw, "sid")?,
+            raw,
+        })
+    }
+
+    fn check(&self, expect: &LogoutExpectations<'_>) -> Result<(), LogoutTokenError> {
+        let tid = claims::string(&self.raw, "tid")?;
+        if !expect.issuer.accepts(&self.iss, tid.as_deref()) {
+            return Err(LogoutTokenError::WrongIssuer {
+                expected: expect.issuer.describe().to_owned(),
+                found: self.iss.clone(),
+            });
+        }
+        if !self.aud.iter().any(|a| a == expect.client_id) {
+            return Err(LogoutTokenError::WrongAudience);
+        }
+        if let Some(untrusted) = self
+            .aud
+            .iter()
+            .find(|a| *a != expect.client_id && !expect.trusted_audiences.contains(a))
+        {
+            return Err(LogoutTokenError::UntrustedAudience(untrusted.clone()));
+        }
+        let now = expect.now;
+        let tolerance = secs(expect.clock_tolerance);
+        if self.iat > now.saturating_add(tolerance) {
+            return Err(LogoutTokenError::IssuedInFuture { iat: self.iat, now });
+        }
+        let max_age = secs(expect.max_token_age);
+        if now.saturating_sub(self.iat) > max_age.saturating_add(tolerance) {
+            return Err(LogoutTokenError::TooOld {
+                iat: self.iat,
+                now,
+                max_age_secs: expect.max_token_age.as_secs(),
+            });
+        }
+        if let Some(exp) = self.exp
+            && now.saturating_sub(tolerance) >= exp
+        {
+            return Err(LogoutTokenError::Expired { exp, now });
+        }
+        match self.raw.get("events") {
+            Some(Value::Object(events)) => match events.get(BACKCHANNEL_LOGOUT_EVENT) {
+                Some(Value::Object(_)) => {}
+                _ => return Err(LogoutTokenError::MissingEvent),
+            },
+            None => return Err(LogoutTokenError::MissingEvent),
+            Some(_) => {
+                return Err(LogoutTokenError::InvalidClaims(
+                    "`events` must be an object".into(),
+                ));
+            }
+        }
+        if self.sub.is_none() && self.sid.is_none() {
+            return Err(LogoutTokenError::NoSubject);
+        }
+        if self.raw.contains_key("nonce") {
+            return Err(LogoutTokenError::NonceForbidden);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,13 @@
+//! Talking to the OpenID Provider: discovery and its checks, what the
+//! client negotiates from the metadata, the back-channel HTTP client (timeouts,
+//! body caps, no redirects), the token endpoint and UserInfo.
+//!
+//! This layer uses `crate::config` (what the application asked for),
+//! `crate::jose` (the issuer rule) and `crate::util`; it knows nothing of
+//! the login's states, which live in `crate::flow`.
+
+pub(crate) mod discovery;
+pub(crate) mod http;
+pub(crate) mod negotiated;
+pub(crate) mod token_endpoint;
+pub(crate) mod userinfo;
