@@ -4,9 +4,9 @@
 //!   application sends the user to the provider's `end_session_endpoint`
 //!   ([`Client::end_session_url`]).
 //! - **Back-channel** (OpenID Connect Back-Channel Logout 1.0): the
-//!//! provider tells the application, server to server, that a user's session
-//! at the provider ended, by POSTing a signed *logout token* to the
-//! application's `backchannel_logout_uri`.
+//!   provider tells the application, server to server, that a user's
+//!   session at the provider ended, by POSTing a signed *logout token* to
+//!   the application's `backchannel_logout_uri`.
 //!
 //! Two parts, usable without any web framework:
 //!
