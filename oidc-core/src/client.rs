@@ -7,11 +7,10 @@ use crate::flow::pending::{PendingLogin, SealingKey};
 use crate::flow::{Login, Redirected, Unstarted};
 use crate::jose::issuer::ExpectedIssuer;
 use crate::jose::jwks::JwksCache;
-use crate::provider::discovery::{ProviderMetadata, discovery_url};
+use crate::provider::discovery::{ProviderMetadata, fetch_document};
 use crate::provider::http::Http;
 use crate::provider::negotiated::Negotiated;
-use crate::util::ExpiringSet;
-use crate::util::unix_now;
+use crate::util::{ExpiringSet, unix_now};
 use std::fmt;
 use std::sync::Arc;
 
@@ -72,22 +71,8 @@ impl Client {
             limits.connect_timeout,
             limits.max_response_bytes,
         )?;
-        let url = discovery_url(&urls.issuer);
-        let response = http.get(&url, None).await?;
-        if response.status != 200 {
-            return Err(crate::error::TransportError::Status {
-                url: crate::provider::http::display_url(&url),
-                status: response.status,
-            }
-            .into());
-        }
-        if !response.is_json() {
-            return Err(DiscoveryError::InvalidDocument(format!(
-                "expected JSON, got content type `{}`",
-                response.content_type().unwrap_or("none")
-            )));
-        }
-        let metadata = ProviderMetadata::from_document(&response.body, &config)?;
+        let document = fetch_document(&http, &urls.issuer).await?;
+        let metadata = ProviderMetadata::from_document(&document, &config)?;
         let negotiated = Negotiated::resolve(&config, &metadata)?;
         Ok(Self::with_metadata(config, metadata, negotiated, http))
     }

@@ -123,48 +123,35 @@ fn is_loopback(host: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// The issuer table oidc-core's run-time check is tested against too
+    /// (`oidc-core/src/config/url_policy/issuer_cases.txt`): the two
+    /// copies of the rule cannot drift apart.
     #[test]
-    fn accepts_what_validate_accepts() {
-        for ok in [
-            "https://login.example.com",
-            "https://login.example.com/",
-            "https://login.example.com/tenant/v2.0",
-            "https://login.example.com:8443/x",
-            "http://localhost:8080",
-            "http://127.0.0.1:9000/realms/a",
-            "http://[::1]:3000",
-            "HTTPS://Login.Example.com",
-        ] {
-            assert_eq!(check(ok, UrlKind::Issuer), Ok(()), "{ok}");
+    fn issuers_follow_the_shared_table() {
+        let table = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../oidc-core/src/config/url_policy/issuer_cases.txt"
+        ));
+        let mut rows = 0;
+        for line in table.lines().filter(|l| !l.starts_with('#')) {
+            let (verdict, url) = line.split_once(' ').unwrap_or((line, ""));
+            assert_eq!(
+                check(url, UrlKind::Issuer).is_ok(),
+                verdict == "accept",
+                "{url:?}"
+            );
+            rows += 1;
         }
+        assert!(rows > 10);
+    }
+
+    #[test]
+    fn redirect_uris_may_have_a_query() {
         assert_eq!(
             check("http://localhost:3000/callback?x=1", UrlKind::RedirectUri),
             Ok(())
         );
-    }
-
-    #[test]
-    fn rejects_the_mistakes() {
-        for bad in [
-            "",
-            "login.example.com",
-            "ftp://login.example.com",
-            "https://",
-            "https://:443",
-            "https://user:pw@login.example.com",
-            "https://login.example.com:99999",
-            "https://login.example.com:x",
-            "https://login example.com",
-            "https://login.example.com/#frag",
-            "https://login.example.com/?tenant=a",
-            "http://login.example.com",
-            "http://10.0.0.1",
-            "https://[::1",
-            "https://exa$mple.com",
-            "https://a..b",
-        ] {
-            assert!(check(bad, UrlKind::Issuer).is_err(), "{bad}");
-        }
+        assert!(check("http://localhost:3000/callback#x", UrlKind::RedirectUri).is_err());
     }
 
     #[test]

@@ -77,13 +77,13 @@
 //! - **`client_id`** (RFC 9068 section 2.2): required in access tokens,
 //!   absent from ID tokens; required in the default mode.
 
-use crate::config::{Limits, SigningAlgorithm, is_loopback, parse_url};
-use crate::error::{ConfigError, DiscoveryError, TransportError};
+use crate::config::{Limits, SigningAlgorithm, check_scope, parse_issuer};
+use crate::error::{ConfigError, DiscoveryError};
 use crate::jose::issuer::{ExpectedIssuer, IssuerPolicy};
 use crate::jose::jwks::JwksCache;
 use crate::jose::jws::CompactJws;
-use crate::provider::discovery::discovery_url;
-use crate::provider::http::{Http, display_url};
+use crate::provider::discovery::{fetch_document, required_endpoint};
+use crate::provider::http::Http;
 use crate::provider::negotiated::algorithms_from_metadata;
 use crate::util::unix_now;
 use std::fmt;
@@ -240,13 +240,7 @@ impl ResourceServerConfig {
     }
 
     fn validated(&self) -> Result<Url, ConfigError> {
-        let issuer = parse_url("issuer", &self.issuer)?;
-        if issuer.query().is_some() || issuer.fragment().is_some() {
-            return Err(ConfigError::UrlPartNotAllowed {
-                field: "issuer",
-                part: "a query or fragment",
-            });
-        }
+        let issuer = parse_issuer(&self.issuer)?;
         if self.audience.trim().is_empty() {
             return Err(ConfigError::EmptyAudience);
         }
@@ -254,26 +248,9 @@ impl ResourceServerConfig {
             return Err(ConfigError::NoAlgorithms);
         }
         for scope in &self.required_scopes {
-            if scope.is_empty()
-                || scope
-                    .chars()
-                    .any(|c| !('!'..='~').contains(&c) || c == '"' || c == '\\')
-            {
-                return Err(ConfigError::InvalidScope(scope.clone()));
-            }
+            check_scope(scope)?;
         }
-        if self.limits.clock_tolerance > Duration::from_secs(300) {
-            return Err(ConfigError::InvalidDuration {
-                field: "clock_tolerance",
-                reason: "at most 5 minutes",
-            });
-        }
-        if self.limits.http_timeout.is_zero() {
-            return Err(ConfigError::InvalidDuration {
-                field: "http_timeout",
-                reason: "timeouts must be greater than zero",
-            });
-        }
+        self.limits.validate()?;
         Ok(issuer)
     }
 }
@@ -326,22 +303,8 @@ impl AccessTokenVerifier {
             limits.connect_timeout,
             limits.max_response_bytes,
         )?;
-        let url = discovery_url(&issuer_url);
-        let response = http.get(&url, None).await?;
-        if response.status != 200 {
-            return Err(TransportError::Status {
-                url: display_url(&url),
-                status: response.status,
-            }
-            .into());
-        }
-        if !response.is_json() {
-            return Err(DiscoveryError::InvalidDocument(format!(
-                "expected JSON, got content type `{}`",
-                response.content_type().unwrap_or("none")
-            )));
-        }
-        let document = KeysDocument::parse(&response.body, &config)?;
+        let body = fetch_document(&http, &issuer_url).await?;
+        let document = KeysDocument::parse(&body, &config)?;
         let jwks = JwksCache::new(document.jwks_uri, http, limits.jwks_refresh_cooldown);
         let algorithms = match &config.algorithms {
             Some(explicit) => explicit.clone(),
@@ -450,21 +413,8 @@ impl KeysDocument {
             .map_err(|e| DiscoveryError::InvalidDocument(e.to_string()))?;
         let issuer =
             ExpectedIssuer::from_discovery(config.issuer_policy, &config.issuer, &document.issuer)?;
-        let value = document
-            .jwks_uri
-            .ok_or(DiscoveryError::MissingEndpoint("jwks_uri"))?;
-        let url = Url::parse(&value).map_err(|e| {
-            DiscoveryError::InvalidDocument(format!("`jwks_uri` is not a URL: {e}"))
-        })?;
-        let issuer_is_loopback = Url::parse(&config.issuer).is_ok_and(|u| is_loopback(&u));
-        let secure = url.scheme() == "https"
-            || (url.scheme() == "http" && issuer_is_loopback && is_loopback(&url));
-        if !secure {
-            return Err(DiscoveryError::InsecureEndpoint {
-                field: "jwks_uri",
-                url: value,
-            });
-        }
+        let issuer_url = parse_issuer(&config.issuer)?;
+        let url = required_endpoint("jwks_uri", document.jwks_uri, &issuer_url)?;
         Ok(Self {
             issuer,
             jwks_uri: url,

@@ -1,6 +1,7 @@
 //! The limits a client enforces and their defaults (the crate docs'
 //! "Limits and defaults" table lists them with their setters).
 
+use crate::error::ConfigError;
 use std::time::Duration;
 
 /// Limits and defaults. Every value has a safe default; see the crate docs'
@@ -14,6 +15,26 @@ pub(crate) struct Limits {
     pub(crate) max_response_bytes: usize,
     pub(crate) jwks_refresh_cooldown: Duration,
     pub(crate) pending_login_ttl: Duration,
+}
+
+impl Limits {
+    /// The rules every limit follows, for clients and APIs alike.
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |field, reason| Err(ConfigError::InvalidDuration { field, reason });
+        if self.clock_tolerance > Duration::from_secs(300) {
+            return invalid("clock_tolerance", "at most 5 minutes");
+        }
+        if self.http_timeout.is_zero() {
+            return invalid("http_timeout", "timeouts must be greater than zero");
+        }
+        if self.connect_timeout.is_zero() {
+            return invalid("connect_timeout", "timeouts must be greater than zero");
+        }
+        if self.pending_login_ttl.is_zero() {
+            return invalid("pending_login_ttl", "must be greater than zero");
+        }
+        Ok(())
+    }
 }
 
 impl Default for Limits {

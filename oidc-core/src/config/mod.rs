@@ -13,11 +13,11 @@ mod vocabulary;
 pub use crate::jose::issuer::IssuerPolicy;
 pub(crate) use limits::Limits;
 pub use url_policy::is_loopback;
-pub(crate) use url_policy::parse_url;
-pub(crate) use vocabulary::protocol_names;
+pub(crate) use url_policy::{endpoint_is_secure, parse_issuer, parse_url};
 pub use vocabulary::{
     AuthMethod, Prompt, PromptCreate, ResponseMode, SigningAlgorithm, UserInfoPolicy,
 };
+pub(crate) use vocabulary::{check_scope, protocol_names};
 
 use crate::error::ConfigError;
 use crate::secret::ClientSecret;
@@ -282,19 +282,7 @@ impl ClientConfig {
     }
 
     pub(crate) fn validated(&self) -> Result<ValidatedUrls, ConfigError> {
-        let issuer = parse_url("issuer", &self.issuer)?;
-        if issuer.query().is_some() {
-            return Err(ConfigError::UrlPartNotAllowed {
-                field: "issuer",
-                part: "a query",
-            });
-        }
-        if issuer.fragment().is_some() {
-            return Err(ConfigError::UrlPartNotAllowed {
-                field: "issuer",
-                part: "a fragment",
-            });
-        }
+        let issuer = parse_issuer(&self.issuer)?;
         let redirect_uri = parse_url("redirect_uri", &self.redirect_uri)?;
         if redirect_uri.fragment().is_some() {
             return Err(ConfigError::UrlPartNotAllowed {
@@ -306,13 +294,7 @@ impl ClientConfig {
             return Err(ConfigError::EmptyClientId);
         }
         for scope in &self.scopes {
-            if scope.is_empty()
-                || scope
-                    .chars()
-                    .any(|c| c == ' ' || c == '"' || c == '\\' || !(' '..='~').contains(&c))
-            {
-                return Err(ConfigError::InvalidScope(scope.clone()));
-            }
+            check_scope(scope)?;
         }
         if !self.scopes.iter().any(|s| s == "openid") {
             return Err(ConfigError::MissingOpenidScope);
@@ -328,24 +310,7 @@ impl ClientConfig {
         if self.algorithms.as_ref().is_some_and(Vec::is_empty) {
             return Err(ConfigError::NoAlgorithms);
         }
-        if self.limits.clock_tolerance > Duration::from_secs(300) {
-            return Err(ConfigError::InvalidDuration {
-                field: "clock_tolerance",
-                reason: "at most 5 minutes",
-            });
-        }
-        if self.limits.http_timeout.is_zero() || self.limits.connect_timeout.is_zero() {
-            return Err(ConfigError::InvalidDuration {
-                field: "http_timeout",
-                reason: "timeouts must be greater than zero",
-            });
-        }
-        if self.limits.pending_login_ttl.is_zero() {
-            return Err(ConfigError::InvalidDuration {
-                field: "pending_login_ttl",
-                reason: "must be greater than zero",
-            });
-        }
+        self.limits.validate()?;
         Ok(ValidatedUrls { issuer })
     }
 }

@@ -196,6 +196,20 @@ protocol_names!(UserInfoPolicy, "UserInfo policy", {
     Never => "never",
 });
 
+/// A scope value (RFC 6749 section 3.3: `%x21 / %x23-5B / %x5D-7E`, at
+/// least one character): what a client requests and an API requires.
+pub(crate) fn check_scope(scope: &str) -> Result<(), ConfigError> {
+    let valid = !scope.is_empty()
+        && scope
+            .chars()
+            .all(|c| ('!'..='~').contains(&c) && c != '"' && c != '\\');
+    if valid {
+        Ok(())
+    } else {
+        Err(ConfigError::InvalidScope(scope.to_owned()))
+    }
+}
+
 // Signature algorithms parse into a `ConfigError`, from their JOSE names.
 protocol_names!(@names SigningAlgorithm, {
     RS256 => "RS256",

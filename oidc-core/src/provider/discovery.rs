@@ -1,8 +1,10 @@
 //! OpenID Provider metadata (OpenID Connect Discovery 1.0) and its checks.
 
-use crate::config::{ClientConfig, Prompt, ResponseMode, is_loopback};
-use crate::error::DiscoveryError;
+use crate::config::{ClientConfig, Prompt, ResponseMode, endpoint_is_secure, parse_issuer};
+use crate::error::{DiscoveryError, TransportError};
 use crate::jose::issuer::ExpectedIssuer;
+use crate::provider::http::{Http, display_url};
+use bytes::Bytes;
 use serde::Deserialize;
 use url::Url;
 
@@ -58,6 +60,51 @@ struct RawMetadata {
     authorization_response_iss_parameter_supported: bool,
 }
 
+/// Fetches an issuer's discovery document: a `200` JSON answer, or the
+/// error that says why not. Clients and APIs both start here.
+pub(crate) async fn fetch_document(http: &Http, issuer: &Url) -> Result<Bytes, DiscoveryError> {
+    let url = discovery_url(issuer);
+    let response = http.get(&url, None).await?;
+    if response.status != 200 {
+        return Err(TransportError::Status {
+            url: display_url(&url),
+            status: response.status,
+        }
+        .into());
+    }
+    if !response.is_json() {
+        return Err(DiscoveryError::InvalidDocument(format!(
+            "expected JSON, got content type `{}`",
+            response.content_type().unwrap_or("none")
+        )));
+    }
+    Ok(response.body)
+}
+
+/// An optional endpoint member of the metadata, held to the URL policy.
+pub(crate) fn endpoint(
+    field: &'static str,
+    value: Option<String>,
+    issuer: &Url,
+) -> Result<Option<Url>, DiscoveryError> {
+    let Some(value) = value else { return Ok(None) };
+    let url = Url::parse(&value)
+        .map_err(|e| DiscoveryError::InvalidDocument(format!("`{field}` is not a URL: {e}")))?;
+    if !endpoint_is_secure(&url, issuer) {
+        return Err(DiscoveryError::InsecureEndpoint { field, url: value });
+    }
+    Ok(Some(url))
+}
+
+/// A required endpoint member of the metadata.
+pub(crate) fn required_endpoint(
+    field: &'static str,
+    value: Option<String>,
+    issuer: &Url,
+) -> Result<Url, DiscoveryError> {
+    endpoint(field, value, issuer)?.ok_or(DiscoveryError::MissingEndpoint(field))
+}
+
 /// The discovery URL for an issuer (OpenID Connect Discovery 1.0 section 4).
 pub(crate) fn discovery_url(issuer: &Url) -> Url {
     let mut url = issuer.clone();
@@ -75,24 +122,9 @@ impl ProviderMetadata {
         let raw: RawMetadata = serde_json::from_slice(body)
             .map_err(|e| DiscoveryError::InvalidDocument(e.to_string()))?;
         ExpectedIssuer::from_discovery(config.issuer_policy, &config.issuer, &raw.issuer)?;
-        // The issuer parsed fine in the config; an http issuer is loopback.
-        let issuer_is_loopback = Url::parse(&config.issuer).is_ok_and(|u| is_loopback(&u));
-        let endpoint =
-            |field: &'static str, value: Option<String>| -> Result<Option<Url>, DiscoveryError> {
-                let Some(value) = value else { return Ok(None) };
-                let url = Url::parse(&value).map_err(|e| {
-                    DiscoveryError::InvalidDocument(format!("`{field}` is not a URL: {e}"))
-                })?;
-                let secure = url.scheme() == "https"
-                    || (url.scheme() == "http" && issuer_is_loopback && is_loopback(&url));
-                if !secure {
-                    return Err(DiscoveryError::InsecureEndpoint { field, url: value });
-                }
-                Ok(Some(url))
-            };
-        let required = |field: &'static str, value: Option<String>| {
-            endpoint(field, value)?.ok_or(DiscoveryError::MissingEndpoint(field))
-        };
+        let issuer = parse_issuer(&config.issuer)?;
+        let endpoint = |field, value| endpoint(field, value, &issuer);
+        let required = |field, value| required_endpoint(field, value, &issuer);
         let metadata = Self {
             authorization_endpoint: required("authorization_endpoint", raw.authorization_endpoint)?,
             token_endpoint: required("token_endpoint", raw.token_endpoint)?,
