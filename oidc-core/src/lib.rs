@@ -286,4 +286,4 @@ pub use url::Url;
 pub use oidc_macros::oidc_client;
 
 #[doc(hidden)]
-pub use support::macros::__private;
+pub use support::private as __private;

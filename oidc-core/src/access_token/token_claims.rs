@@ -1,6 +1,6 @@
 //! The verified claims of an access token and their checks.
 
-use super::*;
+use super::{AccessTokenError, AccessTokenType, Inner};
 use crate::jose::claims;
 use serde_json::{Map, Value};
 

@@ -6,6 +6,6 @@
 pub mod bench;
 #[cfg(feature = "fuzzing")]
 pub mod fuzz;
-pub(crate) mod macros;
+pub mod private;
 #[cfg(test)]
 pub(crate) mod test_signer;
