@@ -120,7 +120,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut oidc = match Oidc::new(config).await {
+    let mut oidc = match Oidc::discover(config).await {
         Ok(oidc) => oidc,
         Err(e) => {
             eprintln!("axum_login cannot start: {e}");

@@ -150,7 +150,7 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn sign_in(options: &Options) -> Result<(), Box<dyn std::error::Error>> {
+async fn sign_in(options: &Options) -> Result<(), oidc_core::Error> {
     // 1. Listen first: the redirect URI carries the port.
     let server = LoopbackServer::bind_to(
         SocketAddr::from((Ipv4Addr::LOCALHOST, options.port)),

@@ -58,7 +58,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         client_secret: ClientSecret::new(CLIENT_SECRET),
         redirect_uri: format!("{APP_URL}/callback"),
     };
-    let oidc = Oidc::new(auth)
+    let oidc = Oidc::discover(auth)
         .await?
         .post_logout_redirect_uri(format!("{APP_URL}/"));
 

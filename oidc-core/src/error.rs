@@ -13,6 +13,9 @@
 //! | the callback | [`CallbackError`] | [`Callback`](crate::Callback) parsing, [`Login::receive`](crate::Login::receive) |
 //! | tokens and claims | [`TokenError`], [`IdTokenError`] | [`Login::exchange`](crate::Login::exchange) |
 //! | the network | [`TransportError`] | any call to the provider |
+//! | an API's bearer tokens | [`AccessTokenError`](crate::AccessTokenError), [`BearerError`](crate::access_token::BearerError) | [`AccessTokenVerifier`](crate::AccessTokenVerifier) |
+//! | back-channel logout | [`LogoutTokenError`](crate::LogoutTokenError) | [`Client::verify_logout_token`](crate::Client::verify_logout_token) |
+//! | a native app's redirect | [`LoopbackError`](crate::loopback::LoopbackError) | [`LoopbackServer`](crate::loopback::LoopbackServer) |
 //!
 //! [`Error`] wraps them all for applications that just want `?`.
 
@@ -44,6 +47,18 @@ pub enum Error {
     /// A request to the provider failed.
     #[error(transparent)]
     Transport(#[from] TransportError),
+    /// An API refused an access token.
+    #[error(transparent)]
+    AccessToken(#[from] crate::AccessTokenError),
+    /// An API refused a request's `Authorization` header.
+    #[error(transparent)]
+    Bearer(#[from] crate::access_token::BearerError),
+    /// A back-channel logout token was refused.
+    #[error(transparent)]
+    LogoutToken(#[from] crate::LogoutTokenError),
+    /// A native app's loopback redirect failed.
+    #[error(transparent)]
+    Loopback(#[from] crate::loopback::LoopbackError),
 }
 
 /// The application's configuration is invalid. Fix the configuration: these
@@ -131,6 +146,7 @@ pub enum ConfigError {
 
 /// One missing or malformed environment variable.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EnvProblem {
     /// The variable's name.
     pub variable: String,

@@ -87,7 +87,7 @@
 //! ```no_run
 //! use oidc_core::{AccessTokenVerifier, ResourceServerConfig};
 //!
-//! # async fn run(header: Option<&str>) -> Result<(), Box<dyn std::error::Error>> {
+//! # async fn run(header: Option<&str>) -> Result<(), oidc_core::Error> {
 //! let verifier = AccessTokenVerifier::discover(
 //!     ResourceServerConfig::new("https://login.example.com", "https://api.example.com"),
 //! )
@@ -109,7 +109,7 @@
 //! use oidc_core::loopback::{DEFAULT_TIMEOUT, LoopbackServer};
 //! use oidc_core::{AuthMethod, Client, ClientConfig};
 //!
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! # async fn run() -> Result<(), oidc_core::Error> {
 //! let server = LoopbackServer::bind().await?;
 //! let client = Client::discover(
 //!     ClientConfig::new("https://login.example.com", "my-cli", server.redirect_uri())
@@ -133,7 +133,8 @@
 //!
 //! ```no_run
 //! # async fn run(login: oidc_core::Login<oidc_core::Authenticated>) -> Result<(), oidc_core::TokenError> {
-//! if login.tokens().access_token_expired(30) {
+//! use std::time::Duration;
+//! if login.tokens().access_token_expired(Duration::from_secs(30)) {
 //!     let login = login.refresh().await?;
 //!     # let _ = login;
 //! }

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 /// The verified claims of an access token.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AccessTokenClaims {
     /// `iss`: the provider.
     pub iss: String,

@@ -11,6 +11,7 @@ use crate::util::unix_now;
 
 /// The result of a refresh.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Refreshed {
     /// The new tokens. The refresh token is the rotated one if the provider
     /// rotated it, the previous one otherwise.

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 /// The verified claims of an ID token.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct IdTokenClaims {
     /// `iss`: the provider.
     pub iss: String,

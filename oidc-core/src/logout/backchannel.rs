@@ -17,6 +17,7 @@ pub const BACKCHANNEL_LOGOUT_EVENT: &str = "http://schemas.openid.net/event/back
 
 /// A verified logout token.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct LogoutToken {
     /// `iss`: the provider.
     pub iss: String,

@@ -19,6 +19,7 @@ pub type RegistryError = Box<dyn std::error::Error + Send + Sync>;
 
 /// A logout to remember: from a verified [`LogoutToken`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LoggedOut {
     /// The provider.
     pub issuer: String,
@@ -46,6 +47,7 @@ impl LoggedOut {
 
 /// A signed-in session of the application, as the registry sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SessionInfo<'a> {
     /// The provider.
     pub issuer: &'a str,

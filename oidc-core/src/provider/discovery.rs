@@ -10,6 +10,7 @@ use url::Url;
 
 /// The provider's metadata, as discovered and checked.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ProviderMetadata {
     /// `issuer`: the configured issuer (or, under
     /// [`IssuerPolicy::EntraMultiTenant`](crate::IssuerPolicy::EntraMultiTenant),

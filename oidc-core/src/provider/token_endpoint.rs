@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 /// The tokens of a login, as issued by the token endpoint.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct TokenSet {
     /// The access token, to call APIs (and UserInfo) with.
     pub access_token: AccessToken,
@@ -30,10 +31,11 @@ pub struct TokenSet {
 }
 
 impl TokenSet {
-    /// Whether the access token has expired (or expires within `leeway_secs`).
-    pub fn access_token_expired(&self, leeway_secs: i64) -> bool {
+    /// Whether the access token has expired, or expires within `leeway`.
+    pub fn access_token_expired(&self, leeway: std::time::Duration) -> bool {
+        let leeway = i64::try_from(leeway.as_secs()).unwrap_or(i64::MAX);
         self.expires_at
-            .is_some_and(|at| unix_now().saturating_add(leeway_secs) >= at)
+            .is_some_and(|at| unix_now().saturating_add(leeway) >= at)
     }
 }
 

@@ -10,6 +10,7 @@ use url::Url;
 
 /// What the application learns about the signed-in user.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct UserInfo {
     /// The stable user id at the provider (from the verified ID token).
     pub sub: String,

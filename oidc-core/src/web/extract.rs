@@ -12,10 +12,11 @@ use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::marker::PhantomData;
+use std::time::Duration;
 use tower_sessions::Session;
 
 /// Seconds before expiry at which an access token is refreshed.
-const REFRESH_LEEWAY_SECS: i64 = 30;
+const REFRESH_LEEWAY: Duration = Duration::from_secs(30);
 
 /// The signed-in user of provider `C`. As a handler argument it requires a
 /// signed-in user (otherwise: a redirect to the login route, or 401, see
@@ -184,7 +185,7 @@ async fn load<C>(parts: &Parts, oidc: &Oidc<C>) -> Result<Option<SignedIn<C>>, S
             .map_err(|e| SignedInRejection::Session(e.to_string()))?;
         return Ok(None);
     }
-    if record.tokens.access_token_expired(REFRESH_LEEWAY_SECS) {
+    if record.tokens.access_token_expired(REFRESH_LEEWAY) {
         if record.tokens.refresh_token.is_none() {
             // The ID token still identifies the user; the access token is
             // simply stale. Applications that need it check `tokens()`.

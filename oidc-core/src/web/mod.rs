@@ -17,7 +17,7 @@
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let config = ClientConfig::new("https://login.example.com", "id", "https://app.example.com/callback")
 //!     .client_secret("secret");
-//! let oidc = Oidc::new(config).await?;
+//! let oidc = Oidc::discover(config).await?;
 //! let app: Router = Router::new()
 //!     .route("/", get(home))
 //!     .merge(oidc.routes())
@@ -72,7 +72,7 @@
 //! ```no_run
 //! # use oidc_core::web::Oidc;
 //! # async fn run(config: oidc_core::ClientConfig) -> Result<(), Box<dyn std::error::Error>> {
-//! let oidc = Oidc::new(config)
+//! let oidc = Oidc::discover(config)
 //!     .await?
 //!     .post_logout_redirect_uri("https://app.example.com/")
 //!     .backchannel_logout_path("/backchannel-logout");
@@ -99,7 +99,7 @@ pub use record::SessionRecord;
 
 use crate::client::Client;
 use crate::config::OidcConfig;
-use crate::error::{ConfigError, DiscoveryError};
+use crate::error::DiscoveryError;
 use crate::flow::pending::SealingKey;
 use crate::logout::{LogoutRegistry, MemoryLogoutRegistry};
 use crate::provider::userinfo::UserInfo;
@@ -212,22 +212,14 @@ impl<C> fmt::Debug for Oidc<C> {
     }
 }
 
-/// Why [`Oidc::new`] failed.
-#[derive(Debug, thiserror::Error)]
-pub enum SetupError {
-    /// The configuration is invalid.
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    /// Discovery failed.
-    #[error(transparent)]
-    Discovery(#[from] DiscoveryError),
-}
-
 impl<C: OidcConfig> Oidc<C> {
     /// Discovers the provider and prepares the routes, with a random sealing
     /// key (logins must then finish on this instance; set a shared key with
     /// [`Oidc::sealing_key`] when running several).
-    pub async fn new(config: C) -> Result<Self, SetupError> {
+    ///
+    /// A configuration problem is reported as [`DiscoveryError::Config`],
+    /// before anything is fetched.
+    pub async fn discover(config: C) -> Result<Self, DiscoveryError> {
         let default_prompt = config.default_prompt();
         let client_config = config.client_config()?;
         let client = Client::discover(client_config).await?;

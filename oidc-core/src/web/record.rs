@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 /// are secrets: use a session store you trust (server-side stores keep them
 /// off the browser; only the session id is in the cookie).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SessionRecord {
     /// The user's claims.
     pub user: UserInfo,
