@@ -235,7 +235,7 @@ pub mod access_token;
 mod client;
 mod config;
 pub mod error;
-mod flow;
+pub mod flow;
 mod jose;
 pub mod logout;
 pub mod loopback;
@@ -267,9 +267,8 @@ pub use error::{
 };
 pub use flow::pending::{PendingLogin, SealingKey};
 pub use flow::{
-    Authenticated, AuthorizationRequest, AwaitingCallback, Callback, CallbackChecked, CodeReceived,
-    Exchange, Login, LoginState, ReadyToRedirect, Redirected, Refreshed, TokenSet, Unstarted,
-    UserInfo,
+    Authenticated, AuthorizationRequest, Callback, CodeReceived, Login, Redirected, Refreshed,
+    TokenSet, Unstarted, UserInfo,
 };
 pub use jose::id_token::IdTokenClaims;
 pub use logout::{LogoutToken, LogoutTokenError};

@@ -20,6 +20,15 @@
 //! // error[E0451]: the fields of `CodeReceived` are private
 //! let forged = oidc_core::CodeReceived { code: todo!(), pending: todo!() };
 //! ```
+//!
+//! The logins, their states and the pending login are re-exported at the
+//! crate root. This module also holds what users only meet in signatures:
+//! the sealed capability traits that say which state may call which step
+//! ([`LoginState`], [`ReadyToRedirect`], [`AwaitingCallback`],
+//! [`CallbackChecked`]) and the named future of the exchange ([`Exchange`]).
+//!
+//! This layer uses `crate::provider` (token endpoint, UserInfo), `crate::jose`
+//! (ID token verification), `crate::config` and `crate::util`.
 
 mod authenticated;
 mod authorize;
