@@ -153,7 +153,10 @@ async fn an_algorithm_outside_the_allow_list() {
         )
         .expect("re-register");
     provider.inject(Fault::token_response(Edit::remove("userinfo")));
-    let env = Env::on(provider, |c| c.id_token_algorithms([SigningAlgorithm::RS256])).await;
+    let env = Env::on(provider, |c| {
+        c.id_token_algorithms([SigningAlgorithm::RS256])
+    })
+    .await;
     assert_eq!(env.id_token_error("ES256").await, not_allowed("ES256"));
 }
 
