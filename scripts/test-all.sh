@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace on a fresh machine: installs what the
 # tests need (Chromium + ChromeDriver for the real-browser suite, Node for the
-# certified-provider interop suite), then runs the unit, end-to-end,
-# compile-fail, interop, hostile-provider and browser suites, and a short
-# fuzzing smoke run. The same command runs in CI (.ci/run).
+# certified-provider interop suite), checks that oidc-core builds with each
+# feature alone, runs the unit, end-to-end, compile-fail, interop,
+# hostile-provider and browser suites, compiles the benchmarks, builds the
+# docs without warnings, and ends with a short fuzzing smoke run. The same command runs in CI (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,8 +26,29 @@ fi
 step "Installing the interop provider (panva/oidc-provider) from package-lock.json"
 npm ci --prefix tests/interop --no-audit --no-fund
 
+step "oidc-core builds with default features only and with each feature alone"
+# A feature that compiles only because another one (or another workspace
+# crate, through feature unification) switched on what it needs would break
+# users who pick that feature alone. `cargo check` keeps this cheap.
+# -D warnings here only; it recompiles the dependencies in check mode once.
+for features in "" "--no-default-features" \
+  "--no-default-features --features macros" \
+  "--no-default-features --features axum" \
+  "--no-default-features --features bench" \
+  "--no-default-features --features fuzzing"; do
+  echo "cargo check -p oidc-core $features"
+  # shellcheck disable=SC2086 # $features is a list of words
+  RUSTFLAGS="-D warnings" cargo check --quiet -p oidc-core $features
+done
+
 step "Rust tests (all crates, all features, including the Node and Chromium suites)"
 cargo test --workspace --all-features --no-fail-fast -- --include-ignored
+
+step "Benchmarks compile (not run: cargo bench -p oidc-benches)"
+cargo test --benches --no-run --quiet -p oidc-benches
+
+step "API documentation builds without warnings"
+RUSTDOCFLAGS="-D warnings" cargo doc --all-features --no-deps --quiet
 
 if [ -x scripts/fuzz-smoke.sh ]; then
   step "Fuzzing smoke run"

@@ -84,3 +84,17 @@ pub async fn authorize(
     };
     Ok((delivered, page))
 }
+
+/// Delivers an authorization response to `redirect_uri` as the browser
+/// would: a GET of the redirect target (`query`) or the auto-submitted
+/// form's POST (`form_post`). Returns the application's answer.
+pub async fn deliver(
+    browser: &Browser,
+    redirect_uri: &str,
+    delivered: &Delivered,
+) -> Result<Page, BrowserError> {
+    match delivered {
+        Delivered::Query(url) => browser.get(url.as_str()).await,
+        Delivered::FormPost(_) => browser.post_form(redirect_uri, delivered.params()).await,
+    }
+}

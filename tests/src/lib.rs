@@ -4,10 +4,14 @@
 //! - [`browser`]: a scriptless HTTP browser (cookie jar, step-by-step
 //!   redirects, HTML forms) to drive providers' login pages in tests.
 //! - [`dev_login`]: the user's part at the dev provider's pages.
+//! - [`fixture`]: a dev provider with a client registered, a discovered
+//!   `Client`, a sign-in through the typestate flow, and an application
+//!   served next to the provider. Start new tests from here.
 //! - [`chrome`]: headless Chromium over WebDriver, for the browser suite.
 //! - [`processes`]: the workspace's programs run as real processes.
 
 pub mod browser;
 pub mod chrome;
 pub mod dev_login;
+pub mod fixture;
 pub mod processes;

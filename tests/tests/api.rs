@@ -7,15 +7,13 @@ use axum::Router;
 use axum::routing::get;
 use oidc_core::web::{Bearer, ScopeSet};
 use oidc_core::{
-    AccessTokenType, AccessTokenVerifier, Authenticated, Client, ClientConfig, Login,
-    ResourceServerConfig, ResponseMode,
+    AccessTokenType, AccessTokenVerifier, Authenticated, Login, ResourceServerConfig, ResponseMode,
 };
-use oidc_dev_provider::{DevClient, DevProvider};
+use oidc_dev_provider::DevProvider;
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use std::time::Duration;
-use tests::browser::Browser;
-use tests::dev_login::{UserAction, authorize};
+use tests::fixture::{self, Fixture};
 
 /// Nothing listens here: the test takes the response from the browser.
 const REDIRECT_URI: &str = "http://127.0.0.1:9/api-test/callback";
@@ -31,34 +29,26 @@ impl ScopeSet for Email {
     const SCOPES: &'static [&'static str] = &["email"];
 }
 
-async fn provider(token_ttl: Option<Duration>) -> DevProvider {
-    let mut builder = DevProvider::builder()
-        .client(DevClient::confidential("app", "app-secret").redirect_uri(REDIRECT_URI));
-    if let Some(ttl) = token_ttl {
-        builder = builder.token_ttl(ttl);
-    }
-    builder.start().await.expect("the dev provider starts")
+async fn provider(token_ttl: Option<Duration>) -> Fixture {
+    Fixture::builder("app", "app-secret", REDIRECT_URI)
+        .provider(|builder| match token_ttl {
+            Some(ttl) => builder.token_ttl(ttl),
+            None => builder,
+        })
+        .start()
+        .await
 }
 
 /// alice signs in to the application `app`, which gets an access token
 /// for the provider's API audience (`{issuer}/api`).
-async fn sign_in(provider: &DevProvider, scopes: &[&str]) -> Login<Authenticated> {
-    let config = ClientConfig::new(provider.issuer_str(), "app", REDIRECT_URI)
-        .client_secret("app-secret")
-        .scopes(scopes.iter().copied())
-        .response_mode(ResponseMode::Query);
-    let client = Client::discover(config).await.unwrap();
-    let (request, login) = client.login().redirect().unwrap();
-    let (delivered, _) = authorize(
-        &Browser::new(),
-        request.url(),
-        REDIRECT_URI,
-        UserAction::SignIn("alice@example.com"),
-    )
-    .await
-    .unwrap();
-    let login = login.receive(delivered.callback().unwrap()).unwrap();
-    login.exchange().await.unwrap()
+async fn sign_in(provider: &Fixture, scopes: &[&str]) -> Login<Authenticated> {
+    let client = provider
+        .discover(|c| {
+            c.scopes(scopes.iter().copied())
+                .response_mode(ResponseMode::Query)
+        })
+        .await;
+    fixture::sign_in(&client).await.unwrap()
 }
 
 fn access_token(login: &Login<Authenticated>) -> String {
@@ -422,7 +412,7 @@ async fn unavailable_keys_are_a_503_without_a_challenge() {
     let verifier = verifier(api_config(&provider)).await;
     let base = serve(verifier).await;
     // The keys were never fetched, and now the provider is gone.
-    provider.shutdown().await;
+    provider.provider.shutdown().await;
     let answer = call_with(&base, "/me", &access_token(&login)).await;
     assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(answer.challenge, None);

@@ -20,7 +20,7 @@ use reqwest::StatusCode;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 use tests::browser::{Browser, Page};
-use tests::dev_login::{Delivered, UserAction, authorize};
+use tests::dev_login::{UserAction, authorize, deliver};
 
 /// Registered once, without a port: any loopback port is accepted.
 const LOOPBACK_REDIRECT_URI: &str = "http://127.0.0.1/callback";
@@ -64,13 +64,7 @@ async fn browser_signs_in(
     let (delivered, _) = authorize(&browser, authorization_url, redirect_uri, action)
         .await
         .unwrap();
-    match &delivered {
-        Delivered::Query(url) => browser.get(url.as_str()).await.unwrap(),
-        Delivered::FormPost(_) => browser
-            .post_form(redirect_uri, delivered.params())
-            .await
-            .unwrap(),
-    }
+    deliver(&browser, redirect_uri, &delivered).await.unwrap()
 }
 
 #[tokio::test]

@@ -5,31 +5,30 @@ use oidc_core::{
     AuthMethod, CallbackError, Client, ClientConfig, PendingLoginError, Prompt, ResponseMode,
     SealingKey, TokenError,
 };
-use oidc_dev_provider::{ClientAuthMethod, DevClient, DevProvider};
+use oidc_dev_provider::{ClientAuthMethod, DevClient};
 use std::time::Duration;
 use tests::browser::Browser;
 use tests::dev_login::{Delivered, UserAction, authorize};
+use tests::fixture::{Fixture, USER, round_trip};
 
 const REDIRECT_URI: &str = "http://127.0.0.1:8765/callback";
 
-async fn provider() -> DevProvider {
-    DevProvider::builder()
-        .client(
-            DevClient::confidential("post-client", "post-secret")
-                .redirect_uri(REDIRECT_URI)
-                .auth_methods([ClientAuthMethod::ClientSecretPost]),
-        )
-        .client(
-            DevClient::confidential("basic-client", "basic-secret")
-                .redirect_uri(REDIRECT_URI)
-                .auth_methods([ClientAuthMethod::ClientSecretBasic]),
-        )
+/// Two clients, one for each secret method.
+async fn provider() -> Fixture {
+    Fixture::builder("post-client", "post-secret", REDIRECT_URI)
+        .client(|c| c.auth_methods([ClientAuthMethod::ClientSecretPost]))
+        .provider(|p| {
+            p.client(
+                DevClient::confidential("basic-client", "basic-secret")
+                    .redirect_uri(REDIRECT_URI)
+                    .auth_methods([ClientAuthMethod::ClientSecretBasic]),
+            )
+        })
         .start()
         .await
-        .expect("the dev provider starts")
 }
 
-fn config(provider: &DevProvider, client: &str, mode: ResponseMode) -> ClientConfig {
+fn config(provider: &Fixture, client: &str, mode: ResponseMode) -> ClientConfig {
     let (secret, method) = match client {
         "basic-client" => ("basic-secret", AuthMethod::ClientSecretBasic),
         _ => ("post-secret", AuthMethod::ClientSecretPost),
@@ -40,46 +39,28 @@ fn config(provider: &DevProvider, client: &str, mode: ResponseMode) -> ClientCon
         .response_mode(mode)
 }
 
-async fn client(provider: &DevProvider, client: &str, mode: ResponseMode) -> Client {
+async fn client(provider: &Fixture, client: &str, mode: ResponseMode) -> Client {
     Client::discover(config(provider, client, mode))
         .await
         .expect("discovery succeeds")
 }
 
-/// Starts a login, lets the user act, and returns the login and the response.
-async fn round_trip(
-    client: &Client,
-    prompt: Option<Prompt>,
-    action: UserAction<'_>,
-) -> (oidc_core::Login<oidc_core::Redirected>, Delivered) {
-    let mut login = client.login();
-    if let Some(prompt) = prompt {
-        login = login.prompt(prompt);
-    }
-    let (request, login) = login.redirect().expect("the login starts");
-    let (delivered, _page) = authorize(&Browser::new(), request.url(), REDIRECT_URI, action)
-        .await
-        .expect("the provider answers");
-    (login, delivered)
+/// Starts a login and signs the user in, in a fresh browser.
+async fn signs_in(client: &Client) -> (oidc_core::Login<oidc_core::Redirected>, Delivered) {
+    round_trip(&Browser::new(), client.login(), UserAction::SignIn(USER)).await
 }
 
 #[tokio::test]
 async fn form_post_login_with_client_secret_post() {
     let provider = provider().await;
     let client = client(&provider, "post-client", ResponseMode::FormPost).await;
-    let (login, delivered) =
-        round_trip(&client, None, UserAction::SignIn("alice@example.com")).await;
+    let (login, delivered) = signs_in(&client).await;
     assert!(matches!(delivered, Delivered::FormPost(_)), "{delivered:?}");
 
     let login = login.receive(delivered.callback().unwrap()).unwrap();
     let login = login.exchange().await.unwrap();
 
-    let alice = provider
-        .users()
-        .into_iter()
-        .find(|u| u.email == "alice@example.com")
-        .unwrap();
-    assert_eq!(login.sub(), alice.sub);
+    assert_eq!(login.sub(), provider.sub_of("alice@example.com"));
     assert_eq!(login.email(), Some("alice@example.com"));
     assert_eq!(login.email_verified(), Some(true));
     assert_eq!(login.id_token_claims().iss, provider.issuer_str());
@@ -91,8 +72,7 @@ async fn form_post_login_with_client_secret_post() {
 async fn query_login_with_client_secret_basic() {
     let provider = provider().await;
     let client = client(&provider, "basic-client", ResponseMode::Query).await;
-    let (login, delivered) =
-        round_trip(&client, None, UserAction::SignIn("alice@example.com")).await;
+    let (login, delivered) = signs_in(&client).await;
     let Delivered::Query(url) = &delivered else {
         panic!("expected a query response, got {delivered:?}")
     };
@@ -112,8 +92,7 @@ async fn auth_method_is_the_configured_one() {
     )
     .await
     .unwrap();
-    let (login, delivered) =
-        round_trip(&client, None, UserAction::SignIn("alice@example.com")).await;
+    let (login, delivered) = signs_in(&client).await;
     let error = login
         .receive(delivered.callback().unwrap())
         .unwrap()
@@ -134,8 +113,7 @@ async fn wrong_client_secret_is_a_typed_error() {
     )
     .await
     .unwrap();
-    let (login, delivered) =
-        round_trip(&client, None, UserAction::SignIn("alice@example.com")).await;
+    let (login, delivered) = signs_in(&client).await;
     let error = login
         .receive(delivered.callback().unwrap())
         .unwrap()
@@ -178,12 +156,7 @@ async fn create_account_with_prompt_create() {
         .await
         .unwrap();
     assert_eq!(login.email(), Some("new.user@example.com"));
-    let created = provider
-        .users()
-        .into_iter()
-        .find(|u| u.email == "new.user@example.com")
-        .expect("the account exists");
-    assert_eq!(login.sub(), created.sub);
+    assert_eq!(login.sub(), provider.sub_of("new.user@example.com"));
 }
 
 #[tokio::test]
@@ -191,7 +164,8 @@ async fn the_user_cancelling_is_access_denied() {
     let provider = provider().await;
     for mode in [ResponseMode::FormPost, ResponseMode::Query] {
         let client = client(&provider, "post-client", mode).await;
-        let (login, delivered) = round_trip(&client, None, UserAction::Cancel).await;
+        let (login, delivered) =
+            round_trip(&Browser::new(), client.login(), UserAction::Cancel).await;
         provider.clear_requests();
         let error = login.receive(delivered.callback().unwrap()).unwrap_err();
         assert!(
@@ -209,8 +183,7 @@ async fn the_user_cancelling_is_access_denied() {
 async fn a_tampered_state_is_refused_before_any_token_request() {
     let provider = provider().await;
     let client = client(&provider, "post-client", ResponseMode::Query).await;
-    let (login, delivered) =
-        round_trip(&client, None, UserAction::SignIn("alice@example.com")).await;
+    let (login, delivered) = signs_in(&client).await;
     let tampered: String = delivered
         .params()
         .into_iter()
@@ -242,8 +215,7 @@ async fn a_replayed_callback_is_refused() {
     let provider = provider().await;
     let client = client(&provider, "post-client", ResponseMode::FormPost).await;
     let key = SealingKey::generate().unwrap();
-    let (login, delivered) =
-        round_trip(&client, None, UserAction::SignIn("alice@example.com")).await;
+    let (login, delivered) = signs_in(&client).await;
     let sealed = login.into_pending().seal(&key).unwrap();
 
     let first = client.resume_sealed(&sealed, &key).unwrap();
@@ -273,12 +245,7 @@ async fn a_code_used_twice_is_refused_by_the_provider() {
     let first_instance = client(&provider, "post-client", ResponseMode::FormPost).await;
     let second_instance = client(&provider, "post-client", ResponseMode::FormPost).await;
     let key = SealingKey::generate().unwrap();
-    let (login, delivered) = round_trip(
-        &first_instance,
-        None,
-        UserAction::SignIn("alice@example.com"),
-    )
-    .await;
+    let (login, delivered) = signs_in(&first_instance).await;
     let sealed = login.into_pending().seal(&key).unwrap();
 
     let login = first_instance.resume_sealed(&sealed, &key).unwrap();
@@ -341,8 +308,7 @@ async fn a_pending_login_only_opens_with_its_key() {
 async fn a_response_by_the_wrong_mode_is_refused() {
     let provider = provider().await;
     let client = client(&provider, "post-client", ResponseMode::FormPost).await;
-    let (login, delivered) =
-        round_trip(&client, None, UserAction::SignIn("alice@example.com")).await;
+    let (login, delivered) = signs_in(&client).await;
     // The same parameters arriving in a query string instead of a POST body.
     let as_query = oidc_core::Callback::from_query(&delivered.raw()).unwrap();
     assert!(matches!(
@@ -359,8 +325,7 @@ async fn discovery_and_keys_are_fetched_once_per_client() {
     let provider = provider().await;
     let client = client(&provider, "post-client", ResponseMode::FormPost).await;
     for _ in 0..3 {
-        let (login, delivered) =
-            round_trip(&client, None, UserAction::SignIn("alice@example.com")).await;
+        let (login, delivered) = signs_in(&client).await;
         let _signed_in = login
             .receive(delivered.callback().unwrap())
             .unwrap()
@@ -368,16 +333,9 @@ async fn discovery_and_keys_are_fetched_once_per_client() {
             .await
             .unwrap();
     }
-    let count = |path: &str| {
-        provider
-            .requests()
-            .iter()
-            .filter(|r| r.path == path)
-            .count()
-    };
-    assert_eq!(count("/.well-known/openid-configuration"), 1);
-    assert_eq!(count("/jwks"), 1);
-    assert_eq!(count("/token"), 3);
+    assert_eq!(provider.count("/.well-known/openid-configuration"), 1);
+    assert_eq!(provider.count("/jwks"), 1);
+    assert_eq!(provider.count("/token"), 3);
     assert_eq!(client.jwks_fetch_count(), 1);
 }
 

@@ -3,28 +3,18 @@
 
 use reqwest::StatusCode;
 use tests::browser::{Browser, Page};
-use tests::dev_login::{Delivered, UserAction, authorize};
+use tests::dev_login::UserAction;
+use tests::fixture::sign_in_at;
 use tests::processes::{binary, example, free_port, start};
 
 /// Alice signs in at a running app: `/login`, the provider's page, the
 /// callback as the browser delivers it. Returns the callback's answer.
 async fn sign_in_at_the_app(browser: &Browser, app: &str, redirect_uri: &str) -> Page {
-    let login = browser.get(format!("{app}/login")).await.unwrap();
-    let (delivered, _) = authorize(
-        browser,
-        &login.location().expect("a redirect to the provider"),
-        redirect_uri,
-        UserAction::SignIn("alice@example.com"),
-    )
-    .await
-    .unwrap();
-    match &delivered {
-        Delivered::Query(url) => browser.get(url.as_str()).await.unwrap(),
-        Delivered::FormPost(_) => browser
-            .post_form(redirect_uri, delivered.params())
-            .await
-            .unwrap(),
-    }
+    let login_url = format!("{app}/login");
+    let action = UserAction::SignIn("alice@example.com");
+    sign_in_at(browser, &login_url, redirect_uri, action)
+        .await
+        .page
 }
 
 /// `cargo run -p oidc-dev-provider` and `cargo run --example axum_login`

@@ -249,36 +249,24 @@ async fn the_endpoint_refuses_what_is_not_a_logout_token() {
 #[tokio::test]
 async fn end_session_url_carries_the_hint_and_state_back() {
     // Without the glue: the typestate flow, then Client::end_session_url.
-    use oidc_core::{Client, ClientConfig, ResponseMode};
-    use tests::dev_login::{UserAction, authorize};
-    let redirect_uri = "http://127.0.0.1:9/logout-test/callback";
+    use oidc_core::ResponseMode;
+    use tests::dev_login::UserAction;
+    use tests::fixture::{Fixture, USER, round_trip};
     let back_to = "http://127.0.0.1:9/logout-test/bye";
-    let provider = DevProvider::builder()
-        .client(
-            oidc_dev_provider::DevClient::confidential("plain", "plain-secret")
-                .redirect_uri(redirect_uri)
-                .post_logout_redirect_uri(back_to),
-        )
-        .start()
-        .await
-        .unwrap();
-    let client = Client::discover(
-        ClientConfig::new(provider.issuer_str(), "plain", redirect_uri)
-            .client_secret("plain-secret")
-            .response_mode(ResponseMode::Query),
+    let provider = Fixture::builder(
+        "plain",
+        "plain-secret",
+        "http://127.0.0.1:9/logout-test/callback",
     )
-    .await
-    .unwrap();
-    let (request, login) = client.login().redirect().unwrap();
+    .client(|c| c.post_logout_redirect_uri(back_to))
+    .start()
+    .await;
+    let client = provider
+        .discover(|c| c.response_mode(ResponseMode::Query))
+        .await;
+    // The browser that signs in is the one sent to the end-session URL.
     let browser = Browser::new();
-    let (delivered, _) = authorize(
-        &browser,
-        request.url(),
-        redirect_uri,
-        UserAction::SignIn("alice@example.com"),
-    )
-    .await
-    .unwrap();
+    let (login, delivered) = round_trip(&browser, client.login(), UserAction::SignIn(USER)).await;
     let login = login
         .receive(delivered.callback().unwrap())
         .unwrap()

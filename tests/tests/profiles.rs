@@ -4,66 +4,34 @@
 //! configuration the README's "Provider recipes" gives, and nothing more.
 
 use oidc_core::{
-    AuthMethod, Client, ClientConfig, DiscoveryError, IdTokenError, IssuerPolicy, Login,
-    Redirected, ResponseMode, SigningAlgorithm, TokenError, UserInfoPolicy,
+    AuthMethod, Client, DiscoveryError, IdTokenError, IssuerPolicy, Login, Redirected,
+    ResponseMode, SigningAlgorithm, TokenError, UserInfoPolicy,
 };
-use oidc_dev_provider::{DevClient, DevProvider, Profile, SigningAlg};
+use oidc_dev_provider::{Profile, SigningAlg};
 use tests::browser::Browser;
 use tests::dev_login::{Delivered, UserAction, authorize};
+use tests::fixture::{Fixture, FixtureBuilder, USER, round_trip, sign_in};
 
 const REDIRECT_URI: &str = "http://127.0.0.1:8765/callback";
-const CLIENT_ID: &str = "recipe-app";
-const SECRET: &str = "recipe-secret";
 
-async fn provider(profile: Profile) -> DevProvider {
-    DevProvider::builder()
-        .profile(profile)
-        .client(DevClient::confidential(CLIENT_ID, SECRET).redirect_uri(REDIRECT_URI))
-        .start()
-        .await
-        .expect("the dev provider starts")
+/// The recipe's application at a dev provider.
+fn recipe_app() -> FixtureBuilder {
+    Fixture::builder("recipe-app", "recipe-secret", REDIRECT_URI)
 }
 
-/// Only what every recipe needs: issuer, client id, secret, redirect URI.
-fn config(provider: &DevProvider) -> ClientConfig {
-    ClientConfig::new(provider.issuer_str(), CLIENT_ID, REDIRECT_URI).client_secret(SECRET)
+async fn provider(profile: Profile) -> Fixture {
+    recipe_app().provider(|p| p.profile(profile)).start().await
 }
 
 async fn redirect_and_sign_in(client: &Client) -> (Login<Redirected>, Delivered) {
-    let (request, login) = client.login().redirect().expect("the login starts");
-    let (delivered, _) = authorize(
-        &Browser::new(),
-        request.url(),
-        REDIRECT_URI,
-        UserAction::SignIn("alice@example.com"),
-    )
-    .await
-    .expect("the provider answers");
-    (login, delivered)
-}
-
-async fn sign_in(client: &Client) -> Result<Login<oidc_core::Authenticated>, TokenError> {
-    let (login, delivered) = redirect_and_sign_in(client).await;
-    let login = login
-        .receive(delivered.callback().expect("a well-formed callback"))
-        .expect("the callback is accepted");
-    login.exchange().await
-}
-
-fn alice_sub(provider: &DevProvider) -> String {
-    provider
-        .users()
-        .into_iter()
-        .find(|u| u.email == "alice@example.com")
-        .expect("alice exists")
-        .sub
+    round_trip(&Browser::new(), client.login(), UserAction::SignIn(USER)).await
 }
 
 /// Google: no response modes listed, a schemeless `iss` in ID tokens.
 #[tokio::test]
 async fn google_with_its_issuer_policy() {
     let provider = provider(Profile::Google).await;
-    let client = Client::discover(config(&provider).issuer_policy(IssuerPolicy::Google))
+    let client = Client::discover(provider.config().issuer_policy(IssuerPolicy::Google))
         .await
         .expect("discovery");
     // Both methods listed: the guide's post is preferred.
@@ -71,13 +39,13 @@ async fn google_with_its_issuer_policy() {
     let login = sign_in(&client).await.expect("signed in");
     assert_eq!(login.id_token_claims().iss, provider.id_token_issuer());
     assert!(!login.id_token_claims().iss.starts_with("http"));
-    assert_eq!(login.sub(), alice_sub(&provider));
+    assert_eq!(login.sub(), provider.sub_of(USER));
     assert_eq!(login.email(), Some("alice@example.com"));
     // No inline userinfo at Google: the claims came from UserInfo.
     assert!(provider.requests().iter().any(|r| r.path == "/userinfo"));
 
     // Without the policy the alias is refused, as OpenID Connect requires.
-    let exact = Client::discover(config(&provider))
+    let exact = Client::discover(provider.config())
         .await
         .expect("discovery");
     assert!(matches!(
@@ -90,9 +58,13 @@ async fn google_with_its_issuer_policy() {
 #[tokio::test]
 async fn entra_multi_tenant_with_its_issuer_policy() {
     let provider = provider(Profile::Entra).await;
-    let client = Client::discover(config(&provider).issuer_policy(IssuerPolicy::EntraMultiTenant))
-        .await
-        .expect("discovery");
+    let client = Client::discover(
+        provider
+            .config()
+            .issuer_policy(IssuerPolicy::EntraMultiTenant),
+    )
+    .await
+    .expect("discovery");
     assert!(client.metadata().issuer.contains("{tenantid}"));
     assert!(client.metadata().code_challenge_methods_supported.is_none());
     let login = sign_in(&client).await.expect("signed in");
@@ -110,7 +82,7 @@ async fn entra_multi_tenant_with_its_issuer_policy() {
 
     // The exact policy cannot match a template: refused at start.
     assert!(matches!(
-        Client::discover(config(&provider)).await,
+        Client::discover(provider.config()).await,
         Err(DiscoveryError::IssuerMismatch { .. })
     ));
 }
@@ -122,7 +94,8 @@ async fn entra_multi_tenant_with_its_issuer_policy() {
 async fn entra_with_a_resource_scope_does_not_call_userinfo() {
     let provider = provider(Profile::Entra).await;
     let recipe = || {
-        config(&provider)
+        provider
+            .config()
             .issuer_policy(IssuerPolicy::EntraMultiTenant)
             .scopes(["openid", "email", "api://my-api/.default"])
     };
@@ -137,7 +110,7 @@ async fn entra_with_a_resource_scope_does_not_call_userinfo() {
         .expect("discovery");
     provider.clear_requests();
     let login = sign_in(&client).await.expect("signed in");
-    assert_eq!(login.sub(), alice_sub(&provider));
+    assert_eq!(login.sub(), provider.sub_of(USER));
     assert!(!provider.requests().iter().any(|r| r.path == "/userinfo"));
 }
 
@@ -148,7 +121,7 @@ async fn auth0_with_an_audience() {
     let provider = provider(Profile::Auth0).await;
     assert!(provider.issuer_str().ends_with('/'));
     let audience = "https://api.example.com";
-    let client = Client::discover(config(&provider).authorization_param("audience", audience))
+    let client = Client::discover(provider.config().authorization_param("audience", audience))
         .await
         .expect("discovery");
     // Auth0 lists HS256 too; only asymmetric algorithms are accepted.
@@ -184,7 +157,7 @@ async fn auth0_with_an_audience() {
 async fn keycloak_as_it_is() {
     let provider = provider(Profile::Keycloak).await;
     assert!(provider.issuer_str().ends_with("/realms/dev"));
-    let client = Client::discover(config(&provider))
+    let client = Client::discover(provider.config())
         .await
         .expect("discovery");
     assert!(
@@ -197,7 +170,7 @@ async fn keycloak_as_it_is() {
     assert!(!client.id_token_algorithms().is_empty());
     assert_eq!(client.auth_method(), AuthMethod::ClientSecretPost);
     let login = sign_in(&client).await.expect("signed in");
-    assert_eq!(login.sub(), alice_sub(&provider));
+    assert_eq!(login.sub(), provider.sub_of(USER));
     assert_eq!(login.email(), Some("alice@example.com"));
 }
 
@@ -207,7 +180,8 @@ async fn keycloak_as_it_is() {
 async fn apple_with_form_post() {
     let provider = provider(Profile::Apple).await;
     let client = Client::discover(
-        config(&provider)
+        provider
+            .config()
             .scopes(["openid", "email", "name"])
             .response_mode(ResponseMode::FormPost),
     )
@@ -231,13 +205,11 @@ async fn apple_with_form_post() {
 #[tokio::test]
 async fn basic_only_and_no_list_mean_basic() {
     for methods in [Some(vec!["client_secret_basic"]), None] {
-        let provider = DevProvider::builder()
-            .client(DevClient::confidential(CLIENT_ID, SECRET).redirect_uri(REDIRECT_URI))
-            .token_endpoint_auth_methods_supported(methods.clone())
+        let provider = recipe_app()
+            .provider(|p| p.token_endpoint_auth_methods_supported(methods.clone()))
             .start()
-            .await
-            .unwrap();
-        let client = Client::discover(config(&provider))
+            .await;
+        let client = Client::discover(provider.config())
             .await
             .expect("discovery");
         assert_eq!(
@@ -246,11 +218,11 @@ async fn basic_only_and_no_list_mean_basic() {
             "{methods:?}"
         );
         let login = sign_in(&client).await.expect("signed in");
-        assert_eq!(login.sub(), alice_sub(&provider));
+        assert_eq!(login.sub(), provider.sub_of(USER));
         // Insisting on post where only Basic is listed is named at start.
         if methods.is_some() {
             assert!(matches!(
-                Client::discover(config(&provider).auth_method(AuthMethod::ClientSecretPost)).await,
+                Client::discover(provider.config().auth_method(AuthMethod::ClientSecretPost)).await,
                 Err(DiscoveryError::Unsupported { .. })
             ));
         }
@@ -261,17 +233,12 @@ async fn basic_only_and_no_list_mean_basic() {
 /// metadata does not stop the client (S256 is sent).
 #[tokio::test]
 async fn es256_and_plain_only_pkce_metadata() {
-    let provider = DevProvider::builder()
-        .client(
-            DevClient::confidential(CLIENT_ID, SECRET)
-                .redirect_uri(REDIRECT_URI)
-                .id_token_alg(SigningAlg::ES256),
-        )
-        .code_challenge_methods_supported(Some(vec!["plain"]))
+    let provider = recipe_app()
+        .client(|c| c.id_token_alg(SigningAlg::ES256))
+        .provider(|p| p.code_challenge_methods_supported(Some(vec!["plain"])))
         .start()
-        .await
-        .unwrap();
-    let client = Client::discover(config(&provider))
+        .await;
+    let client = Client::discover(provider.config())
         .await
         .expect("discovery");
     assert!(
@@ -287,12 +254,16 @@ async fn es256_and_plain_only_pkce_metadata() {
             .any(|(k, v)| k == "code_challenge_method" && v == "S256")
     );
     let login = sign_in(&client).await.expect("an ES256 ID token verifies");
-    assert_eq!(login.sub(), alice_sub(&provider));
+    assert_eq!(login.sub(), provider.sub_of(USER));
 
     // An explicit list still overrides what the provider advertises.
-    let pinned = Client::discover(config(&provider).id_token_algorithms([SigningAlgorithm::RS256]))
-        .await
-        .unwrap();
+    let pinned = Client::discover(
+        provider
+            .config()
+            .id_token_algorithms([SigningAlgorithm::RS256]),
+    )
+    .await
+    .unwrap();
     assert!(matches!(
         sign_in(&pinned).await,
         Err(TokenError::IdToken(IdTokenError::AlgorithmNotAllowed(alg))) if alg == "ES256"
@@ -317,7 +288,7 @@ async fn prompt_create_follows_the_published_list() {
     // Google publishes no prompt_values_supported: sent, and the provider
     // shows its create-account page.
     let google = provider(Profile::Google).await;
-    let client = Client::discover(config(&google).issuer_policy(IssuerPolicy::Google))
+    let client = Client::discover(google.config().issuer_policy(IssuerPolicy::Google))
         .await
         .unwrap();
     assert_eq!(client.metadata().prompt_values_supported, None);
@@ -339,7 +310,7 @@ async fn prompt_create_follows_the_published_list() {
         "prompt_values_supported",
         serde_json::json!(["none", "login"]),
     )));
-    let client = Client::discover(config(&guide)).await.unwrap();
+    let client = Client::discover(guide.config()).await.unwrap();
     match client.login().prompt(Prompt::Create).redirect() {
         Err(AuthorizeError::PromptNotSupported { prompt, advertised }) => {
             assert_eq!(prompt, "create");
@@ -348,14 +319,14 @@ async fn prompt_create_follows_the_published_list() {
         other => panic!("expected a refusal, got {:?}", other.map(|_| ())),
     }
     // The override: the application knows better than the list.
-    let client = Client::discover(config(&guide).prompt_create(PromptCreate::Supported))
+    let client = Client::discover(guide.config().prompt_create(PromptCreate::Supported))
         .await
         .unwrap();
     let (request, _) = client.login().prompt(Prompt::Create).redirect().unwrap();
     assert!(asks_to_create(&request));
     // And the other way: never sent, even where it is advertised.
     guide.clear_faults();
-    let client = Client::discover(config(&guide).prompt_create(PromptCreate::Unsupported))
+    let client = Client::discover(guide.config().prompt_create(PromptCreate::Unsupported))
         .await
         .unwrap();
     assert!(client.metadata().supports_prompt(Prompt::Create));

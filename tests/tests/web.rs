@@ -4,18 +4,18 @@
 use axum::Router;
 use axum::response::Html;
 use axum::routing::get;
+use oidc_core::ResponseMode;
 use oidc_core::web::{LoginRejected, Oidc, SignedIn, WhenSignedOut, memory_session_layer};
-use oidc_core::{ClientConfig, ResponseMode};
-use oidc_dev_provider::{DevClient, DevProvider};
 use reqwest::StatusCode;
 use tests::browser::{Browser, Page};
-use tests::dev_login::{Delivered, UserAction, authorize};
+use tests::dev_login::{Delivered, UserAction, authorize, deliver};
+use tests::fixture::{Fixture, Site, USER, sign_in_at};
 use tower_sessions::Session;
 
 struct App {
     base: String,
     redirect_uri: String,
-    provider: DevProvider,
+    provider: Fixture,
 }
 
 async fn home(user: Option<SignedIn>) -> Html<String> {
@@ -41,21 +41,13 @@ async fn touch(session: Session) -> &'static str {
 /// Starts the dev provider and an app on `localhost` (a different site than
 /// the provider's `127.0.0.1`), with `customize` applied to the glue.
 async fn start(mode: ResponseMode, customize: impl FnOnce(Oidc) -> Oidc) -> App {
-    let provider = DevProvider::builder().start().await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let base = format!("http://localhost:{port}");
-    let redirect_uri = format!("{base}/callback");
-    provider
-        .register_client(
-            DevClient::confidential("web-app", "web-secret")
-                .redirect_uri(&redirect_uri)
-                .post_logout_redirect_uri(format!("{base}/")),
-        )
-        .unwrap();
-    let config = ClientConfig::new(provider.issuer_str(), "web-app", &redirect_uri)
-        .client_secret("web-secret")
-        .response_mode(mode);
+    let site = Site::bind().await;
+    let redirect_uri = site.url("/callback");
+    let provider = Fixture::builder("web-app", "web-secret", &redirect_uri)
+        .client(|c| c.post_logout_redirect_uri(site.url("/")))
+        .start()
+        .await;
+    let config = provider.config().response_mode(mode);
     let oidc = customize(Oidc::new(config).await.unwrap());
     let app = Router::new()
         .route("/", get(home))
@@ -64,7 +56,7 @@ async fn start(mode: ResponseMode, customize: impl FnOnce(Oidc) -> Oidc) -> App 
         .merge(oidc.routes())
         .layer(memory_session_layer())
         .with_state(oidc);
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let base = site.serve(app);
     App {
         base,
         redirect_uri,
@@ -80,26 +72,16 @@ impl App {
     /// GET /login{query}, act at the provider, deliver the response to the
     /// app like a browser, and return the app's answer.
     async fn login(&self, browser: &Browser, query: &str, action: UserAction<'_>) -> Page {
-        let start = browser
-            .get(self.url(&format!("/login{query}")))
+        let login_url = self.url(&format!("/login{query}"));
+        sign_in_at(browser, &login_url, &self.redirect_uri, action)
             .await
-            .unwrap();
-        assert_eq!(start.status(), StatusCode::SEE_OTHER);
-        let authorization_url = start.location().unwrap();
-        let (delivered, _) = authorize(browser, &authorization_url, &self.redirect_uri, action)
-            .await
-            .unwrap();
-        self.deliver(browser, &delivered).await
+            .page
     }
 
     async fn deliver(&self, browser: &Browser, delivered: &Delivered) -> Page {
-        match delivered {
-            Delivered::Query(url) => browser.get(url.as_str()).await.unwrap(),
-            Delivered::FormPost(_) => {
-                let pairs = delivered.params();
-                browser.post_form(&self.redirect_uri, pairs).await.unwrap()
-            }
-        }
+        deliver(browser, &self.redirect_uri, delivered)
+            .await
+            .unwrap()
     }
 
     async fn home(&self, browser: &Browser) -> Page {
@@ -108,12 +90,7 @@ impl App {
 }
 
 fn alice(app: &App) -> String {
-    app.provider
-        .users()
-        .into_iter()
-        .find(|u| u.email == "alice@example.com")
-        .unwrap()
-        .sub
+    app.provider.sub_of(USER)
 }
 
 #[tokio::test]

@@ -5,10 +5,11 @@ use oidc_core::{
     Authenticated, Callback, CallbackError, Client, ClientConfig, CodeReceived, IdTokenError,
     Login, Redirected, TokenError,
 };
-use oidc_dev_provider::{DevClient, DevProvider, Edit, Fault, Injection};
+use oidc_dev_provider::{Edit, Fault, Injection};
 use std::time::Duration;
 use tests::browser::Browser;
-use tests::dev_login::{Delivered, UserAction, authorize};
+use tests::dev_login::{Delivered, UserAction};
+use tests::fixture::{Fixture, round_trip};
 
 /// The relying party's registration at the provider.
 pub(crate) const CLIENT_ID: &str = "hostile-rp";
@@ -16,33 +17,29 @@ pub(crate) const CLIENT_SECRET: &str = "hostile-rp-secret";
 /// Nothing listens there: the browser stops before delivering.
 pub(crate) const REDIRECT_URI: &str = "http://127.0.0.1:9/hostile/callback";
 /// The user who signs in.
-pub(crate) const USER: &str = "alice@example.com";
+pub(crate) use tests::fixture::USER;
 
 /// The request deadline of the client under test: short, so that a test
 /// of a hanging provider ends quickly, long enough for a loaded CI machine.
 pub(crate) const HTTP_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// A provider with the relying party registered.
-pub(crate) async fn provider() -> DevProvider {
-    DevProvider::builder()
-        .client(DevClient::confidential(CLIENT_ID, CLIENT_SECRET).redirect_uri(REDIRECT_URI))
+pub(crate) async fn provider() -> Fixture {
+    Fixture::builder(CLIENT_ID, CLIENT_SECRET, REDIRECT_URI)
         .start()
         .await
-        .expect("the dev provider starts")
 }
 
 /// The client configuration for `provider`: defaults (form_post; the auth
 /// method and the algorithms negotiated from the provider's metadata)
 /// except a short request deadline.
-pub(crate) fn config(provider: &DevProvider) -> ClientConfig {
-    ClientConfig::new(provider.issuer_str(), CLIENT_ID, REDIRECT_URI)
-        .client_secret(CLIENT_SECRET)
-        .http_timeout(HTTP_TIMEOUT)
+pub(crate) fn config(provider: &Fixture) -> ClientConfig {
+    provider.config().http_timeout(HTTP_TIMEOUT)
 }
 
 /// A provider, a discovered client and a browser.
 pub(crate) struct Env {
-    pub(crate) provider: DevProvider,
+    pub(crate) provider: Fixture,
     pub(crate) client: Client,
     pub(crate) browser: Browser,
 }
@@ -70,12 +67,12 @@ impl Env {
 
     /// A client discovered from `provider`.
     pub(crate) async fn on(
-        provider: DevProvider,
+        provider: Fixture,
         configure: impl FnOnce(ClientConfig) -> ClientConfig,
     ) -> Self {
-        let client = Client::discover(configure(config(&provider)))
-            .await
-            .expect("discovery succeeds");
+        let client = provider
+            .discover(|c| configure(c.http_timeout(HTTP_TIMEOUT)))
+            .await;
         Self {
             provider,
             client,
@@ -99,16 +96,7 @@ impl Env {
         &self,
         login: Login<oidc_core::Unstarted>,
     ) -> (Login<Redirected>, Delivered) {
-        let (request, login) = login.redirect().expect("the login starts");
-        let (delivered, _page) = authorize(
-            &self.browser,
-            request.url(),
-            REDIRECT_URI,
-            UserAction::SignIn(USER),
-        )
-        .await
-        .expect("the user signs in at the provider");
-        (login, delivered)
+        round_trip(&self.browser, login, UserAction::SignIn(USER)).await
     }
 
     /// A login that passed the callback checks.
@@ -138,13 +126,7 @@ impl Env {
     /// A complete login succeeds, for the user who signed in.
     pub(crate) async fn assert_login_succeeds(&self) {
         let login = self.login().await;
-        let alice = self
-            .provider
-            .users()
-            .into_iter()
-            .find(|u| u.email == USER)
-            .expect("the user exists");
-        assert_eq!(login.sub(), alice.sub);
+        assert_eq!(login.sub(), self.provider.sub_of(USER));
     }
 
     /// The paths of the requests since the last [`Env::clear`], in order
@@ -159,11 +141,7 @@ impl Env {
 
     /// How many requests went to `path` since the last [`Env::clear`].
     pub(crate) fn count(&self, path: &str) -> usize {
-        self.provider
-            .requests()
-            .iter()
-            .filter(|r| r.path == path)
-            .count()
+        self.provider.count(path)
     }
 
     /// Forget the recorded requests.

@@ -7,6 +7,7 @@ use super::harness::{Env, config, provider};
 use oidc_core::{Client, DiscoveryError, IdTokenError, TokenError, TransportError};
 use oidc_dev_provider::{DevProvider, Endpoint, Fault, HttpFault};
 use std::time::{Duration, Instant};
+use tests::fixture::Fixture;
 
 /// The deadline of these tests' client.
 const TIMEOUT: Duration = Duration::from_secs(1);
@@ -62,7 +63,7 @@ fn assert_deadline(started: Instant) {
 
 // ---- discovery ------------------------------------------------------------------------------
 
-async fn discovery_error(fault: HttpFault) -> (DiscoveryError, DevProvider, Instant) {
+async fn discovery_error(fault: HttpFault) -> (DiscoveryError, Fixture, Instant) {
     let provider = provider().await;
     provider.inject(Fault::http(Endpoint::Discovery, fault));
     let started = Instant::now();
@@ -175,7 +176,7 @@ async fn discovery_redirect_308_is_not_followed() {
 async fn discovery_with_nothing_listening() {
     let provider = provider().await;
     let config = limits(config(&provider));
-    provider.shutdown().await;
+    provider.provider.shutdown().await;
     let error = Client::discover(config).await.expect_err("nothing listens");
     assert!(
         matches!(

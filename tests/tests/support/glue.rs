@@ -6,12 +6,13 @@
 
 use axum::Router;
 use axum::routing::get;
+use oidc_core::ResponseMode;
 use oidc_core::web::{Oidc, SignedIn, WhenSignedOut, memory_session_layer};
-use oidc_core::{ClientConfig, ResponseMode};
-use oidc_dev_provider::{DevClient, DevProvider, DevProviderBuilder};
+use oidc_dev_provider::{DevProvider, DevProviderBuilder};
 use reqwest::StatusCode;
 use tests::browser::{Browser, Page};
-use tests::dev_login::{Delivered, UserAction, authorize};
+use tests::dev_login::{Delivered, UserAction};
+use tests::fixture::{Fixture, Site, sign_in_at};
 
 pub(crate) const CLIENT_ID: &str = "web";
 pub(crate) const CLIENT_SECRET: &str = "web-secret";
@@ -22,7 +23,7 @@ pub(crate) struct GlueApp {
     pub(crate) base: String,
     pub(crate) redirect_uri: String,
     pub(crate) post_logout_redirect_uri: String,
-    pub(crate) provider: DevProvider,
+    pub(crate) provider: Fixture,
 }
 
 /// How to set the app up.
@@ -56,29 +57,22 @@ async fn me(user: SignedIn) -> String {
 }
 
 pub(crate) async fn start(setup: Setup) -> GlueApp {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let base = format!("http://localhost:{port}");
-    let redirect_uri = format!("{base}/callback");
-    let post_logout_redirect_uri = format!("{base}/signed-out");
+    let site = Site::bind().await;
+    let redirect_uri = site.url("/callback");
+    let post_logout_redirect_uri = site.url("/signed-out");
     // Server to server: the loopback address the app listens on.
     let backchannel_logout_uri = setup
         .backchannel_logout_uri
-        .unwrap_or_else(|| format!("http://127.0.0.1:{port}/backchannel-logout"));
-    let provider = setup
-        .provider
-        .client(
-            DevClient::confidential(CLIENT_ID, CLIENT_SECRET)
-                .redirect_uri(&redirect_uri)
-                .post_logout_redirect_uri(&post_logout_redirect_uri)
-                .backchannel_logout_uri(backchannel_logout_uri),
-        )
+        .unwrap_or_else(|| format!("http://127.0.0.1:{}/backchannel-logout", site.port()));
+    let provider = Fixture::builder(CLIENT_ID, CLIENT_SECRET, &redirect_uri)
+        .provider(|_| setup.provider)
+        .client(|c| {
+            c.post_logout_redirect_uri(&post_logout_redirect_uri)
+                .backchannel_logout_uri(backchannel_logout_uri)
+        })
         .start()
-        .await
-        .unwrap();
-    let config = ClientConfig::new(provider.issuer_str(), CLIENT_ID, &redirect_uri)
-        .client_secret(CLIENT_SECRET)
-        .response_mode(ResponseMode::FormPost);
+        .await;
+    let config = provider.config().response_mode(ResponseMode::FormPost);
     let oidc: Oidc = Oidc::new(config)
         .await
         .unwrap()
@@ -91,7 +85,7 @@ pub(crate) async fn start(setup: Setup) -> GlueApp {
         .merge(oidc.routes())
         .layer(memory_session_layer())
         .with_state(oidc);
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let base = site.serve(app);
     GlueApp {
         base,
         redirect_uri,
@@ -117,21 +111,15 @@ impl GlueApp {
 
     /// Signs `email` in through `/login` in `browser`.
     pub(crate) async fn sign_in(&self, browser: &Browser, email: &str) {
-        let start = browser.get(self.url("/login")).await.unwrap();
-        assert_eq!(start.status(), StatusCode::SEE_OTHER, "{}", start.body());
-        let (delivered, _) = authorize(
+        let arrival = sign_in_at(
             browser,
-            &start.location().unwrap(),
+            &self.url("/login"),
             &self.redirect_uri,
             UserAction::SignIn(email),
         )
-        .await
-        .unwrap();
+        .await;
+        let (delivered, done) = (arrival.delivered, arrival.page);
         assert!(matches!(delivered, Delivered::FormPost(_)), "{delivered:?}");
-        let done = browser
-            .post_form(&self.redirect_uri, delivered.params())
-            .await
-            .unwrap();
         assert_eq!(done.status(), StatusCode::SEE_OTHER, "{}", done.body());
     }
 
