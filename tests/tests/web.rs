@@ -48,7 +48,7 @@ async fn start(mode: ResponseMode, customize: impl FnOnce(Oidc) -> Oidc) -> App 
         .start()
         .await;
     let config = provider.config().response_mode(mode);
-    let oidc = customize(Oidc::new(config).await.unwrap());
+    let oidc = customize(Oidc::discover(config).await.unwrap());
     let app = Router::new()
         .route("/", get(home))
         .route("/private", get(private))

@@ -73,7 +73,7 @@ pub(crate) async fn start(setup: Setup) -> GlueApp {
         .start()
         .await;
     let config = provider.config().response_mode(ResponseMode::FormPost);
-    let oidc: Oidc = Oidc::new(config)
+    let oidc: Oidc = Oidc::discover(config)
         .await
         .unwrap()
         .when_signed_out(WhenSignedOut::Unauthorized)
