@@ -329,7 +329,7 @@ impl TokenFixture {
 pub fn client_config() -> ClientConfig {
     ClientConfig::new(ISSUER, CLIENT_ID, "https://app.example.com/callback")
         .client_secret(CLIENT_SECRET)
-        .id_token_algorithms(Alg::ALL.map(Alg::sdk))
+        .allowed_algorithms(Alg::ALL.map(Alg::sdk))
 }
 
 impl Default for TokenFixture {
@@ -397,7 +397,7 @@ impl LiveProvider {
         let config = ClientConfig::new(provider.issuer_str(), CLIENT_ID, REDIRECT_URI)
             .client_secret(CLIENT_SECRET)
             .response_mode(ResponseMode::FormPost)
-            .id_token_algorithms([sdk_alg]);
+            .allowed_algorithms([sdk_alg]);
         let client = Client::discover(config).await.expect("discovery");
         Self {
             provider,

@@ -66,11 +66,7 @@ impl Client {
     pub async fn discover(config: ClientConfig) -> Result<Self, DiscoveryError> {
         let urls = config.validated()?;
         let limits = &config.limits;
-        let http = Http::new(
-            limits.http_timeout,
-            limits.connect_timeout,
-            limits.max_response_bytes,
-        )?;
+        let http = Http::from_limits(limits)?;
         let document = fetch_document(&http, &urls.issuer).await?;
         let metadata = ProviderMetadata::from_document(&document, &config)?;
         let negotiated = Negotiated::resolve(&config, &metadata)?;
@@ -147,7 +143,7 @@ impl Client {
     /// The algorithms accepted for ID tokens and logout tokens: the
     /// configured list, or the provider's advertised algorithms that this
     /// crate verifies.
-    pub fn id_token_algorithms(&self) -> &[SigningAlgorithm] {
+    pub fn allowed_algorithms(&self) -> &[SigningAlgorithm] {
         &self.inner.negotiated.algorithms
     }
 

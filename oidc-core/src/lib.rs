@@ -207,7 +207,7 @@
 //! | Response body cap, counted after decompression (gzip), for discovery, JWKS, token and UserInfo | 512 KiB | [`ClientConfig::max_response_bytes`] |
 //! | JWKS refetch on an unknown `kid`: at most one request per cooldown, successful or failed; a failure is reported again within it | 10 s | [`ClientConfig::jwks_refresh_cooldown`] |
 //! | Pending login lifetime (and how long a used `state` is remembered) | 10 min | [`ClientConfig::pending_login_ttl`] |
-//! | ID token and logout token algorithms (any of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA; never `none` or HMAC) | the provider's advertised ones among these; RS256 if it lists none | [`ClientConfig::id_token_algorithms`] |
+//! | ID token and logout token algorithms (any of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA; never `none` or HMAC) | the provider's advertised ones among these; RS256 if it lists none | [`ClientConfig::allowed_algorithms`] |
 //! | Token endpoint authentication | `client_secret_post` if the provider lists it, else `client_secret_basic` (also when it lists nothing); `none` without a secret | [`ClientConfig::auth_method`] |
 //! | `iss` matching | exact | [`ClientConfig::issuer_policy`] |
 //! | `prompt=create` | sent unless a published `prompt_values_supported` lacks it | [`ClientConfig::prompt_create`] |

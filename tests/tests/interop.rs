@@ -476,7 +476,7 @@ async fn defaults_come_from_the_provider_metadata() {
     let client = discover(&op, config_from_metadata(&op, CLIENT_POST)).await;
     assert_eq!(client.auth_method(), AuthMethod::ClientSecretPost);
     assert_eq!(
-        client.id_token_algorithms(),
+        client.allowed_algorithms(),
         [SigningAlgorithm::RS256, SigningAlgorithm::ES256]
     );
     let (login, _) = sign_in(&op, &client, &Browser::new(), "lee@example.com").await;
@@ -525,10 +525,10 @@ async fn es256_id_tokens() {
     let client = discover(&op, config_from_metadata(&op, CLIENT_ES256)).await;
     assert!(
         client
-            .id_token_algorithms()
+            .allowed_algorithms()
             .contains(&SigningAlgorithm::ES256),
         "{:?}",
-        client.id_token_algorithms()
+        client.allowed_algorithms()
     );
     assert_eq!(client.auth_method(), AuthMethod::ClientSecretBasic);
     let (login, _) = sign_in(&op, &client, &browser, "dana@example.com").await;
@@ -540,16 +540,16 @@ async fn es256_id_tokens() {
     // was verified with the provider's P-256 key.
     let es256_only = discover(
         &op,
-        config_from_metadata(&op, CLIENT_ES256).id_token_algorithms([SigningAlgorithm::ES256]),
+        config_from_metadata(&op, CLIENT_ES256).allowed_algorithms([SigningAlgorithm::ES256]),
     )
     .await;
-    assert_eq!(es256_only.id_token_algorithms(), [SigningAlgorithm::ES256]);
+    assert_eq!(es256_only.allowed_algorithms(), [SigningAlgorithm::ES256]);
     let (again, _) = sign_in(&op, &es256_only, &browser, "dana@example.com").await;
     assert_eq!(again.sub(), login.sub());
 
     let rs256_only = discover(
         &op,
-        config_from_metadata(&op, CLIENT_ES256).id_token_algorithms([SigningAlgorithm::RS256]),
+        config_from_metadata(&op, CLIENT_ES256).allowed_algorithms([SigningAlgorithm::RS256]),
     )
     .await;
     let (request, login) = rs256_only

@@ -126,7 +126,7 @@ async fn auth0_with_an_audience() {
         .expect("discovery");
     // Auth0 lists HS256 too; only asymmetric algorithms are accepted.
     assert_eq!(
-        client.id_token_algorithms(),
+        client.allowed_algorithms(),
         [SigningAlgorithm::RS256, SigningAlgorithm::PS256]
     );
     let (login, delivered) = redirect_and_sign_in(&client).await;
@@ -167,7 +167,7 @@ async fn keycloak_as_it_is() {
             .path()
             .ends_with("/protocol/openid-connect/token")
     );
-    assert!(!client.id_token_algorithms().is_empty());
+    assert!(!client.allowed_algorithms().is_empty());
     assert_eq!(client.auth_method(), AuthMethod::ClientSecretPost);
     let login = sign_in(&client).await.expect("signed in");
     assert_eq!(login.sub(), provider.sub_of(USER));
@@ -243,7 +243,7 @@ async fn es256_and_plain_only_pkce_metadata() {
         .expect("discovery");
     assert!(
         client
-            .id_token_algorithms()
+            .allowed_algorithms()
             .contains(&SigningAlgorithm::ES256)
     );
     let (request, _) = client.login().redirect().unwrap();
@@ -260,7 +260,7 @@ async fn es256_and_plain_only_pkce_metadata() {
     let pinned = Client::discover(
         provider
             .config()
-            .id_token_algorithms([SigningAlgorithm::RS256]),
+            .allowed_algorithms([SigningAlgorithm::RS256]),
     )
     .await
     .unwrap();

@@ -121,7 +121,7 @@ pub enum AccessTokenType {
 /// assert!(config.validate().is_ok());
 /// // The algorithms come from the provider's metadata; pin them only to
 /// // narrow them.
-/// let pinned = config.algorithms([SigningAlgorithm::ES256]);
+/// let pinned = config.allowed_algorithms([SigningAlgorithm::ES256]);
 /// assert!(pinned.validate().is_ok());
 /// # let _ = AccessTokenType::Rfc9068;
 /// ```
@@ -165,7 +165,10 @@ impl ResourceServerConfig {
     /// which RFC 9068 requires every provider to support, when it lists
     /// none. Each key verifies only the algorithms its type and `alg` allow;
     /// `none` and HMAC are never accepted.
-    pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = SigningAlgorithm>) -> Self {
+    pub fn allowed_algorithms(
+        mut self,
+        algorithms: impl IntoIterator<Item = SigningAlgorithm>,
+    ) -> Self {
         self.algorithms = Some(algorithms.into_iter().collect());
         self
     }
@@ -298,11 +301,7 @@ impl AccessTokenVerifier {
     pub async fn discover(config: ResourceServerConfig) -> Result<Self, DiscoveryError> {
         let issuer_url = config.validated()?;
         let limits = &config.limits;
-        let http = Http::new(
-            limits.http_timeout,
-            limits.connect_timeout,
-            limits.max_response_bytes,
-        )?;
+        let http = Http::from_limits(limits)?;
         let body = fetch_document(&http, &issuer_url).await?;
         let document = KeysDocument::parse(&body, &config)?;
         let jwks = JwksCache::new(document.jwks_uri, http, limits.jwks_refresh_cooldown);

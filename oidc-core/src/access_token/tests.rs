@@ -302,7 +302,7 @@ fn configuration_is_validated() {
     ));
     assert_eq!(
         ResourceServerConfig::new(ISS, AUD)
-            .algorithms([])
+            .allowed_algorithms([])
             .validate(),
         Err(ConfigError::NoAlgorithms)
     );

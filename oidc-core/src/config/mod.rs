@@ -157,7 +157,7 @@ impl ClientConfig {
     /// none. Either way each key verifies only the algorithms its type
     /// (`kty`, `crv`) and its `alg` member allow, and `none` and HMAC are
     /// never accepted.
-    pub fn id_token_algorithms(
+    pub fn allowed_algorithms(
         mut self,
         algorithms: impl IntoIterator<Item = SigningAlgorithm>,
     ) -> Self {

@@ -88,7 +88,7 @@ async fn exchange(
             issuer: client.expected_issuer(),
             client_id: &config.client_id,
             trusted_audiences: &config.trusted_audiences,
-            algorithms: client.id_token_algorithms(),
+            algorithms: client.allowed_algorithms(),
             nonce: NonceCheck::Equal(pending.nonce.secret()),
             max_age: pending.max_age.map(Duration::from_secs),
             access_token: Some(parsed.tokens.access_token.secret()),

@@ -62,7 +62,7 @@ impl Client {
                     issuer: self.expected_issuer(),
                     client_id: &config.client_id,
                     trusted_audiences: &config.trusted_audiences,
-                    algorithms: self.id_token_algorithms(),
+                    algorithms: self.allowed_algorithms(),
                     nonce: NonceCheck::AbsentOr(previous.nonce.as_deref()),
                     max_age: None,
                     access_token: Some(new_tokens.access_token.secret()),

@@ -151,7 +151,7 @@ impl Client {
             issuer: self.expected_issuer(),
             client_id: &config.client_id,
             trusted_audiences: &config.trusted_audiences,
-            algorithms: self.id_token_algorithms(),
+            algorithms: self.allowed_algorithms(),
             clock_tolerance: config.limits.clock_tolerance,
             max_token_age: config.limits.max_id_token_age,
             now: unix_now(),

@@ -45,6 +45,15 @@ pub(crate) struct Http {
 }
 
 impl Http {
+    /// The HTTP client a configuration's limits describe.
+    pub(crate) fn from_limits(limits: &crate::config::Limits) -> Result<Self, TransportError> {
+        Self::new(
+            limits.http_timeout,
+            limits.connect_timeout,
+            limits.max_response_bytes,
+        )
+    }
+
     pub(crate) fn new(
         timeout: Duration,
         connect_timeout: Duration,

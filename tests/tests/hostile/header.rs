@@ -154,7 +154,7 @@ async fn an_algorithm_outside_the_allow_list() {
         .expect("re-register");
     provider.inject(Fault::token_response(Edit::remove("userinfo")));
     let env = Env::on(provider, |c| {
-        c.id_token_algorithms([SigningAlgorithm::RS256])
+        c.allowed_algorithms([SigningAlgorithm::RS256])
     })
     .await;
     assert_eq!(env.id_token_error("ES256").await, not_allowed("ES256"));
@@ -178,7 +178,7 @@ async fn an_algorithm_the_provider_does_not_advertise() {
         serde_json::json!(["RS256", "HS256", "none"]),
     )));
     let env = Env::on(provider, |c| c).await;
-    assert_eq!(env.client.id_token_algorithms(), [SigningAlgorithm::RS256]);
+    assert_eq!(env.client.allowed_algorithms(), [SigningAlgorithm::RS256]);
     assert_eq!(env.id_token_error("ES256").await, not_allowed("ES256"));
 }
 
@@ -194,7 +194,7 @@ async fn an_allowed_algorithm_of_another_key_type_is_accepted() {
         )
         .expect("re-register");
     let env = Env::on(provider, |c| {
-        c.id_token_algorithms([SigningAlgorithm::RS256, SigningAlgorithm::ES256])
+        c.allowed_algorithms([SigningAlgorithm::RS256, SigningAlgorithm::ES256])
     })
     .await;
     env.assert_login_succeeds().await;
@@ -205,7 +205,7 @@ async fn alg_relabelled_to_another_rsa_algorithm() {
     // An RS256 signature presented as PS256, with PS256 allowed: the key
     // is pinned to RS256 by its JWK `alg`, so no key fits.
     let env =
-        Env::with(|c| c.id_token_algorithms([SigningAlgorithm::RS256, SigningAlgorithm::PS256]))
+        Env::with(|c| c.allowed_algorithms([SigningAlgorithm::RS256, SigningAlgorithm::PS256]))
             .await;
     env.inject(header(Edit::set("alg", "PS256")));
     let e = env.id_token_error("PS256 label").await;

@@ -306,6 +306,10 @@ async fn expires_in_zero_marks_the_access_token_expired() {
     let env = Env::guide().await;
     env.inject(body(Edit::set("expires_in", 0)));
     let login = env.login().await;
-    assert!(login.tokens().access_token_expired(std::time::Duration::ZERO));
+    assert!(
+        login
+            .tokens()
+            .access_token_expired(std::time::Duration::ZERO)
+    );
     assert!(login.tokens().expires_at.is_some_and(|at| at <= now()));
 }

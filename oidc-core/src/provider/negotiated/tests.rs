@@ -145,7 +145,7 @@ fn algorithms_are_the_advertised_ones_this_crate_verifies() {
 
 #[test]
 fn an_explicit_algorithm_list_overrides_the_metadata() {
-    let pinned = config().id_token_algorithms([A::ES384]);
+    let pinned = config().allowed_algorithms([A::ES384]);
     let n = resolve(
         &pinned,
         json!({ "id_token_signing_alg_values_supported": ["RS256"] }),
