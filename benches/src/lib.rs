@@ -327,7 +327,9 @@ impl TokenFixture {
 /// The oidc-core client configuration the synthetic tokens are for (all
 /// three algorithms allowed).
 pub fn client_config() -> ClientConfig {
-    ClientConfig::new(ISSUER, CLIENT_ID, "https://app.example.com/callback")
+    ClientConfig::for_issuer(ISSUER)
+        .client_id(CLIENT_ID)
+        .redirect_uri("https://app.example.com/callback")
         .client_secret(CLIENT_SECRET)
         .allowed_algorithms(Alg::ALL.map(Alg::sdk))
 }
@@ -394,7 +396,9 @@ impl LiveProvider {
             SigningAlg::ES256 => oidc_core::SigningAlgorithm::ES256,
             SigningAlg::EdDSA => oidc_core::SigningAlgorithm::EdDSA,
         };
-        let config = ClientConfig::new(provider.issuer_str(), CLIENT_ID, REDIRECT_URI)
+        let config = ClientConfig::for_issuer(provider.issuer_str())
+            .client_id(CLIENT_ID)
+            .redirect_uri(REDIRECT_URI)
             .client_secret(CLIENT_SECRET)
             .response_mode(ResponseMode::FormPost)
             .allowed_algorithms([sdk_alg]);

@@ -159,7 +159,9 @@ async fn sign_in(options: &Options) -> Result<(), oidc_core::Error> {
     .await?;
 
     // 2. A public client (PKCE protects the code) unless a secret is given.
-    let mut config = ClientConfig::new(&options.issuer, &options.client_id, server.redirect_uri())
+    let mut config = ClientConfig::for_issuer(&options.issuer)
+        .client_id(&options.client_id)
+        .redirect_uri(server.redirect_uri())
         .response_mode(options.response_mode)
         .scopes(options.scopes.iter().cloned());
     config = match &options.client_secret {

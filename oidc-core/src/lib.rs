@@ -23,7 +23,9 @@
 //! # async fn run() -> Result<(), oidc_core::Error> {
 //! // Once, at start-up: configure and discover the provider.
 //! let client = Client::discover(
-//!     ClientConfig::new("https://login.example.com", "my-client", "https://app.example.com/callback")
+//!     ClientConfig::for_issuer("https://login.example.com")
+//!         .client_id("my-client")
+//!         .redirect_uri("https://app.example.com/callback")
 //!         .client_secret("from-your-secret-store"),
 //! )
 //! .await?;
@@ -112,7 +114,9 @@
 //! # async fn run() -> Result<(), oidc_core::Error> {
 //! let server = LoopbackServer::bind().await?;
 //! let client = Client::discover(
-//!     ClientConfig::new("https://login.example.com", "my-cli", server.redirect_uri())
+//!     ClientConfig::for_issuer("https://login.example.com")
+//!         .client_id("my-cli")
+//!         .redirect_uri(server.redirect_uri())
 //!         .auth_method(AuthMethod::None),
 //! )
 //! .await?;
@@ -259,7 +263,7 @@ pub use access_token::{
 pub use client::Client;
 pub use config::{
     AuthMethod, ClientConfig, IssuerPolicy, OidcConfig, Prompt, PromptCreate, ResponseMode,
-    SigningAlgorithm, UserInfoPolicy, is_loopback,
+    SigningAlgorithm, UserInfoPolicy, WantsClientId, WantsRedirectUri, is_loopback,
 };
 pub use error::{
     AuthorizeError, CallbackError, ConfigError, DiscoveryError, EnvProblem, Error, IdTokenError,

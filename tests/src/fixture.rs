@@ -119,12 +119,10 @@ impl Fixture {
     /// Only what every application needs: issuer, client id, secret and
     /// redirect URI; everything else is the SDK's default.
     pub fn config(&self) -> ClientConfig {
-        ClientConfig::new(
-            self.provider.issuer_str(),
-            &self.client_id,
-            &self.redirect_uri,
-        )
-        .client_secret(self.client_secret.as_str())
+        ClientConfig::for_issuer(self.provider.issuer_str())
+            .client_id(&self.client_id)
+            .redirect_uri(&self.redirect_uri)
+            .client_secret(self.client_secret.as_str())
     }
 
     /// A client discovered with [`Fixture::config`].

@@ -42,7 +42,9 @@ async fn start_cli_login(
     mode: ResponseMode,
 ) -> (LoopbackServer, Client, url::Url, Login<Redirected>) {
     let server = LoopbackServer::bind().await.unwrap();
-    let mut config = ClientConfig::new(provider.issuer_str(), client_id, server.redirect_uri())
+    let mut config = ClientConfig::for_issuer(provider.issuer_str())
+        .client_id(client_id)
+        .redirect_uri(server.redirect_uri())
         .response_mode(mode);
     config = match secret {
         Some(secret) => config.client_secret(secret),
@@ -216,7 +218,9 @@ async fn the_loopback_listener_binds_loopback_only() {
 /// A signed-in login of `cli` through the loopback flow.
 async fn signed_in(provider: &DevProvider, scopes: &[&str]) -> Login<oidc_core::Authenticated> {
     let server = LoopbackServer::bind().await.unwrap();
-    let config = ClientConfig::new(provider.issuer_str(), "cli", server.redirect_uri())
+    let config = ClientConfig::for_issuer(provider.issuer_str())
+        .client_id("cli")
+        .redirect_uri(server.redirect_uri())
         .auth_method(AuthMethod::None)
         .response_mode(ResponseMode::Query)
         .scopes(scopes.iter().copied());

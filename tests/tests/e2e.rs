@@ -33,7 +33,9 @@ fn config(provider: &Fixture, client: &str, mode: ResponseMode) -> ClientConfig 
         "basic-client" => ("basic-secret", AuthMethod::ClientSecretBasic),
         _ => ("post-secret", AuthMethod::ClientSecretPost),
     };
-    ClientConfig::new(provider.issuer_str(), client, REDIRECT_URI)
+    ClientConfig::for_issuer(provider.issuer_str())
+        .client_id(client)
+        .redirect_uri(REDIRECT_URI)
         .client_secret(secret)
         .auth_method(method)
         .response_mode(mode)

@@ -88,7 +88,10 @@ fn config(op: &OidcProvider, client: Registered) -> ClientConfig {
 /// secret: no authentication method and no algorithms, both read from the
 /// provider's metadata at discovery.
 fn config_from_metadata(op: &OidcProvider, client: Registered) -> ClientConfig {
-    ClientConfig::new(op.issuer(), client.id, REDIRECT_URI).client_secret(client.secret)
+    ClientConfig::for_issuer(op.issuer())
+        .client_id(client.id)
+        .redirect_uri(REDIRECT_URI)
+        .client_secret(client.secret)
 }
 
 /// The provider's discovery document, as published.

@@ -32,14 +32,12 @@ use url::Url;
 ///
 /// ```
 /// use oidc_core::{AuthMethod, ClientConfig, ResponseMode};
-/// let config = ClientConfig::new(
-///     "https://login.example.com",
-///     "my-client-id",
-///     "https://app.example.com/callback",
-/// )
-/// .client_secret("from-your-secret-store")
-/// .scopes(["openid", "email"])
-/// .response_mode(ResponseMode::FormPost);
+/// let config = ClientConfig::for_issuer("https://login.example.com")
+///     .client_id("my-client-id")
+///     .redirect_uri("https://app.example.com/callback")
+///     .client_secret("from-your-secret-store")
+///     .scopes(["openid", "email"])
+///     .response_mode(ResponseMode::FormPost);
 /// assert!(config.validate().is_ok());
 /// // The token endpoint method and the ID token algorithms come from the
 /// // provider's metadata; name them only to insist on one.
@@ -86,19 +84,33 @@ impl fmt::Debug for ClientConfig {
 }
 
 impl ClientConfig {
+    /// Starts a configuration for the provider whose issuer is `issuer`
+    /// (exactly as its discovery document states it). The two next steps
+    /// name the client id and the redirect URI, so the three strings cannot
+    /// be passed in the wrong order:
+    ///
+    /// ```
+    /// use oidc_core::ClientConfig;
+    /// let config = ClientConfig::for_issuer("https://login.example.com")
+    ///     .client_id("my-client-id")
+    ///     .redirect_uri("https://app.example.com/callback");
+    /// assert_eq!(config.client_id(), "my-client-id");
+    /// ```
+    pub fn for_issuer(issuer: impl Into<String>) -> WantsClientId {
+        WantsClientId {
+            issuer: issuer.into(),
+        }
+    }
+
     /// A configuration with the defaults: scopes `openid email`, `form_post`,
     /// and the token endpoint method and ID token algorithms the provider's
     /// discovery document advertises.
-    pub fn new(
-        issuer: impl Into<String>,
-        client_id: impl Into<String>,
-        redirect_uri: impl Into<String>,
-    ) -> Self {
+    fn with_defaults(issuer: String, client_id: String, redirect_uri: String) -> Self {
         Self {
-            issuer: issuer.into(),
-            client_id: client_id.into(),
+            issuer,
+            client_id,
             client_secret: None,
-            redirect_uri: redirect_uri.into(),
+            redirect_uri,
             scopes: vec!["openid".into(), "email".into()],
             response_mode: ResponseMode::default(),
             auth_method: None,
@@ -317,6 +329,41 @@ impl ClientConfig {
 
 pub(crate) struct ValidatedUrls {
     pub(crate) issuer: Url,
+}
+
+/// A [`ClientConfig`] being started: the issuer is known; next, the client id.
+#[derive(Debug, Clone)]
+#[must_use = "name the client id with `.client_id(...)`, then the redirect URI"]
+pub struct WantsClientId {
+    issuer: String,
+}
+
+impl WantsClientId {
+    /// The client id the provider issued to this application.
+    pub fn client_id(self, client_id: impl Into<String>) -> WantsRedirectUri {
+        WantsRedirectUri {
+            issuer: self.issuer,
+            client_id: client_id.into(),
+        }
+    }
+}
+
+/// A [`ClientConfig`] being started: issuer and client id are known; next,
+/// the redirect URI.
+#[derive(Debug, Clone)]
+#[must_use = "name the redirect URI with `.redirect_uri(...)`"]
+pub struct WantsRedirectUri {
+    issuer: String,
+    client_id: String,
+}
+
+impl WantsRedirectUri {
+    /// The redirect URI registered with the provider (its path is the
+    /// callback route). Completes the configuration with the defaults;
+    /// the other settings are methods of [`ClientConfig`].
+    pub fn redirect_uri(self, redirect_uri: impl Into<String>) -> ClientConfig {
+        ClientConfig::with_defaults(self.issuer, self.client_id, redirect_uri.into())
+    }
 }
 
 /// A type that yields a [`ClientConfig`]: what `#[oidc_client]` implements

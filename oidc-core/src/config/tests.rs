@@ -3,7 +3,10 @@
 use super::*;
 
 fn base() -> ClientConfig {
-    ClientConfig::new("https://op.example", "cid", "https://app.example/cb").client_secret("s")
+    ClientConfig::for_issuer("https://op.example")
+        .client_id("cid")
+        .redirect_uri("https://app.example/cb")
+        .client_secret("s")
 }
 
 #[test]
@@ -13,8 +16,10 @@ fn defaults_validate() {
 
 #[test]
 fn http_issuer_only_on_loopback() {
-    let c =
-        ClientConfig::new("http://op.example", "cid", "https://app.example/cb").client_secret("s");
+    let c = ClientConfig::for_issuer("http://op.example")
+        .client_id("cid")
+        .redirect_uri("https://app.example/cb")
+        .client_secret("s");
     assert!(matches!(
         c.validate(),
         Err(ConfigError::InsecureUrl {
@@ -23,7 +28,9 @@ fn http_issuer_only_on_loopback() {
         })
     ));
     for host in ["localhost", "127.0.0.1", "[::1]", "127.9.9.9"] {
-        let c = ClientConfig::new(format!("http://{host}:8080"), "cid", "http://localhost/cb")
+        let c = ClientConfig::for_issuer(format!("http://{host}:8080"))
+            .client_id("cid")
+            .redirect_uri("http://localhost/cb")
             .client_secret("s");
         assert!(c.validate().is_ok(), "{host}");
     }
@@ -43,7 +50,9 @@ fn scopes_need_openid() {
 
 #[test]
 fn secret_required_unless_public() {
-    let c = ClientConfig::new("https://op.example", "cid", "https://app.example/cb");
+    let c = ClientConfig::for_issuer("https://op.example")
+        .client_id("cid")
+        .redirect_uri("https://app.example/cb");
     for method in [AuthMethod::ClientSecretPost, AuthMethod::ClientSecretBasic] {
         assert!(matches!(
             c.clone().auth_method(method).validate(),
@@ -64,8 +73,10 @@ fn debug_redacts_secret() {
 
 #[test]
 fn issuer_without_query_or_fragment() {
-    let c =
-        ClientConfig::new("https://op.example/?a=b", "cid", "https://app/cb").client_secret("s");
+    let c = ClientConfig::for_issuer("https://op.example/?a=b")
+        .client_id("cid")
+        .redirect_uri("https://app/cb")
+        .client_secret("s");
     assert!(matches!(
         c.validate(),
         Err(ConfigError::UrlPartNotAllowed { .. })

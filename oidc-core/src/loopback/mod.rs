@@ -20,7 +20,9 @@
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let server = LoopbackServer::bind().await?; // 127.0.0.1, a free port
 //! let client = Client::discover(
-//!     ClientConfig::new("https://login.example.com", "my-cli", server.redirect_uri())
+//!     ClientConfig::for_issuer("https://login.example.com")
+//!         .client_id("my-cli")
+//!         .redirect_uri(server.redirect_uri())
 //!         .auth_method(AuthMethod::None) // a public client: PKCE, no secret
 //!         .response_mode(ResponseMode::Query),
 //! )

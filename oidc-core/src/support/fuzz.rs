@@ -148,13 +148,17 @@ pub fn token_response(data: &[u8]) {
 /// The discovery document parser and its checks, for an https issuer and
 /// for a loopback http issuer.
 pub fn discovery(data: &[u8]) {
-    let https = ClientConfig::new("https://op.example", "cid", "https://app.example/cb")
+    let https = ClientConfig::for_issuer("https://op.example")
+        .client_id("cid")
+        .redirect_uri("https://app.example/cb")
         .client_secret("secret");
     if let Ok(metadata) = ProviderMetadata::from_document(data, &https) {
         let _ = metadata.supports_response_mode(ResponseMode::Query);
         let _ = crate::provider::negotiated::Negotiated::resolve(&https, &metadata);
     }
-    let loopback = ClientConfig::new("http://127.0.0.1:8080", "cid", "http://127.0.0.1/cb")
+    let loopback = ClientConfig::for_issuer("http://127.0.0.1:8080")
+        .client_id("cid")
+        .redirect_uri("http://127.0.0.1/cb")
         .auth_method(crate::config::AuthMethod::None)
         .response_mode(ResponseMode::Query);
     let _ = ProviderMetadata::from_document(data, &loopback);

@@ -145,7 +145,9 @@ pub struct Parts {
 /// Builds and validates the configuration (the body of the generated
 /// `OidcConfig::client_config`).
 pub fn client_config(parts: Parts) -> Result<ClientConfig, ConfigError> {
-    let mut config = ClientConfig::new(parts.issuer, parts.client_id, parts.redirect_uri);
+    let mut config = ClientConfig::for_issuer(parts.issuer)
+        .client_id(parts.client_id)
+        .redirect_uri(parts.redirect_uri);
     if let Some(secret) = parts.client_secret {
         config = config.client_secret(secret);
     }

@@ -15,7 +15,9 @@
 //! }
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let config = ClientConfig::new("https://login.example.com", "id", "https://app.example.com/callback")
+//! let config = ClientConfig::for_issuer("https://login.example.com")
+//!     .client_id("id")
+//!     .redirect_uri("https://app.example.com/callback")
 //!     .client_secret("secret");
 //! let oidc = Oidc::discover(config).await?;
 //! let app: Router = Router::new()

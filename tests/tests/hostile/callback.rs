@@ -526,7 +526,9 @@ async fn a_pending_login_of_another_client() {
         )
         .expect("register");
     let other = Client::discover(
-        oidc_core::ClientConfig::new(env.provider.issuer_str(), "other-rp", REDIRECT_URI)
+        oidc_core::ClientConfig::for_issuer(env.provider.issuer_str())
+            .client_id("other-rp")
+            .redirect_uri(REDIRECT_URI)
             .client_secret(CLIENT_SECRET),
     )
     .await

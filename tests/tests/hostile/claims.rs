@@ -582,12 +582,10 @@ async fn a_fault_for_one_relying_party_leaves_another_alone() {
         )
         .expect("register");
     let second = Env::on(env.provider.clone(), |_| {
-        oidc_core::ClientConfig::new(
-            env.provider.issuer_str(),
-            "second-rp",
-            super::harness::REDIRECT_URI,
-        )
-        .client_secret("second-secret")
+        oidc_core::ClientConfig::for_issuer(env.provider.issuer_str())
+            .client_id("second-rp")
+            .redirect_uri(super::harness::REDIRECT_URI)
+            .client_secret("second-secret")
     })
     .await;
     env.provider

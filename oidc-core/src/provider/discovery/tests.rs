@@ -2,7 +2,10 @@ use super::*;
 use serde_json::json;
 
 fn config() -> ClientConfig {
-    ClientConfig::new("https://op.example", "cid", "https://app.example/cb").client_secret("s")
+    ClientConfig::for_issuer("https://op.example")
+        .client_id("cid")
+        .redirect_uri("https://app.example/cb")
+        .client_secret("s")
 }
 
 fn doc(overrides: serde_json::Value) -> Vec<u8> {
@@ -101,8 +104,10 @@ fn every_endpoint_must_be_https_for_a_non_loopback_issuer() {
 
 #[test]
 fn a_loopback_issuer_allows_http_only_on_loopback() {
-    let loopback =
-        ClientConfig::new("http://127.0.0.1:8080", "cid", "http://127.0.0.1/cb").client_secret("s");
+    let loopback = ClientConfig::for_issuer("http://127.0.0.1:8080")
+        .client_id("cid")
+        .redirect_uri("http://127.0.0.1/cb")
+        .client_secret("s");
     let base = json!({
         "issuer": "http://127.0.0.1:8080",
         "authorization_endpoint": "http://127.0.0.1:8080/authorize",

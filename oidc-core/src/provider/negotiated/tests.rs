@@ -4,7 +4,10 @@ use crate::jose::issuer::IssuerPolicy;
 use serde_json::{Value, json};
 
 fn config() -> ClientConfig {
-    ClientConfig::new("https://op.example", "cid", "https://app.example/cb").client_secret("s")
+    ClientConfig::for_issuer("https://op.example")
+        .client_id("cid")
+        .redirect_uri("https://app.example/cb")
+        .client_secret("s")
 }
 
 fn metadata(overrides: Value) -> ProviderMetadata {
@@ -51,7 +54,9 @@ fn the_auth_method_comes_from_the_metadata_when_unset() {
         AuthMethod::ClientSecretPost
     );
     // A client without a secret is public.
-    let public = ClientConfig::new("https://op.example", "cid", "https://app.example/cb");
+    let public = ClientConfig::for_issuer("https://op.example")
+        .client_id("cid")
+        .redirect_uri("https://app.example/cb");
     assert_eq!(
         resolve(&public, methods(json!(["client_secret_basic", "none"])))
             .unwrap()
@@ -79,7 +84,9 @@ fn no_usable_method_is_named_at_start() {
         other => panic!("{other:?}"),
     }
     // A public client where the provider implies Basic only.
-    let public = ClientConfig::new("https://op.example", "cid", "https://app.example/cb");
+    let public = ClientConfig::for_issuer("https://op.example")
+        .client_id("cid")
+        .redirect_uri("https://app.example/cb");
     assert!(matches!(
         resolve(&public, json!({})),
         Err(DiscoveryError::Unsupported { .. })
