@@ -11,7 +11,7 @@
 //! | starting a login | [`AuthorizeError`] | [`Login::redirect`](crate::Login::redirect) |
 //! | the pending login | [`PendingLoginError`] | [`PendingLogin::unseal`](crate::PendingLogin::unseal), [`Client::resume`](crate::Client::resume) |
 //! | the callback | [`CallbackError`] | [`Callback`](crate::Callback) parsing, [`Login::receive`](crate::Login::receive) |
-//! | tokens and claims | [`TokenError`], [`IdTokenError`] | [`Login::exchange`](crate::Login::exchange) |
+//! | tokens and claims | [`TokenError`], [`IdTokenError`] (with [`JwsError`] and [`ClaimsError`], shared by every token) | [`Login::exchange`](crate::Login::exchange) |
 //! | the network | [`TransportError`] | any call to the provider |
 //! | an API's bearer tokens | [`AccessTokenError`](crate::AccessTokenError), [`BearerError`](crate::access_token::BearerError) | [`AccessTokenVerifier`](crate::AccessTokenVerifier) |
 //! | back-channel logout | [`LogoutTokenError`](crate::LogoutTokenError) | [`Client::verify_logout_token`](crate::Client::verify_logout_token) |
@@ -383,16 +383,17 @@ pub enum TokenError {
     NoRefreshToken,
 }
 
-/// Why an ID token (or another JWT from the provider) was rejected.
+/// Why a JWT's form, header, key or signature was refused: the checks
+/// every token from the provider shares (ID, access and logout tokens).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum IdTokenError {
+pub enum JwsError {
     /// Not a compact JWS (three base64url parts).
     #[error("not a compact JWS: {0}")]
     Malformed(&'static str),
-    /// An encrypted ID token (JWE), which this client does not decrypt.
+    /// An encrypted token (JWE), which this client does not decrypt.
     #[error(
-        "the token is encrypted (JWE); configure the provider to send signed, unencrypted ID tokens"
+        "the token is encrypted (JWE); configure the provider to send signed, unencrypted tokens"
     )]
     Encrypted,
     /// The header is not valid.
@@ -409,9 +410,6 @@ pub enum IdTokenError {
         "the header carries its own key material (`{0}`); keys are only taken from the provider's JWKS"
     )]
     EmbeddedKey(&'static str),
-    /// The `typ` header names another kind of token.
-    #[error("the header's typ is `{0}`, which is not an ID token")]
-    WrongType(String),
     /// No key in the JWKS matches (after one refetch).
     #[error("no key in the provider's JWKS matches kid {kid:?} and alg {alg}")]
     UnknownKey {
@@ -423,18 +421,26 @@ pub enum IdTokenError {
     /// Several keys match and the header has no `kid` to choose.
     #[error("several keys in the JWKS fit and the token has no kid to choose between them")]
     AmbiguousKey,
-    /// The JWKS could not be fetched or parsed.
+    /// The provider's JWKS could not be fetched or parsed: the token cannot
+    /// be checked now (a server problem, not the token's).
     #[error("the provider's JWKS is unavailable: {0}")]
-    Jwks(String),
+    KeysUnavailable(String),
     /// The signature does not verify.
     #[error("the signature does not verify")]
     BadSignature,
-    /// The payload is not a JSON object with the expected claim types.
+}
+
+/// Why a JWT's claims were refused, for the checks ID, access and logout
+/// tokens share: claim types, `iss`, and the times.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClaimsError {
+    /// The payload is not a JSON object, or a claim has the wrong type.
     #[error("invalid claims: {0}")]
-    InvalidClaims(String),
+    Invalid(String),
     /// A required claim is missing.
     #[error("the required claim `{0}` is missing")]
-    MissingClaim(&'static str),
+    Missing(&'static str),
     /// `iss` is not the provider's issuer.
     #[error("issuer `{found}` is not `{expected}`")]
     WrongIssuer {
@@ -443,15 +449,6 @@ pub enum IdTokenError {
         /// The token's `iss`.
         found: String,
     },
-    /// `aud` does not contain this client.
-    #[error("the audience does not include this client")]
-    WrongAudience,
-    /// `aud` contains audiences this client does not trust.
-    #[error("the audience includes `{0}`, which this client does not trust")]
-    UntrustedAudience(String),
-    /// `azp` is present and not this client, or missing with several audiences.
-    #[error("the authorized party (azp) is not this client")]
-    WrongAuthorizedParty,
     /// The token has expired.
     #[error("the token expired at {exp} (now {now}, tolerance {tolerance_secs}s)")]
     Expired {
@@ -470,7 +467,7 @@ pub enum IdTokenError {
         /// The current time.
         now: i64,
     },
-    /// `iat` is older than the maximum ID token age.
+    /// `iat` is older than the maximum token age.
     #[error("the token was issued too long ago (iat {iat}, now {now}, max age {max_age_secs}s)")]
     TooOld {
         /// `iat`.
@@ -488,6 +485,30 @@ pub enum IdTokenError {
         /// The current time.
         now: i64,
     },
+}
+
+/// Why an ID token was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdTokenError {
+    /// The token's form, header, key or signature was refused.
+    #[error(transparent)]
+    Jws(#[from] JwsError),
+    /// A claim check shared with the other tokens failed.
+    #[error(transparent)]
+    Claims(#[from] ClaimsError),
+    /// The `typ` header names another kind of token.
+    #[error("the header's typ is `{0}`, which is not an ID token")]
+    WrongType(String),
+    /// `aud` does not contain this client.
+    #[error("the audience does not include this client")]
+    WrongAudience,
+    /// `aud` contains audiences this client does not trust.
+    #[error("the audience includes `{0}`, which this client does not trust")]
+    UntrustedAudience(String),
+    /// `azp` is present and not this client, or missing with several audiences.
+    #[error("the authorized party (azp) is not this client")]
+    WrongAuthorizedParty,
     /// `nonce` is missing or differs from the login's nonce (replay defence).
     #[error("the nonce does not match this login")]
     NonceMismatch,

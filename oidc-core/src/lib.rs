@@ -266,8 +266,8 @@ pub use config::{
     SigningAlgorithm, UserInfoPolicy, WantsClientId, WantsRedirectUri, is_loopback,
 };
 pub use error::{
-    AuthorizeError, CallbackError, ConfigError, DiscoveryError, EnvProblem, Error, IdTokenError,
-    PendingLoginError, TokenError, TransportError,
+    AuthorizeError, CallbackError, ClaimsError, ConfigError, DiscoveryError, EnvProblem, Error,
+    IdTokenError, JwsError, PendingLoginError, TokenError, TransportError,
 };
 pub use flow::pending::{PendingLogin, SealingKey};
 pub use flow::{

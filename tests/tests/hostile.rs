@@ -6,7 +6,7 @@
 //! things:
 //!
 //! 1. the exact typed error the SDK returns, e.g.
-//!    `Err(TokenError::IdToken(IdTokenError::WrongIssuer { .. }))`;
+//!    `Err(TokenError::IdToken(IdTokenError::Claims(ClaimsError::WrongIssuer { .. })))`;
 //! 2. that nothing more reached the provider after the rejection: no token
 //!    request after a bad authorization response, no UserInfo request
 //!    after a bad ID token (the provider's request log is checked).

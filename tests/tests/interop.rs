@@ -31,6 +31,7 @@ mod interop {
 }
 
 use interop::fixture::OidcProvider;
+use oidc_core::JwsError;
 use oidc_core::{
     AuthMethod, Authenticated, Callback, CallbackError, Client, ClientConfig, DiscoveryError,
     IdTokenError, Login, Prompt, ResponseMode, SealingKey, SigningAlgorithm, TokenError,
@@ -568,7 +569,7 @@ async fn es256_id_tokens() {
     .await;
     let login = login.receive(journey.callback).expect("callback accepted");
     match login.exchange().await {
-        Err(TokenError::IdToken(IdTokenError::AlgorithmNotAllowed(alg))) => {
+        Err(TokenError::IdToken(IdTokenError::Jws(JwsError::AlgorithmNotAllowed(alg)))) => {
             assert_eq!(alg, "ES256");
         }
         other => panic!("expected ES256 to be refused by an RS256 allow-list, got {other:?}"),
@@ -790,7 +791,7 @@ async fn the_jwks_refetch_is_rate_limited() {
     .await;
     let login = login.receive(journey.callback).expect("callback accepted");
     match login.exchange().await {
-        Err(TokenError::IdToken(IdTokenError::UnknownKey { kid, alg })) => {
+        Err(TokenError::IdToken(IdTokenError::Jws(JwsError::UnknownKey { kid, alg }))) => {
             assert!(kid.is_some());
             assert_eq!(alg, "RS256");
         }

@@ -7,6 +7,7 @@ use oidc_core::{
     AuthMethod, Client, DiscoveryError, IdTokenError, IssuerPolicy, Login, Redirected,
     ResponseMode, SigningAlgorithm, TokenError, UserInfoPolicy,
 };
+use oidc_core::{ClaimsError, JwsError};
 use oidc_dev_provider::{Profile, SigningAlg};
 use tests::browser::Browser;
 use tests::dev_login::{Delivered, UserAction, authorize};
@@ -50,7 +51,9 @@ async fn google_with_its_issuer_policy() {
         .expect("discovery");
     assert!(matches!(
         sign_in(&exact).await,
-        Err(TokenError::IdToken(IdTokenError::WrongIssuer { .. }))
+        Err(TokenError::IdToken(IdTokenError::Claims(
+            ClaimsError::WrongIssuer { .. }
+        )))
     ));
 }
 
@@ -266,7 +269,7 @@ async fn es256_and_plain_only_pkce_metadata() {
     .unwrap();
     assert!(matches!(
         sign_in(&pinned).await,
-        Err(TokenError::IdToken(IdTokenError::AlgorithmNotAllowed(alg))) if alg == "ES256"
+        Err(TokenError::IdToken(IdTokenError::Jws(JwsError::AlgorithmNotAllowed(alg)))) if alg == "ES256"
     ));
 }
 

@@ -1,8 +1,7 @@
 //! Why an access token or an `Authorization` header was refused, and the
 //! RFC 6750 answer for it.
 
-use crate::error::IdTokenError;
-use crate::jose::claims;
+use crate::error::{ClaimsError, JwsError};
 
 /// Why an access token was refused. [`error_code`](Self::error_code) and
 /// [`error_description`](Self::error_description) are what an API sends
@@ -11,13 +10,15 @@ use crate::jose::claims;
 #[non_exhaustive]
 pub enum AccessTokenError {
     /// Not a well-formed JWS, or its header, algorithm, key or signature
-    /// was refused (the same checks as for ID tokens).
-    #[error("{0}")]
-    Jws(IdTokenError),
-    /// The provider's keys could not be fetched: the token cannot be
-    /// checked now (a server problem, not the caller's: HTTP 503).
-    #[error("cannot verify access tokens now: {0}")]
-    KeysUnavailable(String),
+    /// was refused (the same checks as for every token). The provider's
+    /// keys being unavailable is [`JwsError::KeysUnavailable`]: a server
+    /// problem, not the caller's (HTTP 503).
+    #[error(transparent)]
+    Jws(#[from] JwsError),
+    /// A claim check shared with the other tokens failed (types, `iss`,
+    /// times).
+    #[error(transparent)]
+    Claims(#[from] ClaimsError),
     /// The JOSE `typ` is not `at+jwt` (RFC 9068 section 4).
     #[error(
         "the token's typ is {0:?}, not at+jwt: it is not an RFC 9068 access token (configure AccessTokenType::AllowUntyped for providers that do not type their access tokens)"
@@ -27,20 +28,6 @@ pub enum AccessTokenError {
     /// instead of an access token.
     #[error("the token carries `{0}`: it is an ID token, not an access token")]
     IdToken(&'static str),
-    /// A claim has the wrong type.
-    #[error("invalid claims: {0}")]
-    InvalidClaims(String),
-    /// A required claim is missing.
-    #[error("the required claim `{0}` is missing")]
-    MissingClaim(&'static str),
-    /// `iss` is not the configured issuer.
-    #[error("issuer `{found}` is not `{expected}`")]
-    WrongIssuer {
-        /// The configured issuer.
-        expected: String,
-        /// The token's `iss`.
-        found: String,
-    },
     /// `aud` does not contain this API's audience.
     #[error("the audience {found:?} does not include this API ({expected})")]
     WrongAudience {
@@ -48,32 +35,6 @@ pub enum AccessTokenError {
         expected: String,
         /// The token's `aud`.
         found: Vec<String>,
-    },
-    /// The token has expired.
-    #[error("the token expired at {exp} (now {now}, tolerance {tolerance_secs}s)")]
-    Expired {
-        /// `exp`.
-        exp: i64,
-        /// The current time.
-        now: i64,
-        /// The clock tolerance applied.
-        tolerance_secs: u64,
-    },
-    /// `nbf` is in the future.
-    #[error("the token is not valid yet (nbf {nbf}, now {now})")]
-    NotYetValid {
-        /// `nbf`.
-        nbf: i64,
-        /// The current time.
-        now: i64,
-    },
-    /// `iat` is in the future.
-    #[error("the token was issued in the future (iat {iat}, now {now})")]
-    IssuedInFuture {
-        /// `iat`.
-        iat: i64,
-        /// The current time.
-        now: i64,
     },
     /// A required scope was not granted (HTTP 403).
     #[error("the token lacks a required scope (required: {})", required.join(" "))]
@@ -83,15 +44,11 @@ pub enum AccessTokenError {
     },
 }
 
-claims::claim_errors_into!(AccessTokenError);
-
 impl AccessTokenError {
-    pub(super) fn from_jws(error: IdTokenError) -> Self {
-        match error {
-            IdTokenError::Jwks(reason) => Self::KeysUnavailable(reason),
-            IdTokenError::InvalidClaims(reason) => Self::InvalidClaims(reason),
-            other => Self::Jws(other),
-        }
+    /// Whether the token could not be checked because the provider's keys
+    /// are unavailable (HTTP 503), rather than refused.
+    pub fn is_keys_unavailable(&self) -> bool {
+        matches!(self, Self::Jws(JwsError::KeysUnavailable(_)))
     }
 
     /// The RFC 6750 error code: `insufficient_scope` or `invalid_token`.
@@ -106,29 +63,29 @@ impl AccessTokenError {
     /// says what is wrong without echoing the token's content.
     pub fn error_description(&self) -> &'static str {
         match self {
-            Self::Jws(IdTokenError::Malformed(_) | IdTokenError::InvalidHeader(_)) => {
+            Self::Jws(JwsError::Malformed(_) | JwsError::InvalidHeader(_)) => {
                 "the access token is not a well-formed JWT"
             }
-            Self::Jws(IdTokenError::Encrypted) => "encrypted access tokens are not accepted",
-            Self::Jws(IdTokenError::AlgorithmNotAllowed(_)) => {
+            Self::Jws(JwsError::Encrypted) => "encrypted access tokens are not accepted",
+            Self::Jws(JwsError::AlgorithmNotAllowed(_)) => {
                 "the access token is signed with an algorithm this API does not accept"
             }
-            Self::Jws(IdTokenError::CriticalHeader(_) | IdTokenError::EmbeddedKey(_)) => {
+            Self::Jws(JwsError::CriticalHeader(_) | JwsError::EmbeddedKey(_)) => {
                 "the access token header is not accepted"
             }
+            Self::Jws(JwsError::KeysUnavailable(_)) => "the provider's keys are unavailable",
             Self::Jws(_) => "the access token signature does not verify",
-            Self::KeysUnavailable(_) => "the provider's keys are unavailable",
             Self::WrongType(_) => "the token is not an access token (typ must be at+jwt)",
             Self::IdToken(_) => "an ID token is not an access token",
-            Self::InvalidClaims(_) | Self::MissingClaim(_) => {
-                "the access token's claims are invalid"
+            Self::Claims(ClaimsError::WrongIssuer { .. }) => {
+                "the access token is from another issuer"
             }
-            Self::WrongIssuer { .. } => "the access token is from another issuer",
-            Self::WrongAudience { .. } => "the access token is not meant for this API",
-            Self::Expired { .. } => "the access token expired",
-            Self::NotYetValid { .. } | Self::IssuedInFuture { .. } => {
+            Self::Claims(ClaimsError::Expired { .. }) => "the access token expired",
+            Self::Claims(ClaimsError::NotYetValid { .. } | ClaimsError::IssuedInFuture { .. }) => {
                 "the access token is not valid yet"
             }
+            Self::Claims(_) => "the access token's claims are invalid",
+            Self::WrongAudience { .. } => "the access token is not meant for this API",
             Self::InsufficientScope { .. } => "the access token lacks a required scope",
         }
     }
@@ -143,7 +100,7 @@ impl AccessTokenError {
 /// | [`InvalidRequest`](Self::InvalidRequest) (malformed header) | 400 | `Bearer realm="R", error="invalid_request", error_description="..."` |
 /// | [`Token`](Self::Token) (refused token) | 401 | `Bearer realm="R", error="invalid_token", error_description="..."` |
 /// | [`Token`](Self::Token) with [`AccessTokenError::InsufficientScope`] | 403 | `Bearer realm="R", error="insufficient_scope", error_description="...", scope="a b"` |
-/// | [`Token`](Self::Token) with [`AccessTokenError::KeysUnavailable`] | 503 | none |
+/// | [`Token`](Self::Token) with [`JwsError::KeysUnavailable`] | 503 | none |
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum BearerError {
@@ -167,7 +124,7 @@ impl BearerError {
             Self::MissingToken => 401,
             Self::InvalidRequest(_) => 400,
             Self::Token(AccessTokenError::InsufficientScope { .. }) => 403,
-            Self::Token(AccessTokenError::KeysUnavailable(_)) => 503,
+            Self::Token(AccessTokenError::Jws(JwsError::KeysUnavailable(_))) => 503,
             Self::Token(_) => 401,
         }
     }
@@ -185,7 +142,7 @@ impl BearerError {
                     quoted(description)
                 ));
             }
-            Self::Token(AccessTokenError::KeysUnavailable(_)) => return None,
+            Self::Token(AccessTokenError::Jws(JwsError::KeysUnavailable(_))) => return None,
             Self::Token(error) => {
                 challenge.push_str(&format!(
                     ", error=\"{}\", error_description=\"{}\"",

@@ -377,14 +377,10 @@ impl AccessTokenVerifier {
         now: i64,
     ) -> Result<AccessTokenClaims, AccessTokenError> {
         let inner = &*self.inner;
-        let jws =
-            CompactJws::parse(token, &inner.algorithms).map_err(AccessTokenError::from_jws)?;
+        let jws = CompactJws::parse(token, &inner.algorithms)?;
         check_type(jws.header.typ.as_deref(), inner.token_type)?;
-        jws.verify_signature(&inner.jwks)
-            .await
-            .map_err(AccessTokenError::from_jws)?;
-        let claims =
-            AccessTokenClaims::from_map(jws.claims().map_err(AccessTokenError::from_jws)?)?;
+        jws.verify_signature(&inner.jwks).await?;
+        let claims = AccessTokenClaims::from_map(jws.claims()?)?;
         claims.check(inner, now)?;
         let required: Vec<&str> = inner.required_scopes.iter().map(String::as_str).collect();
         claims.require_scopes(&required)?;

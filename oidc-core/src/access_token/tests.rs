@@ -2,7 +2,7 @@
 
 use super::errors::quoted;
 use super::*;
-use crate::error::IdTokenError;
+use crate::error::{ClaimsError, JwsError};
 use crate::support::test_signer::{Signer, with};
 use serde_json::{Value, json};
 
@@ -126,11 +126,11 @@ async fn an_id_token_is_refused_in_every_mode() {
 async fn issuer_and_audience_must_match() {
     assert!(matches!(
         fails(json!({"iss": "https://evil.example"})).await,
-        AccessTokenError::WrongIssuer { .. }
+        AccessTokenError::Claims(ClaimsError::WrongIssuer { .. })
     ));
     assert!(matches!(
         fails(json!({"iss": "https://op.example/"})).await,
-        AccessTokenError::WrongIssuer { .. }
+        AccessTokenError::Claims(ClaimsError::WrongIssuer { .. })
     ));
     assert!(matches!(
         fails(json!({"aud": "other"})).await,
@@ -138,11 +138,11 @@ async fn issuer_and_audience_must_match() {
     ));
     assert!(matches!(
         fails(json!({"aud": []})).await,
-        AccessTokenError::InvalidClaims(_)
+        AccessTokenError::Claims(ClaimsError::Invalid(_))
     ));
     assert_eq!(
         fails(json!({"aud": null})).await,
-        AccessTokenError::MissingClaim("aud")
+        AccessTokenError::Claims(ClaimsError::Missing("aud"))
     );
 }
 
@@ -151,7 +151,7 @@ async fn times_are_checked_with_tolerance() {
     let now = unix_now();
     assert!(matches!(
         fails(json!({"exp": now - 61})).await,
-        AccessTokenError::Expired { .. }
+        AccessTokenError::Claims(ClaimsError::Expired { .. })
     ));
     assert!(
         check(header(), with(claims(), json!({"exp": now - 30})))
@@ -160,19 +160,19 @@ async fn times_are_checked_with_tolerance() {
     );
     assert!(matches!(
         fails(json!({"nbf": now + 120})).await,
-        AccessTokenError::NotYetValid { .. }
+        AccessTokenError::Claims(ClaimsError::NotYetValid { .. })
     ));
     assert!(matches!(
         fails(json!({"iat": now + 120})).await,
-        AccessTokenError::IssuedInFuture { .. }
+        AccessTokenError::Claims(ClaimsError::IssuedInFuture { .. })
     ));
     assert_eq!(
         fails(json!({"exp": null})).await,
-        AccessTokenError::MissingClaim("exp")
+        AccessTokenError::Claims(ClaimsError::Missing("exp"))
     );
     assert!(matches!(
         fails(json!({"exp": "soon"})).await,
-        AccessTokenError::InvalidClaims(_)
+        AccessTokenError::Claims(ClaimsError::Invalid(_))
     ));
 }
 
@@ -181,7 +181,7 @@ async fn rfc9068_claims_are_required() {
     for claim in ["client_id", "iat", "jti", "sub"] {
         assert_eq!(
             fails(json!({ claim: null })).await,
-            AccessTokenError::MissingClaim(claim)
+            AccessTokenError::Claims(ClaimsError::Missing(claim))
         );
     }
     let lenient = ResourceServerConfig::new(ISS, AUD).token_type(AccessTokenType::AllowUntyped);
@@ -200,7 +200,7 @@ async fn scopes_from_scope_or_scp() {
     assert_eq!(check(header(), scp).await.unwrap().scopes, ["a", "b"]);
     assert!(matches!(
         fails(json!({"scope": ["a"]})).await,
-        AccessTokenError::InvalidClaims(_)
+        AccessTokenError::Claims(ClaimsError::Invalid(_))
     ));
     let config = ResourceServerConfig::new(ISS, AUD).required_scopes(["api", "admin"]);
     let err = check_with(config, header(), claims()).await.unwrap_err();
@@ -220,16 +220,16 @@ async fn signature_and_algorithm_are_checked() {
     let forged = other.sign(&header(), &claims());
     assert_eq!(
         verifier.verify(&forged).await,
-        Err(AccessTokenError::Jws(IdTokenError::BadSignature))
+        Err(AccessTokenError::Jws(JwsError::BadSignature))
     );
     let h = with(header(), json!({"alg": "HS256"}));
     assert!(matches!(
         verifier.verify(&signer.sign(&h, &claims())).await,
-        Err(AccessTokenError::Jws(IdTokenError::AlgorithmNotAllowed(_)))
+        Err(AccessTokenError::Jws(JwsError::AlgorithmNotAllowed(_)))
     ));
     assert!(matches!(
         verifier.verify("not-a-jwt").await,
-        Err(AccessTokenError::Jws(IdTokenError::Malformed(_)))
+        Err(AccessTokenError::Jws(JwsError::Malformed(_)))
     ));
 }
 
@@ -241,11 +241,11 @@ fn challenges_follow_rfc_6750() {
         "Bearer realm=\"api\""
     );
     assert_eq!(BearerError::MissingToken.status(), 401);
-    let expired = BearerError::Token(AccessTokenError::Expired {
+    let expired = BearerError::Token(AccessTokenError::Claims(ClaimsError::Expired {
         exp: 1,
         now: 2,
         tolerance_secs: 0,
-    });
+    }));
     assert_eq!(expired.status(), 401);
     assert_eq!(
         expired.www_authenticate(realm).unwrap(),
@@ -259,7 +259,9 @@ fn challenges_follow_rfc_6750() {
         scope.www_authenticate(realm).unwrap(),
         "Bearer realm=\"api\", error=\"insufficient_scope\", error_description=\"the access token lacks a required scope\", scope=\"a b\""
     );
-    let unavailable = BearerError::Token(AccessTokenError::KeysUnavailable("down".into()));
+    let unavailable = BearerError::Token(AccessTokenError::Jws(JwsError::KeysUnavailable(
+        "down".into(),
+    )));
     assert_eq!(unavailable.status(), 503);
     assert_eq!(unavailable.www_authenticate(realm), None);
     assert_eq!(quoted("a\"b\\c\u{e9}"), "a'b'c?");

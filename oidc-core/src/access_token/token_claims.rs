@@ -1,7 +1,8 @@
 //! The verified claims of an access token and their checks.
 
 use super::{AccessTokenError, AccessTokenType, Inner};
-use crate::jose::claims;
+use crate::error::ClaimsError;
+use crate::jose::claims::{self, TimeRules};
 use serde_json::{Map, Value};
 
 /// The verified claims of an access token.
@@ -49,18 +50,20 @@ impl AccessTokenClaims {
                 .map(|v| v.as_str().map(str::to_owned))
                 .collect::<Option<Vec<_>>>()
                 .ok_or_else(|| {
-                    AccessTokenError::InvalidClaims("`scp` must be an array of strings".into())
+                    AccessTokenError::Claims(ClaimsError::Invalid(
+                        "`scp` must be an array of strings".into(),
+                    ))
                 })?,
             (None, None) => Vec::new(),
             (Some(_), _) => {
-                return Err(AccessTokenError::InvalidClaims(
+                return Err(AccessTokenError::Claims(ClaimsError::Invalid(
                     "`scope` must be a space-separated string".into(),
-                ));
+                )));
             }
             (None, Some(_)) => {
-                return Err(AccessTokenError::InvalidClaims(
+                return Err(AccessTokenError::Claims(ClaimsError::Invalid(
                     "`scp` must be an array of strings or a string".into(),
-                ));
+                )));
             }
         };
         Ok(Self {
@@ -78,39 +81,19 @@ impl AccessTokenClaims {
     }
 
     pub(super) fn check(&self, expect: &Inner, now: i64) -> Result<(), AccessTokenError> {
-        let tid = claims::string(&self.raw, "tid")?;
-        if !expect.expected_issuer.accepts(&self.iss, tid.as_deref()) {
-            return Err(AccessTokenError::WrongIssuer {
-                expected: expect.expected_issuer.describe().to_owned(),
-                found: self.iss.clone(),
-            });
-        }
+        claims::check_issuer(&self.iss, &self.raw, &expect.expected_issuer)?;
         if !self.aud.contains(&expect.audience) {
             return Err(AccessTokenError::WrongAudience {
                 expected: expect.audience.clone(),
                 found: self.aud.clone(),
             });
         }
-        let tolerance_secs = expect.clock_tolerance.as_secs();
-        let tolerance = i64::try_from(tolerance_secs).unwrap_or(i64::MAX);
-        if now.saturating_sub(tolerance) >= self.exp {
-            return Err(AccessTokenError::Expired {
-                exp: self.exp,
-                now,
-                tolerance_secs,
-            });
-        }
-        let nbf = claims::time(&self.raw, "nbf")?;
-        if let Some(nbf) = nbf
-            && nbf > now.saturating_add(tolerance)
-        {
-            return Err(AccessTokenError::NotYetValid { nbf, now });
-        }
-        if let Some(iat) = self.iat
-            && iat > now.saturating_add(tolerance)
-        {
-            return Err(AccessTokenError::IssuedInFuture { iat, now });
-        }
+        let rules = TimeRules {
+            now,
+            tolerance: expect.clock_tolerance,
+            max_age: None,
+        };
+        claims::check_times(Some(self.exp), self.iat, &self.raw, rules)?;
         if let Some(claim) = ID_TOKEN_ONLY_CLAIMS
             .iter()
             .find(|c| self.raw.contains_key(**c))
@@ -119,13 +102,13 @@ impl AccessTokenClaims {
         }
         if expect.token_type == AccessTokenType::Rfc9068 {
             if self.client_id.is_none() {
-                return Err(AccessTokenError::MissingClaim("client_id"));
+                return Err(ClaimsError::Missing("client_id").into());
             }
             if self.iat.is_none() {
-                return Err(AccessTokenError::MissingClaim("iat"));
+                return Err(ClaimsError::Missing("iat").into());
             }
             if self.jti.is_none() {
-                return Err(AccessTokenError::MissingClaim("jti"));
+                return Err(ClaimsError::Missing("jti").into());
             }
         }
         Ok(())

@@ -1,27 +1,95 @@
 //! Typed reads of JWT claims, shared by ID tokens, access tokens and logout
 //! tokens: each claim of the wrong type is an error naming it.
 
+use crate::error::ClaimsError;
+use crate::jose::issuer::ExpectedIssuer;
 use serde_json::{Map, Value};
+use std::time::Duration;
 
-/// Why a claim could not be read. Each token type turns it into its own
-/// error enum (`MissingClaim` / `InvalidClaims`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum ClaimError {
-    /// A required claim is absent.
-    Missing(&'static str),
-    /// A claim has the wrong type or value.
-    Invalid(String),
+/// `iss` is the provider's, by the client's issuer rule (which reads the
+/// token's own `tid` under a tenant template).
+pub(crate) fn check_issuer(
+    iss: &str,
+    raw: &Map<String, Value>,
+    expected: &ExpectedIssuer,
+) -> Result<(), ClaimsError> {
+    let tid = string(raw, "tid")?;
+    if expected.accepts(iss, tid.as_deref()) {
+        Ok(())
+    } else {
+        Err(ClaimsError::WrongIssuer {
+            expected: expected.describe().to_owned(),
+            found: iss.to_owned(),
+        })
+    }
 }
 
-fn wrong_type(name: &str, expected: &str) -> ClaimError {
-    ClaimError::Invalid(format!("`{name}` must be {expected}"))
+/// The time rules every token follows, each with the clock tolerance.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TimeRules {
+    /// The current time, seconds since the epoch.
+    pub(crate) now: i64,
+    /// The allowed clock difference with the provider.
+    pub(crate) tolerance: Duration,
+    /// How old `iat` may be, if the token type bounds it.
+    pub(crate) max_age: Option<Duration>,
+}
+
+/// `exp` (when the token has one) has not passed, `iat` (when it has one)
+/// is not in the future nor older than the maximum age, and `nbf` (when
+/// present) has passed.
+pub(crate) fn check_times(
+    exp: Option<i64>,
+    iat: Option<i64>,
+    raw: &Map<String, Value>,
+    rules: TimeRules,
+) -> Result<(), ClaimsError> {
+    let now = rules.now;
+    let tolerance = secs(rules.tolerance);
+    if let Some(exp) = exp
+        && now.saturating_sub(tolerance) >= exp
+    {
+        return Err(ClaimsError::Expired {
+            exp,
+            now,
+            tolerance_secs: rules.tolerance.as_secs(),
+        });
+    }
+    if let Some(iat) = iat {
+        if iat > now.saturating_add(tolerance) {
+            return Err(ClaimsError::IssuedInFuture { iat, now });
+        }
+        if let Some(max_age) = rules.max_age
+            && now.saturating_sub(iat) > secs(max_age).saturating_add(tolerance)
+        {
+            return Err(ClaimsError::TooOld {
+                iat,
+                now,
+                max_age_secs: max_age.as_secs(),
+            });
+        }
+    }
+    if let Some(nbf) = time(raw, "nbf")?
+        && nbf > now.saturating_add(tolerance)
+    {
+        return Err(ClaimsError::NotYetValid { nbf, now });
+    }
+    Ok(())
+}
+
+fn secs(duration: Duration) -> i64 {
+    i64::try_from(duration.as_secs()).unwrap_or(i64::MAX)
+}
+
+fn wrong_type(name: &str, expected: &str) -> ClaimsError {
+    ClaimsError::Invalid(format!("`{name}` must be {expected}"))
 }
 
 /// An optional string claim.
 pub(crate) fn string(
     raw: &Map<String, Value>,
     name: &'static str,
-) -> Result<Option<String>, ClaimError> {
+) -> Result<Option<String>, ClaimsError> {
     match raw.get(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -33,8 +101,8 @@ pub(crate) fn string(
 pub(crate) fn required_string(
     raw: &Map<String, Value>,
     name: &'static str,
-) -> Result<String, ClaimError> {
-    string(raw, name)?.ok_or(ClaimError::Missing(name))
+) -> Result<String, ClaimsError> {
+    string(raw, name)?.ok_or(ClaimsError::Missing(name))
 }
 
 /// An optional boolean claim. Some providers send booleans as strings;
@@ -42,7 +110,7 @@ pub(crate) fn required_string(
 pub(crate) fn boolean(
     raw: &Map<String, Value>,
     name: &'static str,
-) -> Result<Option<bool>, ClaimError> {
+) -> Result<Option<bool>, ClaimsError> {
     match raw.get(name) {
         None => Ok(None),
         Some(Value::Bool(b)) => Ok(Some(*b)),
@@ -57,7 +125,7 @@ pub(crate) fn boolean(
 pub(crate) fn time(
     raw: &Map<String, Value>,
     name: &'static str,
-) -> Result<Option<i64>, ClaimError> {
+) -> Result<Option<i64>, ClaimsError> {
     match raw.get(name) {
         None => Ok(None),
         Some(Value::Number(n)) => {
@@ -78,14 +146,14 @@ pub(crate) fn time(
 pub(crate) fn required_time(
     raw: &Map<String, Value>,
     name: &'static str,
-) -> Result<i64, ClaimError> {
-    time(raw, name)?.ok_or(ClaimError::Missing(name))
+) -> Result<i64, ClaimsError> {
+    time(raw, name)?.ok_or(ClaimsError::Missing(name))
 }
 
 /// `aud`: a string or a non-empty array of strings; required.
-pub(crate) fn audiences(raw: &Map<String, Value>) -> Result<Vec<String>, ClaimError> {
+pub(crate) fn audiences(raw: &Map<String, Value>) -> Result<Vec<String>, ClaimsError> {
     match raw.get("aud") {
-        None => Err(ClaimError::Missing("aud")),
+        None => Err(ClaimsError::Missing("aud")),
         Some(Value::String(s)) => Ok(vec![s.clone()]),
         Some(Value::Array(items)) if !items.is_empty() => items
             .iter()
@@ -101,24 +169,6 @@ pub(crate) fn audiences(raw: &Map<String, Value>) -> Result<Vec<String>, ClaimEr
         )),
     }
 }
-
-/// `From<ClaimError>` for a token's error enum with `MissingClaim` and
-/// `InvalidClaims` variants.
-macro_rules! claim_errors_into {
-    ($error:ty) => {
-        impl From<$crate::jose::claims::ClaimError> for $error {
-            fn from(error: $crate::jose::claims::ClaimError) -> Self {
-                match error {
-                    $crate::jose::claims::ClaimError::Missing(name) => Self::MissingClaim(name),
-                    $crate::jose::claims::ClaimError::Invalid(message) => {
-                        Self::InvalidClaims(message)
-                    }
-                }
-            }
-        }
-    };
-}
-pub(crate) use claim_errors_into;
 
 #[cfg(test)]
 mod tests;

@@ -2,8 +2,8 @@
 //! `at_hash` (3.1.3.8) and the refresh rules of section 12.2.
 
 use crate::config::SigningAlgorithm;
-use crate::error::IdTokenError;
-use crate::jose::claims;
+use crate::error::{ClaimsError, IdTokenError};
+use crate::jose::claims::{self, TimeRules};
 use crate::jose::issuer::ExpectedIssuer;
 use crate::jose::jwks::JwksCache;
 use crate::jose::jws::CompactJws;
@@ -91,9 +91,7 @@ impl IdTokenClaims {
     pub(crate) fn from_map(raw: Map<String, Value>) -> Result<Self, IdTokenError> {
         let sub = claims::required_string(&raw, "sub")?;
         if sub.is_empty() || sub.len() > 255 {
-            return Err(IdTokenError::InvalidClaims(
-                "`sub` must be 1 to 255 characters".into(),
-            ));
+            return Err(ClaimsError::Invalid("`sub` must be 1 to 255 characters".into()).into());
         }
         Ok(Self {
             iss: claims::required_string(&raw, "iss")?,
@@ -117,13 +115,7 @@ impl IdTokenClaims {
         expect: &Expectations<'_>,
         alg: SigningAlgorithm,
     ) -> Result<(), IdTokenError> {
-        let tid = claims::string(&self.raw, "tid")?;
-        if !expect.issuer.accepts(&self.iss, tid.as_deref()) {
-            return Err(IdTokenError::WrongIssuer {
-                expected: expect.issuer.describe().to_owned(),
-                found: self.iss.clone(),
-            });
-        }
+        claims::check_issuer(&self.iss, &self.raw, expect.issuer)?;
         if !self.aud.iter().any(|a| a == expect.client_id) {
             return Err(IdTokenError::WrongAudience);
         }
@@ -141,29 +133,12 @@ impl IdTokenClaims {
         }
         let now = expect.now;
         let tolerance = i64::try_from(expect.clock_tolerance.as_secs()).unwrap_or(i64::MAX);
-        if now.saturating_sub(tolerance) >= self.exp {
-            return Err(IdTokenError::Expired {
-                exp: self.exp,
-                now,
-                tolerance_secs: expect.clock_tolerance.as_secs(),
-            });
-        }
-        if self.iat > now.saturating_add(tolerance) {
-            return Err(IdTokenError::IssuedInFuture { iat: self.iat, now });
-        }
-        let max_token_age = i64::try_from(expect.max_token_age.as_secs()).unwrap_or(i64::MAX);
-        if now.saturating_sub(self.iat) > max_token_age.saturating_add(tolerance) {
-            return Err(IdTokenError::TooOld {
-                iat: self.iat,
-                now,
-                max_age_secs: expect.max_token_age.as_secs(),
-            });
-        }
-        if let Some(nbf) = claims::time(&self.raw, "nbf")?
-            && nbf > now.saturating_add(tolerance)
-        {
-            return Err(IdTokenError::NotYetValid { nbf, now });
-        }
+        let rules = TimeRules {
+            now,
+            tolerance: expect.clock_tolerance,
+            max_age: Some(expect.max_token_age),
+        };
+        claims::check_times(Some(self.exp), Some(self.iat), &self.raw, rules)?;
         match (expect.nonce, self.nonce.as_deref()) {
             (NonceCheck::Equal(expected), Some(found)) if ct_eq(expected, found) => {}
             (NonceCheck::Equal(_), _) => return Err(IdTokenError::NonceMismatch),
@@ -178,9 +153,7 @@ impl IdTokenClaims {
             return Err(IdTokenError::AuthTimeInFuture { auth_time, now });
         }
         if let Some(max_age) = expect.max_age {
-            let auth_time = self
-                .auth_time
-                .ok_or(IdTokenError::MissingClaim("auth_time"))?;
+            let auth_time = self.auth_time.ok_or(ClaimsError::Missing("auth_time"))?;
             let max_age_secs = i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX);
             if now.saturating_sub(auth_time) > max_age_secs.saturating_add(tolerance) {
                 return Err(IdTokenError::AuthTooOld {
@@ -238,8 +211,6 @@ pub(crate) fn token_hash(token: &str, alg: SigningAlgorithm) -> String {
     let bytes = hash.as_ref();
     b64url(&bytes[..bytes.len() / 2])
 }
-
-claims::claim_errors_into!(IdTokenError);
 
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,7 @@
 //! `kid` at a bounded rate.
 
 use crate::config::SigningAlgorithm;
-use crate::error::IdTokenError;
+use crate::error::JwsError;
 use crate::jose::jws::StrictObject;
 use crate::provider::http::Http;
 use aws_lc_rs::signature::{self as aws_signature, ParsedPublicKey, RsaPublicKeyComponents};
@@ -82,14 +82,14 @@ impl VerificationKey {
         signing_input: &[u8],
         signature_b64: &str,
         alg: SigningAlgorithm,
-    ) -> Result<(), IdTokenError> {
-        let parsed = self.parsed(alg).ok_or(IdTokenError::BadSignature)?;
+    ) -> Result<(), JwsError> {
+        let parsed = self.parsed(alg).ok_or(JwsError::BadSignature)?;
         let signature = URL_SAFE_NO_PAD
             .decode(signature_b64)
-            .map_err(|_| IdTokenError::BadSignature)?;
+            .map_err(|_| JwsError::BadSignature)?;
         parsed
             .verify_sig(signing_input, &signature)
-            .map_err(|_| IdTokenError::BadSignature)
+            .map_err(|_| JwsError::BadSignature)
     }
 
     /// The key parsed for `alg`, parsed on first use.
@@ -149,11 +149,11 @@ impl KeySet {
     /// Parses a JWKS, keeping only public signature keys this client can use.
     /// Unknown or unusable keys are skipped rather than failing the set, so
     /// a provider adding (say) an encryption key does not break logins.
-    pub(crate) fn parse(body: &[u8]) -> Result<Self, IdTokenError> {
+    pub(crate) fn parse(body: &[u8]) -> Result<Self, JwsError> {
         let document: StrictObject = serde_json::from_slice(body)
-            .map_err(|e| IdTokenError::Jwks(format!("invalid JSON: {e}")))?;
+            .map_err(|e| JwsError::KeysUnavailable(format!("invalid JSON: {e}")))?;
         let Some(Value::Array(entries)) = document.0.get("keys") else {
-            return Err(IdTokenError::Jwks("no `keys` array".into()));
+            return Err(JwsError::KeysUnavailable("no `keys` array".into()));
         };
         let keys = entries
             .iter()
@@ -315,7 +315,7 @@ impl JwksCache {
         &self,
         kid: Option<&str>,
         alg: SigningAlgorithm,
-    ) -> Result<KeySelection, IdTokenError> {
+    ) -> Result<KeySelection, JwsError> {
         let (cached, generation) = self.cached();
         if let Some(keys) = &cached {
             match keys.select(kid, alg) {
@@ -338,7 +338,7 @@ impl JwksCache {
     /// the JWKS endpoint fails, cause at most one request per cooldown.
     /// Within the cooldown after a failed fetch, the failure is reported
     /// again without a request.
-    async fn refresh(&self, seen: u64) -> Result<Option<Arc<KeySet>>, IdTokenError> {
+    async fn refresh(&self, seen: u64) -> Result<Option<Arc<KeySet>>, JwsError> {
         let _flight = self.fetching.lock().await;
         let (cached, generation) = self.cached();
         if generation != seen {
@@ -352,7 +352,7 @@ impl JwksCache {
                 .unwrap_or_else(|p| p.into_inner())
                 .clone();
             return match (cached, failure) {
-                (None, Some(reason)) => Err(IdTokenError::Jwks(format!(
+                (None, Some(reason)) => Err(JwsError::KeysUnavailable(format!(
                     "{reason} (not retried for {:?})",
                     self.cooldown
                 ))),
@@ -372,7 +372,7 @@ impl JwksCache {
                 Ok(Some(keys))
             }
             Err(error) => {
-                if let IdTokenError::Jwks(reason) = &error {
+                if let JwsError::KeysUnavailable(reason) = &error {
                     *last_error = Some(reason.clone());
                 }
                 Err(error)
@@ -381,20 +381,20 @@ impl JwksCache {
     }
 
     /// One request to the JWKS endpoint.
-    async fn fetch(&self) -> Result<KeySet, IdTokenError> {
+    async fn fetch(&self) -> Result<KeySet, JwsError> {
         let response = self
             .http
             .get(&self.uri, None)
             .await
-            .map_err(|e| IdTokenError::Jwks(e.to_string()))?;
+            .map_err(|e| JwsError::KeysUnavailable(e.to_string()))?;
         if response.status != 200 {
-            return Err(IdTokenError::Jwks(format!(
+            return Err(JwsError::KeysUnavailable(format!(
                 "HTTP status {}",
                 response.status
             )));
         }
         if !response.is_json() {
-            return Err(IdTokenError::Jwks("the response is not JSON".into()));
+            return Err(JwsError::KeysUnavailable("the response is not JSON".into()));
         }
         KeySet::parse(&response.body)
     }

@@ -7,7 +7,7 @@
 //! by `jsonwebtoken` with a key from the provider's JWKS, never from the token.
 
 use crate::config::SigningAlgorithm;
-use crate::error::IdTokenError;
+use crate::error::{ClaimsError, JwsError};
 use crate::jose::jwks::{JwksCache, KeySelection};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -67,44 +67,36 @@ pub(crate) struct JoseHeader {
 
 impl<'a> CompactJws<'a> {
     /// Splits and checks the header against the allow-list.
-    pub(crate) fn parse(
-        token: &'a str,
-        allowed: &[SigningAlgorithm],
-    ) -> Result<Self, IdTokenError> {
+    pub(crate) fn parse(token: &'a str, allowed: &[SigningAlgorithm]) -> Result<Self, JwsError> {
         if token.len() > MAX_TOKEN_BYTES {
-            return Err(IdTokenError::Malformed("the token is too large"));
+            return Err(JwsError::Malformed("the token is too large"));
         }
         let dots = token.bytes().filter(|b| *b == b'.').count();
         match dots {
             2 => {}
-            4 => return Err(IdTokenError::Encrypted),
+            4 => return Err(JwsError::Encrypted),
             _ => {
-                return Err(IdTokenError::Malformed(
-                    "expected three dot-separated parts",
-                ));
+                return Err(JwsError::Malformed("expected three dot-separated parts"));
             }
         }
-        let (signing_input, signature_b64) = token.rsplit_once('.').ok_or(
-            IdTokenError::Malformed("expected three dot-separated parts"),
-        )?;
-        let (header_b64, payload_b64) =
-            signing_input
-                .split_once('.')
-                .ok_or(IdTokenError::Malformed(
-                    "expected three dot-separated parts",
-                ))?;
+        let (signing_input, signature_b64) = token
+            .rsplit_once('.')
+            .ok_or(JwsError::Malformed("expected three dot-separated parts"))?;
+        let (header_b64, payload_b64) = signing_input
+            .split_once('.')
+            .ok_or(JwsError::Malformed("expected three dot-separated parts"))?;
         if header_b64.is_empty() || payload_b64.is_empty() {
-            return Err(IdTokenError::Malformed("a part is empty"));
+            return Err(JwsError::Malformed("a part is empty"));
         }
-        let header_json = decode_part(header_b64)
-            .map_err(|_| IdTokenError::InvalidHeader("not base64url".into()))?;
+        let header_json =
+            decode_part(header_b64).map_err(|_| JwsError::InvalidHeader("not base64url".into()))?;
         let header: StrictObject = serde_json::from_slice(&header_json)
-            .map_err(|e| IdTokenError::InvalidHeader(e.to_string()))?;
+            .map_err(|e| JwsError::InvalidHeader(e.to_string()))?;
         // The header first: an unsigned `alg: none` token is reported as
         // the algorithm it is, not as a missing signature.
         let header = check_header(header.0, allowed)?;
         if signature_b64.is_empty() {
-            return Err(IdTokenError::Malformed("the signature is empty"));
+            return Err(JwsError::Malformed("the signature is empty"));
         }
         Ok(Self {
             signing_input,
@@ -115,15 +107,15 @@ impl<'a> CompactJws<'a> {
     }
 
     /// Checks the signature with the key the JWKS designates.
-    pub(crate) async fn verify_signature(&self, jwks: &JwksCache) -> Result<(), IdTokenError> {
+    pub(crate) async fn verify_signature(&self, jwks: &JwksCache) -> Result<(), JwsError> {
         let key = match jwks
             .select(self.header.kid.as_deref(), self.header.alg)
             .await?
         {
             KeySelection::Found(key) => key,
-            KeySelection::Ambiguous => return Err(IdTokenError::AmbiguousKey),
+            KeySelection::Ambiguous => return Err(JwsError::AmbiguousKey),
             KeySelection::NotFound => {
-                return Err(IdTokenError::UnknownKey {
+                return Err(JwsError::UnknownKey {
                     kid: self.header.kid.clone(),
                     alg: self.header.alg.to_string(),
                 });
@@ -137,11 +129,11 @@ impl<'a> CompactJws<'a> {
     }
 
     /// The payload as a JSON object (only meaningful after verification).
-    pub(crate) fn claims(&self) -> Result<Map<String, Value>, IdTokenError> {
+    pub(crate) fn claims(&self) -> Result<Map<String, Value>, ClaimsError> {
         let bytes = decode_part(self.payload_b64)
-            .map_err(|_| IdTokenError::InvalidClaims("the payload is not base64url".into()))?;
-        let claims: StrictObject = serde_json::from_slice(&bytes)
-            .map_err(|e| IdTokenError::InvalidClaims(e.to_string()))?;
+            .map_err(|_| ClaimsError::Invalid("the payload is not base64url".into()))?;
+        let claims: StrictObject =
+            serde_json::from_slice(&bytes).map_err(|e| ClaimsError::Invalid(e.to_string()))?;
         Ok(claims.0)
     }
 }
@@ -153,23 +145,23 @@ fn decode_part(part: &str) -> Result<Vec<u8>, base64::DecodeError> {
 fn check_header(
     mut header: Map<String, Value>,
     allowed: &[SigningAlgorithm],
-) -> Result<JoseHeader, IdTokenError> {
+) -> Result<JoseHeader, JwsError> {
     let alg = match header.remove("alg") {
         Some(Value::String(alg)) => alg,
-        Some(_) => return Err(IdTokenError::InvalidHeader("`alg` is not a string".into())),
-        None => return Err(IdTokenError::InvalidHeader("`alg` is missing".into())),
+        Some(_) => return Err(JwsError::InvalidHeader("`alg` is not a string".into())),
+        None => return Err(JwsError::InvalidHeader("`alg` is missing".into())),
     };
     // `none`, `None`, `NONE`, HS256 and typos all fail here: they are not in
     // the set of nameable algorithms, let alone the allow-list.
     let alg = SigningAlgorithm::from_jose(&alg)
         .filter(|a| allowed.contains(a))
-        .ok_or(IdTokenError::AlgorithmNotAllowed(alg))?;
+        .ok_or(JwsError::AlgorithmNotAllowed(alg))?;
     if let Some(crit) = header.get("crit") {
-        return Err(IdTokenError::CriticalHeader(crit.to_string()));
+        return Err(JwsError::CriticalHeader(crit.to_string()));
     }
     for member in ["jwk", "jku", "x5u", "x5c"] {
         if header.contains_key(member) {
-            return Err(IdTokenError::EmbeddedKey(match member {
+            return Err(JwsError::EmbeddedKey(match member {
                 "jwk" => "jwk",
                 "jku" => "jku",
                 "x5u" => "x5u",
@@ -180,9 +172,7 @@ fn check_header(
     let string_member = |header: &mut Map<String, Value>, name: &str| match header.remove(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(IdTokenError::InvalidHeader(format!(
-            "`{name}` is not a string"
-        ))),
+        Some(_) => Err(JwsError::InvalidHeader(format!("`{name}` is not a string"))),
     };
     let kid = string_member(&mut header, "kid")?;
     let typ = string_member(&mut header, "typ")?;

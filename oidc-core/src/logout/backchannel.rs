@@ -3,8 +3,8 @@
 
 use crate::client::Client;
 use crate::config::SigningAlgorithm;
-use crate::error::IdTokenError;
-use crate::jose::claims;
+use crate::error::{ClaimsError, JwsError};
+use crate::jose::claims::{self, TimeRules};
 use crate::jose::issuer::ExpectedIssuer;
 use crate::jose::jwks::JwksCache;
 use crate::jose::jws::CompactJws;
@@ -41,68 +41,27 @@ pub struct LogoutToken {
 
 /// Why a logout token was refused. The endpoint answers `400` with
 /// `{"error":"invalid_request"}` for all of them except
-/// [`KeysUnavailable`](Self::KeysUnavailable) (a server problem: 503).
+/// [`JwsError::KeysUnavailable`] (a server problem: 503).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum LogoutTokenError {
     /// Not a well-formed JWS, or its header, algorithm, key or signature
-    /// was refused (the same checks as for ID tokens).
-    #[error("{0}")]
-    Jws(IdTokenError),
-    /// The provider's keys could not be fetched.
-    #[error("cannot verify logout tokens now: {0}")]
-    KeysUnavailable(String),
+    /// was refused (the same checks as for every token).
+    #[error(transparent)]
+    Jws(#[from] JwsError),
+    /// A claim check shared with the other tokens failed (types, `iss`,
+    /// times).
+    #[error(transparent)]
+    Claims(#[from] ClaimsError),
     /// `typ` is present and is not `logout+jwt`.
     #[error("the token's typ is `{0}`, not logout+jwt")]
     WrongType(String),
-    /// A claim has the wrong type.
-    #[error("invalid claims: {0}")]
-    InvalidClaims(String),
-    /// A required claim is missing.
-    #[error("the required claim `{0}` is missing")]
-    MissingClaim(&'static str),
-    /// `iss` is not the provider.
-    #[error("issuer `{found}` is not `{expected}`")]
-    WrongIssuer {
-        /// The configured issuer.
-        expected: String,
-        /// The token's `iss`.
-        found: String,
-    },
     /// `aud` does not contain this client.
     #[error("the audience does not include this client")]
     WrongAudience,
     /// `aud` contains an audience this client does not trust.
     #[error("the audience includes `{0}`, which this client does not trust")]
     UntrustedAudience(String),
-    /// `exp` has passed.
-    #[error("the logout token expired at {exp} (now {now})")]
-    Expired {
-        /// `exp`.
-        exp: i64,
-        /// The current time.
-        now: i64,
-    },
-    /// `iat` is in the future.
-    #[error("the logout token was issued in the future (iat {iat}, now {now})")]
-    IssuedInFuture {
-        /// `iat`.
-        iat: i64,
-        /// The current time.
-        now: i64,
-    },
-    /// `iat` is older than the maximum token age.
-    #[error(
-        "the logout token was issued too long ago (iat {iat}, now {now}, max age {max_age_secs}s)"
-    )]
-    TooOld {
-        /// `iat`.
-        iat: i64,
-        /// The current time.
-        now: i64,
-        /// The maximum age.
-        max_age_secs: u64,
-    },
     /// `events` lacks the back-channel logout event (or it is not an object).
     #[error("`events` has no `{BACKCHANNEL_LOGOUT_EVENT}` object: this is not a logout token")]
     MissingEvent,
@@ -117,15 +76,11 @@ pub enum LogoutTokenError {
     Replayed,
 }
 
-claims::claim_errors_into!(LogoutTokenError);
-
 impl LogoutTokenError {
-    fn from_jws(error: IdTokenError) -> Self {
-        match error {
-            IdTokenError::Jwks(reason) => Self::KeysUnavailable(reason),
-            IdTokenError::InvalidClaims(reason) => Self::InvalidClaims(reason),
-            other => Self::Jws(other),
-        }
+    /// Whether the token could not be checked because the provider's keys
+    /// are unavailable (answer 503), rather than refused.
+    pub fn is_keys_unavailable(&self) -> bool {
+        matches!(self, Self::Jws(JwsError::KeysUnavailable(_)))
     }
 }
 
@@ -167,17 +122,15 @@ pub(crate) async fn verify(
     expect: &LogoutExpectations<'_>,
     replay: &ExpiringSet,
 ) -> Result<LogoutToken, LogoutTokenError> {
-    let jws = CompactJws::parse(token, expect.algorithms).map_err(LogoutTokenError::from_jws)?;
+    let jws = CompactJws::parse(token, expect.algorithms)?;
     if let Some(typ) = &jws.header.typ {
         let lower = typ.to_ascii_lowercase();
         if lower != "logout+jwt" && lower != "application/logout+jwt" {
             return Err(LogoutTokenError::WrongType(typ.clone()));
         }
     }
-    jws.verify_signature(jwks)
-        .await
-        .map_err(LogoutTokenError::from_jws)?;
-    let claims = jws.claims().map_err(LogoutTokenError::from_jws)?;
+    jws.verify_signature(jwks).await?;
+    let claims = jws.claims()?;
     let token = LogoutToken::from_map(claims)?;
     token.check(expect)?;
     let tolerance = secs(expect.clock_tolerance);
@@ -215,13 +168,7 @@ impl LogoutToken {
     }
 
     fn check(&self, expect: &LogoutExpectations<'_>) -> Result<(), LogoutTokenError> {
-        let tid = claims::string(&self.raw, "tid")?;
-        if !expect.issuer.accepts(&self.iss, tid.as_deref()) {
-            return Err(LogoutTokenError::WrongIssuer {
-                expected: expect.issuer.describe().to_owned(),
-                found: self.iss.clone(),
-            });
-        }
+        claims::check_issuer(&self.iss, &self.raw, expect.issuer)?;
         if !self.aud.iter().any(|a| a == expect.client_id) {
             return Err(LogoutTokenError::WrongAudience);
         }
@@ -232,24 +179,12 @@ impl LogoutToken {
         {
             return Err(LogoutTokenError::UntrustedAudience(untrusted.clone()));
         }
-        let now = expect.now;
-        let tolerance = secs(expect.clock_tolerance);
-        if self.iat > now.saturating_add(tolerance) {
-            return Err(LogoutTokenError::IssuedInFuture { iat: self.iat, now });
-        }
-        let max_age = secs(expect.max_token_age);
-        if now.saturating_sub(self.iat) > max_age.saturating_add(tolerance) {
-            return Err(LogoutTokenError::TooOld {
-                iat: self.iat,
-                now,
-                max_age_secs: expect.max_token_age.as_secs(),
-            });
-        }
-        if let Some(exp) = self.exp
-            && now.saturating_sub(tolerance) >= exp
-        {
-            return Err(LogoutTokenError::Expired { exp, now });
-        }
+        let rules = TimeRules {
+            now: expect.now,
+            tolerance: expect.clock_tolerance,
+            max_age: Some(expect.max_token_age),
+        };
+        claims::check_times(self.exp, Some(self.iat), &self.raw, rules)?;
         match self.raw.get("events") {
             Some(Value::Object(events)) => match events.get(BACKCHANNEL_LOGOUT_EVENT) {
                 Some(Value::Object(_)) => {}
@@ -257,9 +192,9 @@ impl LogoutToken {
             },
             None => return Err(LogoutTokenError::MissingEvent),
             Some(_) => {
-                return Err(LogoutTokenError::InvalidClaims(
+                return Err(LogoutTokenError::Claims(ClaimsError::Invalid(
                     "`events` must be an object".into(),
-                ));
+                )));
             }
         }
         if self.sub.is_none() && self.sid.is_none() {

@@ -8,7 +8,7 @@
 //! filled from a JWKS document instead of an HTTP fetch.
 
 use crate::config::{ClientConfig, SigningAlgorithm};
-use crate::error::IdTokenError;
+use crate::error::{IdTokenError, JwsError};
 use crate::jose::id_token::{self, Expectations, IdTokenClaims, NonceCheck};
 use crate::jose::issuer::ExpectedIssuer;
 use crate::jose::jwks::{JwksCache, KeySelection, KeySet};
@@ -65,9 +65,9 @@ impl IdTokenVerifier {
             now: unix_now(),
         };
         ready(id_token::verify(token, &self.jwks, &expect)).unwrap_or_else(|| {
-            Err(IdTokenError::Jwks(
+            Err(IdTokenError::Jws(JwsError::KeysUnavailable(
                 "the key cache wanted to fetch: it is not warm".into(),
-            ))
+            )))
         })
     }
 

@@ -2,6 +2,7 @@
 //! (OpenID Connect Back-Channel Logout 1.0 section 2.8).
 
 use super::Oidc;
+use crate::error::JwsError;
 use crate::jose::jws::MAX_TOKEN_BYTES;
 use crate::logout::{LoggedOut, LogoutTokenError};
 use axum::Json;
@@ -47,7 +48,7 @@ pub(crate) async fn backchannel_logout<C: 'static>(
     };
     let verified = match oidc.client.verify_logout_token(&token).await {
         Ok(verified) => verified,
-        Err(LogoutTokenError::KeysUnavailable(reason)) => {
+        Err(LogoutTokenError::Jws(JwsError::KeysUnavailable(reason))) => {
             tracing::warn!(%reason, "cannot verify a back-channel logout token");
             return unavailable();
         }

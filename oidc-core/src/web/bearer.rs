@@ -3,6 +3,7 @@
 use crate::access_token::{
     AccessTokenClaims, AccessTokenError, AccessTokenVerifier, BearerError, bearer_token,
 };
+use crate::error::JwsError;
 use crate::secret::AccessToken;
 use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
@@ -204,7 +205,7 @@ impl IntoResponse for BearerRejection {
                 "This API needs an access token: send `Authorization: Bearer <access token>`.".to_owned()
             }
             BearerError::InvalidRequest(description) => format!("Malformed Authorization header: {description}."),
-            BearerError::Token(AccessTokenError::KeysUnavailable(_)) => {
+            BearerError::Token(AccessTokenError::Jws(JwsError::KeysUnavailable(_))) => {
                 "The API cannot verify access tokens right now (the provider's keys are unavailable); try again later."
                     .to_owned()
             }
@@ -258,7 +259,7 @@ async fn extract<S: ScopeSet>(
         }),
         Err(error) => {
             match &error {
-                BearerError::Token(AccessTokenError::KeysUnavailable(_)) => {
+                BearerError::Token(AccessTokenError::Jws(JwsError::KeysUnavailable(_))) => {
                     tracing::warn!(%error, "cannot verify a bearer token");
                 }
                 _ => tracing::debug!(%error, "bearer token refused"),

@@ -4,7 +4,7 @@ use super::pages::error_page;
 use super::record::{SessionRecord, session_key};
 use super::{Oidc, cookies};
 use crate::config::Prompt;
-use crate::error::{CallbackError, Error, IdTokenError, TokenError};
+use crate::error::{CallbackError, Error, IdTokenError, JwsError, TokenError};
 use crate::flow::Callback;
 use axum::body::Bytes;
 use axum::extract::{Query, RawQuery, State};
@@ -234,7 +234,9 @@ fn status_for(error: &Error) -> StatusCode {
         Error::Token(TokenError::Provider { error, .. }) if error == "invalid_grant" => {
             StatusCode::BAD_REQUEST
         }
-        Error::Token(TokenError::IdToken(IdTokenError::Jwks(_))) => StatusCode::BAD_GATEWAY,
+        Error::Token(TokenError::IdToken(IdTokenError::Jws(JwsError::KeysUnavailable(_)))) => {
+            StatusCode::BAD_GATEWAY
+        }
         Error::Token(TokenError::IdToken(_) | TokenError::SubjectMismatch { .. }) => {
             StatusCode::UNAUTHORIZED
         }

@@ -2,6 +2,7 @@
 //! altered, removed or given the wrong type.
 
 use super::harness::{CLIENT_ID, Env, id_token_attack, now};
+use oidc_core::ClaimsError;
 use oidc_core::{IdTokenError, TokenError};
 use oidc_dev_provider::{Edit, Fault};
 use serde_json::json;
@@ -12,7 +13,7 @@ fn claim(edit: Edit) -> Fault {
 }
 
 fn invalid(error: &IdTokenError, claim: &str) -> bool {
-    matches!(error, IdTokenError::InvalidClaims(m) if m.contains(&format!("`{claim}`")))
+    matches!(error, IdTokenError::Claims(ClaimsError::Invalid(m)) if m.contains(&format!("`{claim}`")))
 }
 
 #[tokio::test]
@@ -32,7 +33,7 @@ async fn happy_path_calls_userinfo() {
 async fn iss_of_another_provider() {
     let e = id_token_attack("iss", claim(Edit::set("iss", "https://evil.example"))).await;
     assert!(
-        matches!(&e, IdTokenError::WrongIssuer { found, .. } if found == "https://evil.example"),
+        matches!(&e, IdTokenError::Claims(ClaimsError::WrongIssuer { found, .. }) if found == "https://evil.example"),
         "{e:?}"
     );
 }
@@ -45,10 +46,10 @@ async fn iss_with_a_trailing_slash() {
     let e = env.id_token_error("iss/").await;
     assert_eq!(
         e,
-        IdTokenError::WrongIssuer {
+        IdTokenError::Claims(ClaimsError::WrongIssuer {
             expected: env.provider.issuer_str().to_owned(),
             found: issuer
-        }
+        })
     );
 }
 
@@ -58,13 +59,16 @@ async fn iss_in_upper_case() {
     let issuer = env.provider.issuer_str().to_uppercase();
     env.inject(claim(Edit::set("iss", issuer)));
     let e = env.id_token_error("ISS").await;
-    assert!(matches!(e, IdTokenError::WrongIssuer { .. }), "{e:?}");
+    assert!(
+        matches!(e, IdTokenError::Claims(ClaimsError::WrongIssuer { .. })),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]
 async fn iss_missing() {
     let e = id_token_attack("no iss", claim(Edit::remove("iss"))).await;
-    assert_eq!(e, IdTokenError::MissingClaim("iss"));
+    assert_eq!(e, IdTokenError::Claims(ClaimsError::Missing("iss")));
 }
 
 #[tokio::test]
@@ -86,7 +90,7 @@ async fn iss_an_array_holding_the_issuer() {
 #[tokio::test]
 async fn sub_missing() {
     let e = id_token_attack("no sub", claim(Edit::remove("sub"))).await;
-    assert_eq!(e, IdTokenError::MissingClaim("sub"));
+    assert_eq!(e, IdTokenError::Claims(ClaimsError::Missing("sub")));
 }
 
 #[tokio::test]
@@ -159,7 +163,7 @@ async fn aud_differs_in_case() {
 #[tokio::test]
 async fn aud_missing() {
     let e = id_token_attack("no aud", claim(Edit::remove("aud"))).await;
-    assert_eq!(e, IdTokenError::MissingClaim("aud"));
+    assert_eq!(e, IdTokenError::Claims(ClaimsError::Missing("aud")));
 }
 
 #[tokio::test]
@@ -255,10 +259,10 @@ async fn exp_in_the_past() {
     assert!(
         matches!(
             e,
-            IdTokenError::Expired {
+            IdTokenError::Claims(ClaimsError::Expired {
                 tolerance_secs: 60,
                 ..
-            }
+            })
         ),
         "{e:?}"
     );
@@ -267,7 +271,10 @@ async fn exp_in_the_past() {
 #[tokio::test]
 async fn exp_just_beyond_the_clock_tolerance() {
     let e = id_token_attack("exp -61s", claim(Edit::set("exp", now() - 61))).await;
-    assert!(matches!(e, IdTokenError::Expired { .. }), "{e:?}");
+    assert!(
+        matches!(e, IdTokenError::Claims(ClaimsError::Expired { .. })),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]
@@ -280,19 +287,28 @@ async fn exp_within_the_clock_tolerance_is_accepted() {
 #[tokio::test]
 async fn exp_zero() {
     let e = id_token_attack("exp 0", claim(Edit::set("exp", 0))).await;
-    assert!(matches!(e, IdTokenError::Expired { exp: 0, .. }), "{e:?}");
+    assert!(
+        matches!(e, IdTokenError::Claims(ClaimsError::Expired { exp: 0, .. })),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]
 async fn exp_negative() {
     let e = id_token_attack("exp -1", claim(Edit::set("exp", -1))).await;
-    assert!(matches!(e, IdTokenError::Expired { exp: -1, .. }), "{e:?}");
+    assert!(
+        matches!(
+            e,
+            IdTokenError::Claims(ClaimsError::Expired { exp: -1, .. })
+        ),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]
 async fn exp_missing() {
     let e = id_token_attack("no exp", claim(Edit::remove("exp"))).await;
-    assert_eq!(e, IdTokenError::MissingClaim("exp"));
+    assert_eq!(e, IdTokenError::Claims(ClaimsError::Missing("exp")));
 }
 
 #[tokio::test]
@@ -322,13 +338,19 @@ async fn exp_beyond_i64() {
 #[tokio::test]
 async fn iat_in_the_future() {
     let e = id_token_attack("iat +1h", claim(Edit::shift("iat", 3600))).await;
-    assert!(matches!(e, IdTokenError::IssuedInFuture { .. }), "{e:?}");
+    assert!(
+        matches!(e, IdTokenError::Claims(ClaimsError::IssuedInFuture { .. })),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]
 async fn iat_just_beyond_the_clock_tolerance() {
     let e = id_token_attack("iat +2min", claim(Edit::shift("iat", 120))).await;
-    assert!(matches!(e, IdTokenError::IssuedInFuture { .. }), "{e:?}");
+    assert!(
+        matches!(e, IdTokenError::Claims(ClaimsError::IssuedInFuture { .. })),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]
@@ -338,10 +360,10 @@ async fn iat_too_old() {
     assert!(
         matches!(
             e,
-            IdTokenError::TooOld {
+            IdTokenError::Claims(ClaimsError::TooOld {
                 max_age_secs: 600,
                 ..
-            }
+            })
         ),
         "{e:?}"
     );
@@ -355,10 +377,10 @@ async fn iat_older_than_a_configured_maximum_age() {
     assert!(
         matches!(
             e,
-            IdTokenError::TooOld {
+            IdTokenError::Claims(ClaimsError::TooOld {
                 max_age_secs: 30,
                 ..
-            }
+            })
         ),
         "{e:?}"
     );
@@ -367,7 +389,7 @@ async fn iat_older_than_a_configured_maximum_age() {
 #[tokio::test]
 async fn iat_missing() {
     let e = id_token_attack("no iat", claim(Edit::remove("iat"))).await;
-    assert_eq!(e, IdTokenError::MissingClaim("iat"));
+    assert_eq!(e, IdTokenError::Claims(ClaimsError::Missing("iat")));
 }
 
 #[tokio::test]
@@ -379,7 +401,10 @@ async fn iat_a_string() {
 #[tokio::test]
 async fn nbf_in_the_future() {
     let e = id_token_attack("nbf +1h", claim(Edit::set("nbf", now() + 3600))).await;
-    assert!(matches!(e, IdTokenError::NotYetValid { .. }), "{e:?}");
+    assert!(
+        matches!(e, IdTokenError::Claims(ClaimsError::NotYetValid { .. })),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]
@@ -465,7 +490,7 @@ async fn auth_time_older_than_max_age() {
 #[tokio::test]
 async fn auth_time_missing_with_max_age() {
     let e = max_age_attack("no auth_time", Edit::remove("auth_time")).await;
-    assert_eq!(e, IdTokenError::MissingClaim("auth_time"));
+    assert_eq!(e, IdTokenError::Claims(ClaimsError::Missing("auth_time")));
 }
 
 #[tokio::test]
@@ -592,5 +617,8 @@ async fn a_fault_for_one_relying_party_leaves_another_alone() {
         .inject_for(CLIENT_ID, claim(Edit::set("iss", "https://evil.example")));
     second.assert_login_succeeds().await;
     let e = env.id_token_error("scoped iss").await;
-    assert!(matches!(e, IdTokenError::WrongIssuer { .. }), "{e:?}");
+    assert!(
+        matches!(e, IdTokenError::Claims(ClaimsError::WrongIssuer { .. })),
+        "{e:?}"
+    );
 }

@@ -3,6 +3,7 @@
 //! signatures that do not verify.
 
 use super::harness::{CLIENT_ID, CLIENT_SECRET, Env, REDIRECT_URI, b64url, id_token_attack};
+use oidc_core::JwsError;
 use oidc_core::{IdTokenError, SigningAlgorithm};
 use oidc_dev_provider::{DevClient, Edit, Fault, Signing, SigningAlg};
 use serde_json::json;
@@ -16,7 +17,7 @@ fn unsigned(alg: &str) -> Fault {
 }
 
 fn not_allowed(alg: &str) -> IdTokenError {
-    IdTokenError::AlgorithmNotAllowed(alg.into())
+    IdTokenError::Jws(JwsError::AlgorithmNotAllowed(alg.into()))
 }
 
 // ---- alg: none ---------------------------------------------------------------------
@@ -71,7 +72,7 @@ async fn alg_empty() {
 async fn alg_missing() {
     let e = id_token_attack("no alg", header(Edit::remove("alg"))).await;
     assert!(
-        matches!(&e, IdTokenError::InvalidHeader(m) if m.contains("alg")),
+        matches!(&e, IdTokenError::Jws(JwsError::InvalidHeader(m)) if m.contains("alg")),
         "{e:?}"
     );
 }
@@ -80,7 +81,7 @@ async fn alg_missing() {
 async fn alg_not_a_string() {
     let e = id_token_attack("alg: 256", header(Edit::set("alg", 256))).await;
     assert!(
-        matches!(&e, IdTokenError::InvalidHeader(m) if m.contains("alg")),
+        matches!(&e, IdTokenError::Jws(JwsError::InvalidHeader(m)) if m.contains("alg")),
         "{e:?}"
     );
 }
@@ -209,7 +210,10 @@ async fn alg_relabelled_to_another_rsa_algorithm() {
             .await;
     env.inject(header(Edit::set("alg", "PS256")));
     let e = env.id_token_error("PS256 label").await;
-    assert!(matches!(e, IdTokenError::UnknownKey { .. }), "{e:?}");
+    assert!(
+        matches!(e, IdTokenError::Jws(JwsError::UnknownKey { .. })),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]
@@ -248,7 +252,7 @@ async fn typ_of_a_jwe() {
 async fn typ_not_a_string() {
     let e = id_token_attack("typ: 1", header(Edit::set("typ", 1))).await;
     assert!(
-        matches!(&e, IdTokenError::InvalidHeader(m) if m.contains("typ")),
+        matches!(&e, IdTokenError::Jws(JwsError::InvalidHeader(m)) if m.contains("typ")),
         "{e:?}"
     );
 }
@@ -276,7 +280,10 @@ async fn the_access_token_presented_as_the_id_token() {
 #[tokio::test]
 async fn crit_with_a_registered_claim() {
     let e = id_token_attack("crit [exp]", header(Edit::set("crit", json!(["exp"])))).await;
-    assert!(matches!(e, IdTokenError::CriticalHeader(_)), "{e:?}");
+    assert!(
+        matches!(e, IdTokenError::Jws(JwsError::CriticalHeader(_))),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]
@@ -288,7 +295,10 @@ async fn crit_with_an_unknown_extension() {
     )));
     env.inject(header(Edit::set("urn:example:must-understand", true)));
     let e = env.id_token_error("crit extension").await;
-    assert!(matches!(e, IdTokenError::CriticalHeader(_)), "{e:?}");
+    assert!(
+        matches!(e, IdTokenError::Jws(JwsError::CriticalHeader(_))),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]
@@ -297,13 +307,19 @@ async fn crit_b64_unencoded_payload() {
     env.inject(header(Edit::set("crit", json!(["b64"]))));
     env.inject(header(Edit::set("b64", false)));
     let e = env.id_token_error("b64=false").await;
-    assert!(matches!(e, IdTokenError::CriticalHeader(_)), "{e:?}");
+    assert!(
+        matches!(e, IdTokenError::Jws(JwsError::CriticalHeader(_))),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]
 async fn crit_empty() {
     let e = id_token_attack("crit []", header(Edit::set("crit", json!([])))).await;
-    assert!(matches!(e, IdTokenError::CriticalHeader(_)), "{e:?}");
+    assert!(
+        matches!(e, IdTokenError::Jws(JwsError::CriticalHeader(_))),
+        "{e:?}"
+    );
 }
 
 // ---- keys carried or pointed at by the token ----------------------------------------------
@@ -315,7 +331,7 @@ async fn embedded_jwk_of_the_attacker() {
     env.inject(header(Edit::set("jwk", env.provider.attacker_jwk())));
     assert_eq!(
         env.id_token_error("jwk").await,
-        IdTokenError::EmbeddedKey("jwk")
+        IdTokenError::Jws(JwsError::EmbeddedKey("jwk"))
     );
 }
 
@@ -326,7 +342,7 @@ async fn jku_pointing_at_the_attacker() {
     env.inject(header(Edit::set("jku", "https://evil.example/jwks")));
     assert_eq!(
         env.id_token_error("jku").await,
-        IdTokenError::EmbeddedKey("jku")
+        IdTokenError::Jws(JwsError::EmbeddedKey("jku"))
     );
 }
 
@@ -337,7 +353,7 @@ async fn x5u_pointing_at_the_attacker() {
         header(Edit::set("x5u", "https://evil.example/cert.pem")),
     )
     .await;
-    assert_eq!(e, IdTokenError::EmbeddedKey("x5u"));
+    assert_eq!(e, IdTokenError::Jws(JwsError::EmbeddedKey("x5u")));
 }
 
 #[tokio::test]
@@ -347,14 +363,14 @@ async fn x5c_certificate_chain() {
         header(Edit::set("x5c", json!(["MIIBszCCAVmgAwIBAgIU"]))),
     )
     .await;
-    assert_eq!(e, IdTokenError::EmbeddedKey("x5c"));
+    assert_eq!(e, IdTokenError::Jws(JwsError::EmbeddedKey("x5c")));
 }
 
 #[tokio::test]
 async fn kid_not_a_string() {
     let e = id_token_attack("kid: 1", header(Edit::set("kid", 1))).await;
     assert!(
-        matches!(&e, IdTokenError::InvalidHeader(m) if m.contains("kid")),
+        matches!(&e, IdTokenError::Jws(JwsError::InvalidHeader(m)) if m.contains("kid")),
         "{e:?}"
     );
 }
@@ -364,19 +380,22 @@ async fn kid_not_a_string() {
 #[tokio::test]
 async fn signature_with_one_bit_flipped() {
     let e = id_token_attack("bit flip", Fault::id_signing(Signing::CorruptSignature)).await;
-    assert_eq!(e, IdTokenError::BadSignature);
+    assert_eq!(e, IdTokenError::Jws(JwsError::BadSignature));
 }
 
 #[tokio::test]
 async fn signature_stripped() {
     let e = id_token_attack("no signature", Fault::id_signing(Signing::StripSignature)).await;
-    assert_eq!(e, IdTokenError::Malformed("the signature is empty"));
+    assert_eq!(
+        e,
+        IdTokenError::Jws(JwsError::Malformed("the signature is empty"))
+    );
 }
 
 #[tokio::test]
 async fn signed_by_another_key_under_the_genuine_kid() {
     let e = id_token_attack("forged", Fault::id_signing(Signing::ForeignKey)).await;
-    assert_eq!(e, IdTokenError::BadSignature);
+    assert_eq!(e, IdTokenError::Jws(JwsError::BadSignature));
 }
 
 #[tokio::test]
@@ -404,7 +423,7 @@ async fn claims_changed_after_signing() {
     env.inject(Fault::token_response(Edit::set("id_token", spliced)));
     assert_eq!(
         env.id_token_error("spliced").await,
-        IdTokenError::BadSignature
+        IdTokenError::Jws(JwsError::BadSignature)
     );
 }
 
@@ -415,7 +434,7 @@ async fn an_encrypted_id_token() {
         Fault::token_response(Edit::set("id_token", "eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d")),
     )
     .await;
-    assert_eq!(e, IdTokenError::Encrypted);
+    assert_eq!(e, IdTokenError::Jws(JwsError::Encrypted));
 }
 
 #[tokio::test]
@@ -425,7 +444,10 @@ async fn an_id_token_that_is_not_a_jws() {
         Fault::token_response(Edit::set("id_token", "garbage")),
     )
     .await;
-    assert!(matches!(e, IdTokenError::Malformed(_)), "{e:?}");
+    assert!(
+        matches!(e, IdTokenError::Jws(JwsError::Malformed(_))),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]
@@ -435,7 +457,10 @@ async fn an_id_token_with_a_header_that_is_not_json() {
         Fault::token_response(Edit::set("id_token", "bm90IGpzb24.e30.c2ln")),
     )
     .await;
-    assert!(matches!(e, IdTokenError::InvalidHeader(_)), "{e:?}");
+    assert!(
+        matches!(e, IdTokenError::Jws(JwsError::InvalidHeader(_))),
+        "{e:?}"
+    );
 }
 
 #[tokio::test]
@@ -445,7 +470,10 @@ async fn an_id_token_larger_than_64_kib() {
     let env = Env::new().await;
     env.inject(Fault::id_claim(Edit::set("padding", "p".repeat(70 * 1024))));
     let e = env.id_token_error("70 KiB token").await;
-    assert_eq!(e, IdTokenError::Malformed("the token is too large"));
+    assert_eq!(
+        e,
+        IdTokenError::Jws(JwsError::Malformed("the token is too large"))
+    );
     assert_eq!(
         env.count("/jwks"),
         0,

@@ -3,6 +3,7 @@
 //! bounded rate, never in a loop); JWKS documents and endpoints that fail.
 
 use super::harness::{Env, id_token_attack};
+use oidc_core::JwsError;
 use oidc_core::{IdTokenError, TokenError};
 use oidc_dev_provider::{Edit, Endpoint, Fault, HttpFault, JwksFault, Signing, SigningAlg};
 use serde_json::json;
@@ -13,11 +14,11 @@ fn jwks(fault: JwksFault) -> Fault {
 }
 
 fn unknown_key(e: &IdTokenError) -> bool {
-    matches!(e, IdTokenError::UnknownKey { alg, .. } if alg == "RS256")
+    matches!(e, IdTokenError::Jws(JwsError::UnknownKey { alg, .. }) if alg == "RS256")
 }
 
 fn jwks_error(e: &IdTokenError, needle: &str) -> bool {
-    matches!(e, IdTokenError::Jwks(m) if m.contains(needle))
+    matches!(e, IdTokenError::Jws(JwsError::KeysUnavailable(m)) if m.contains(needle))
 }
 
 // ---- keys that must not verify ------------------------------------------------------
@@ -118,7 +119,10 @@ async fn a_symmetric_key_in_the_jwks() {
         alg: "HS256".into(),
     }));
     let e = env.id_token_error("oct key").await;
-    assert_eq!(e, IdTokenError::AlgorithmNotAllowed("HS256".into()));
+    assert_eq!(
+        e,
+        IdTokenError::Jws(JwsError::AlgorithmNotAllowed("HS256".into()))
+    );
 }
 
 // ---- ambiguity --------------------------------------------------------------------
@@ -134,7 +138,7 @@ async fn several_rsa_keys_and_no_kid() {
     env.inject(Fault::id_header(Edit::remove("kid")));
     assert_eq!(
         env.id_token_error("no kids").await,
-        IdTokenError::AmbiguousKey
+        IdTokenError::Jws(JwsError::AmbiguousKey)
     );
 }
 
@@ -149,7 +153,7 @@ async fn two_rsa_keys_with_the_same_kid() {
     }));
     assert_eq!(
         env.id_token_error("same kid").await,
-        IdTokenError::AmbiguousKey
+        IdTokenError::Jws(JwsError::AmbiguousKey)
     );
 }
 

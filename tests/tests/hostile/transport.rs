@@ -4,6 +4,7 @@
 //! decompression), and redirects that are never followed.
 
 use super::harness::{Env, config, provider};
+use oidc_core::JwsError;
 use oidc_core::{Client, DiscoveryError, IdTokenError, TokenError, TransportError};
 use oidc_dev_provider::{DevProvider, Endpoint, Fault, HttpFault};
 use std::time::{Duration, Instant};
@@ -305,7 +306,7 @@ async fn jwks_error(fault: HttpFault) -> IdTokenError {
 async fn jwks_slow_body_hits_the_deadline() {
     let e = jwks_error(trickle()).await;
     assert!(
-        matches!(&e, IdTokenError::Jwks(m) if m.contains("no complete response")),
+        matches!(&e, IdTokenError::Jws(JwsError::KeysUnavailable(m)) if m.contains("no complete response")),
         "{e:?}"
     );
 }
@@ -314,7 +315,7 @@ async fn jwks_slow_body_hits_the_deadline() {
 async fn jwks_huge_body() {
     let e = jwks_error(huge(false)).await;
     assert!(
-        matches!(&e, IdTokenError::Jwks(m) if m.contains("exceeds")),
+        matches!(&e, IdTokenError::Jws(JwsError::KeysUnavailable(m)) if m.contains("exceeds")),
         "{e:?}"
     );
 }
@@ -323,7 +324,7 @@ async fn jwks_huge_body() {
 async fn jwks_gzip_bomb_is_capped_after_decompression() {
     let e = jwks_error(gzip_bomb()).await;
     assert!(
-        matches!(&e, IdTokenError::Jwks(m) if m.contains("exceeds")),
+        matches!(&e, IdTokenError::Jws(JwsError::KeysUnavailable(m)) if m.contains("exceeds")),
         "{e:?}"
     );
 }

@@ -1,6 +1,7 @@
 //! Each check of ID token verification, with a token that fails exactly it.
 
 use super::*;
+use crate::error::{ClaimsError, JwsError};
 use crate::jose::issuer::ExpectedIssuer;
 use crate::jose::jwks::KeySet;
 use crate::support::test_signer::{Signer, with};
@@ -76,15 +77,15 @@ async fn a_valid_token_verifies() {
 async fn issuer_must_match() {
     assert!(matches!(
         claims_fail(json!({"iss": "https://evil.example"})).await,
-        IdTokenError::WrongIssuer { .. }
+        IdTokenError::Claims(ClaimsError::WrongIssuer { .. })
     ));
     assert!(matches!(
         claims_fail(json!({"iss": "https://op.example/"})).await,
-        IdTokenError::WrongIssuer { .. }
+        IdTokenError::Claims(ClaimsError::WrongIssuer { .. })
     ));
     assert_eq!(
         claims_fail(json!({"iss": null})).await,
-        IdTokenError::MissingClaim("iss")
+        IdTokenError::Claims(ClaimsError::Missing("iss"))
     );
 }
 
@@ -100,13 +101,13 @@ async fn audience_must_be_this_client_only() {
     );
     assert_eq!(
         claims_fail(json!({"aud": []})).await,
-        IdTokenError::InvalidClaims(
+        IdTokenError::Claims(ClaimsError::Invalid(
             "`aud` must be a string or a non-empty array of strings".into()
-        )
+        ))
     );
     assert_eq!(
         claims_fail(json!({"aud": null})).await,
-        IdTokenError::MissingClaim("aud")
+        IdTokenError::Claims(ClaimsError::Missing("aud"))
     );
 }
 
@@ -144,7 +145,7 @@ async fn time_claims_are_checked_with_tolerance() {
     let now = unix_now();
     assert!(matches!(
         claims_fail(json!({"exp": now - 61})).await,
-        IdTokenError::Expired { .. }
+        IdTokenError::Claims(ClaimsError::Expired { .. })
     ));
     assert!(
         check(header(), with(claims(), json!({"exp": now - 30})), expect())
@@ -153,27 +154,27 @@ async fn time_claims_are_checked_with_tolerance() {
     );
     assert!(matches!(
         claims_fail(json!({"iat": now + 120})).await,
-        IdTokenError::IssuedInFuture { .. }
+        IdTokenError::Claims(ClaimsError::IssuedInFuture { .. })
     ));
     assert!(matches!(
         claims_fail(json!({"iat": now - 3600})).await,
-        IdTokenError::TooOld { .. }
+        IdTokenError::Claims(ClaimsError::TooOld { .. })
     ));
     assert!(matches!(
         claims_fail(json!({"nbf": now + 120})).await,
-        IdTokenError::NotYetValid { .. }
+        IdTokenError::Claims(ClaimsError::NotYetValid { .. })
     ));
     assert_eq!(
         claims_fail(json!({"exp": null})).await,
-        IdTokenError::MissingClaim("exp")
+        IdTokenError::Claims(ClaimsError::Missing("exp"))
     );
     assert_eq!(
         claims_fail(json!({"iat": null})).await,
-        IdTokenError::MissingClaim("iat")
+        IdTokenError::Claims(ClaimsError::Missing("iat"))
     );
     assert!(matches!(
         claims_fail(json!({"exp": "tomorrow"})).await,
-        IdTokenError::InvalidClaims(_)
+        IdTokenError::Claims(ClaimsError::Invalid(_))
     ));
 }
 
@@ -189,7 +190,7 @@ async fn nonce_must_match() {
     );
     assert!(matches!(
         claims_fail(json!({"nonce": 5})).await,
-        IdTokenError::InvalidClaims(_)
+        IdTokenError::Claims(ClaimsError::Invalid(_))
     ));
 }
 
@@ -220,7 +221,7 @@ async fn auth_time_is_checked_against_max_age() {
     let missing = with(claims(), json!({"auth_time": null}));
     assert_eq!(
         check(header(), missing, e).await.unwrap_err(),
-        IdTokenError::MissingClaim("auth_time")
+        IdTokenError::Claims(ClaimsError::Missing("auth_time"))
     );
 }
 
@@ -304,15 +305,15 @@ async fn at_hash_must_match_when_present() {
 async fn sub_must_be_a_non_empty_string() {
     assert!(matches!(
         claims_fail(json!({"sub": ""})).await,
-        IdTokenError::InvalidClaims(_)
+        IdTokenError::Claims(ClaimsError::Invalid(_))
     ));
     assert!(matches!(
         claims_fail(json!({"sub": 42})).await,
-        IdTokenError::InvalidClaims(_)
+        IdTokenError::Claims(ClaimsError::Invalid(_))
     ));
     assert_eq!(
         claims_fail(json!({"sub": null})).await,
-        IdTokenError::MissingClaim("sub")
+        IdTokenError::Claims(ClaimsError::Missing("sub"))
     );
 }
 
@@ -324,12 +325,12 @@ async fn signature_and_key_are_checked() {
     let forged = attacker.sign(&header(), &claims());
     assert_eq!(
         verify(&forged, &jwks, &expect()).await.unwrap_err(),
-        IdTokenError::BadSignature
+        IdTokenError::Jws(JwsError::BadSignature)
     );
     let unknown = signer.sign(&with(header(), json!({"kid": "k9"})), &claims());
     assert!(matches!(
         verify(&unknown, &jwks, &expect()).await.unwrap_err(),
-        IdTokenError::UnknownKey { .. }
+        IdTokenError::Jws(JwsError::UnknownKey { .. })
     ));
     // Payload swapped after signing.
     let good = signer.sign(&header(), &claims());
@@ -339,7 +340,7 @@ async fn signature_and_key_are_checked() {
     let spliced = format!("{}.{}.{}", parts[0], other_payload, parts[2]);
     assert_eq!(
         verify(&spliced, &jwks, &expect()).await.unwrap_err(),
-        IdTokenError::BadSignature
+        IdTokenError::Jws(JwsError::BadSignature)
     );
 }
 
@@ -352,7 +353,10 @@ async fn header_checks() {
     let mut e = expect();
     e.algorithms = &[SigningAlgorithm::ES256];
     let err = check(header(), claims(), e).await.unwrap_err();
-    assert_eq!(err, IdTokenError::AlgorithmNotAllowed("RS256".into()));
+    assert_eq!(
+        err,
+        IdTokenError::Jws(JwsError::AlgorithmNotAllowed("RS256".into()))
+    );
 }
 
 #[tokio::test]
@@ -362,7 +366,7 @@ async fn duplicate_claims_are_refused() {
     let token = signer.sign_raw(&header(), br#"{"sub":"a","sub":"b"}"#);
     assert!(matches!(
         verify(&token, &jwks, &expect()).await.unwrap_err(),
-        IdTokenError::InvalidClaims(_)
+        IdTokenError::Claims(ClaimsError::Invalid(_))
     ));
 }
 
@@ -421,7 +425,7 @@ async fn a_valid_token_is_accepted_for_every_algorithm() {
         assert!(
             matches!(
                 verify(&token, &signer.jwks(), &pinned).await,
-                Err(IdTokenError::AlgorithmNotAllowed(name)) if name == alg.as_str()
+                Err(IdTokenError::Jws(JwsError::AlgorithmNotAllowed(name))) if name == alg.as_str()
             ),
             "{alg} must be refused when only {other} is configured"
         );
@@ -482,11 +486,11 @@ async fn a_tenant_templated_issuer_reads_the_tokens_tid() {
     ] {
         assert!(matches!(
             check(header(), bad, e()).await,
-            Err(IdTokenError::WrongIssuer { .. })
+            Err(IdTokenError::Claims(ClaimsError::WrongIssuer { .. }))
         ));
     }
     assert!(matches!(
         check(header(), with(good, json!({"tid": 7})), e()).await,
-        Err(IdTokenError::InvalidClaims(_))
+        Err(IdTokenError::Claims(ClaimsError::Invalid(_)))
     ));
 }

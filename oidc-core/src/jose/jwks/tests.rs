@@ -1,4 +1,5 @@
 use super::*;
+use crate::error::JwsError;
 use serde_json::json;
 
 // A real 2048-bit modulus is needed for the size check; generate one.
@@ -74,7 +75,7 @@ async fn failed_fetches_count_against_the_cooldown() {
             .await
             .unwrap_err();
         assert!(
-            matches!(error, IdTokenError::Jwks(_)),
+            matches!(error, JwsError::KeysUnavailable(_)),
             "{attempt}: {error:?}"
         );
     }

@@ -1,11 +1,12 @@
 use super::*;
+use crate::error::JwsError;
 use crate::util::b64url;
 
 fn token(header: &str) -> String {
     format!("{}.{}.c2ln", b64url(header.as_bytes()), b64url(b"{}"))
 }
 
-fn parse(header: &str) -> Result<JoseHeader, IdTokenError> {
+fn parse(header: &str) -> Result<JoseHeader, JwsError> {
     let t = token(header);
     CompactJws::parse(&t, &[SigningAlgorithm::RS256, SigningAlgorithm::ES256]).map(|j| j.header)
 }
@@ -23,7 +24,7 @@ fn none_in_every_spelling_is_refused() {
         let header = format!(r#"{{"alg":"{alg}"}}"#);
         assert_eq!(
             parse(&header),
-            Err(IdTokenError::AlgorithmNotAllowed(alg.into()))
+            Err(JwsError::AlgorithmNotAllowed(alg.into()))
         );
     }
 }
@@ -35,14 +36,14 @@ fn unsigned_tokens_are_refused_for_their_algorithm() {
         let unsigned = format!("{}.{}.", b64url(header.as_bytes()), b64url(b"{}"));
         assert_eq!(
             CompactJws::parse(&unsigned, &[SigningAlgorithm::RS256]).err(),
-            Some(IdTokenError::AlgorithmNotAllowed(alg.into())),
+            Some(JwsError::AlgorithmNotAllowed(alg.into())),
             "{alg}"
         );
     }
     let unsigned = format!("{}.{}.", b64url(br#"{"alg":"RS256"}"#), b64url(b"{}"));
     assert_eq!(
         CompactJws::parse(&unsigned, &[SigningAlgorithm::RS256]).err(),
-        Some(IdTokenError::Malformed("the signature is empty"))
+        Some(JwsError::Malformed("the signature is empty"))
     );
 }
 
@@ -51,7 +52,7 @@ fn hmac_and_unlisted_algorithms_are_refused() {
     for alg in ["HS256", "HS512", "RS384", "rs256"] {
         let header = format!(r#"{{"alg":"{alg}"}}"#);
         assert!(
-            matches!(parse(&header), Err(IdTokenError::AlgorithmNotAllowed(_))),
+            matches!(parse(&header), Err(JwsError::AlgorithmNotAllowed(_))),
             "{alg}"
         );
     }
@@ -61,12 +62,12 @@ fn hmac_and_unlisted_algorithms_are_refused() {
 fn crit_and_embedded_keys_are_refused() {
     assert!(matches!(
         parse(r#"{"alg":"RS256","crit":["exp"]}"#),
-        Err(IdTokenError::CriticalHeader(_))
+        Err(JwsError::CriticalHeader(_))
     ));
     for m in ["jwk", "jku", "x5u", "x5c"] {
         let header = format!(r#"{{"alg":"RS256","{m}":"x"}}"#);
         assert!(
-            matches!(parse(&header), Err(IdTokenError::EmbeddedKey(_))),
+            matches!(parse(&header), Err(JwsError::EmbeddedKey(_))),
             "{m}"
         );
     }
@@ -76,7 +77,7 @@ fn crit_and_embedded_keys_are_refused() {
 fn duplicate_members_are_refused() {
     assert!(matches!(
         parse(r#"{"alg":"RS256","alg":"none"}"#),
-        Err(IdTokenError::InvalidHeader(_))
+        Err(JwsError::InvalidHeader(_))
     ));
 }
 
@@ -85,31 +86,31 @@ fn shapes_are_checked() {
     let allowed = [SigningAlgorithm::RS256];
     assert!(matches!(
         CompactJws::parse("a.b", &allowed),
-        Err(IdTokenError::Malformed(_))
+        Err(JwsError::Malformed(_))
     ));
     assert_eq!(
         CompactJws::parse("a.b.c.d.e", &allowed).err(),
-        Some(IdTokenError::Encrypted)
+        Some(JwsError::Encrypted)
     );
     assert!(matches!(
         CompactJws::parse("..", &allowed),
-        Err(IdTokenError::Malformed(_))
+        Err(JwsError::Malformed(_))
     ));
     assert!(matches!(
         CompactJws::parse("!!.e30.c2ln", &allowed),
-        Err(IdTokenError::InvalidHeader(_))
+        Err(JwsError::InvalidHeader(_))
     ));
     assert!(matches!(
         parse(r#"{"alg":5}"#),
-        Err(IdTokenError::InvalidHeader(_))
+        Err(JwsError::InvalidHeader(_))
     ));
     assert!(matches!(
         parse(r#"["RS256"]"#),
-        Err(IdTokenError::InvalidHeader(_))
+        Err(JwsError::InvalidHeader(_))
     ));
     let huge = "a".repeat(MAX_TOKEN_BYTES + 1);
     assert!(matches!(
         CompactJws::parse(&huge, &allowed),
-        Err(IdTokenError::Malformed(_))
+        Err(JwsError::Malformed(_))
     ));
 }

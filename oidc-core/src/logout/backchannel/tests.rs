@@ -1,6 +1,7 @@
 //! Unit tests of `backchannel.rs`.
 
 use super::*;
+use crate::error::{ClaimsError, JwsError};
 use crate::jose::issuer::ExpectedIssuer;
 use crate::support::test_signer::{Signer, with};
 use crate::util::ExpiringSet;
@@ -98,11 +99,11 @@ async fn signature_is_checked() {
     )
     .await
     .unwrap_err();
-    assert_eq!(err, LogoutTokenError::Jws(IdTokenError::BadSignature));
+    assert_eq!(err, LogoutTokenError::Jws(JwsError::BadSignature));
     let h = with(header(), json!({"alg": "none"}));
     assert!(matches!(
         check(h, claims()).await,
-        Err(LogoutTokenError::Jws(IdTokenError::AlgorithmNotAllowed(_)))
+        Err(LogoutTokenError::Jws(JwsError::AlgorithmNotAllowed(_)))
     ));
 }
 
@@ -121,11 +122,11 @@ async fn typ_must_be_logout_jwt_when_present() {
 async fn issuer_must_match() {
     assert!(matches!(
         fails(json!({"iss": "https://evil.example"})).await,
-        LogoutTokenError::WrongIssuer { .. }
+        LogoutTokenError::Claims(ClaimsError::WrongIssuer { .. })
     ));
     assert_eq!(
         fails(json!({"iss": null})).await,
-        LogoutTokenError::MissingClaim("iss")
+        LogoutTokenError::Claims(ClaimsError::Missing("iss"))
     );
 }
 
@@ -141,7 +142,7 @@ async fn audience_must_be_this_client() {
     );
     assert_eq!(
         fails(json!({"aud": null})).await,
-        LogoutTokenError::MissingClaim("aud")
+        LogoutTokenError::Claims(ClaimsError::Missing("aud"))
     );
 }
 
@@ -150,15 +151,15 @@ async fn iat_is_required_and_bounded() {
     let now = unix_now();
     assert_eq!(
         fails(json!({"iat": null})).await,
-        LogoutTokenError::MissingClaim("iat")
+        LogoutTokenError::Claims(ClaimsError::Missing("iat"))
     );
     assert!(matches!(
         fails(json!({"iat": now + 120})).await,
-        LogoutTokenError::IssuedInFuture { .. }
+        LogoutTokenError::Claims(ClaimsError::IssuedInFuture { .. })
     ));
     assert!(matches!(
         fails(json!({"iat": now - 700, "exp": null})).await,
-        LogoutTokenError::TooOld { .. }
+        LogoutTokenError::Claims(ClaimsError::TooOld { .. })
     ));
     // Within the tolerance.
     assert!(
@@ -173,11 +174,11 @@ async fn exp_is_checked_when_present() {
     let now = unix_now();
     assert!(matches!(
         fails(json!({"exp": now - 61})).await,
-        LogoutTokenError::Expired { .. }
+        LogoutTokenError::Claims(ClaimsError::Expired { .. })
     ));
     assert!(matches!(
         fails(json!({"exp": "later"})).await,
-        LogoutTokenError::InvalidClaims(_)
+        LogoutTokenError::Claims(ClaimsError::Invalid(_))
     ));
 }
 
@@ -201,7 +202,7 @@ async fn events_must_hold_the_logout_event_object() {
     );
     assert!(matches!(
         fails(json!({"events": [BACKCHANNEL_LOGOUT_EVENT]})).await,
-        LogoutTokenError::InvalidClaims(_)
+        LogoutTokenError::Claims(ClaimsError::Invalid(_))
     ));
 }
 
@@ -213,7 +214,7 @@ async fn sub_or_sid_is_required() {
     );
     assert!(matches!(
         fails(json!({"sid": 5})).await,
-        LogoutTokenError::InvalidClaims(_)
+        LogoutTokenError::Claims(ClaimsError::Invalid(_))
     ));
 }
 
@@ -229,7 +230,7 @@ async fn nonce_is_forbidden() {
 async fn jti_is_required_and_single_use() {
     assert_eq!(
         fails(json!({"jti": null})).await,
-        LogoutTokenError::MissingClaim("jti")
+        LogoutTokenError::Claims(ClaimsError::Missing("jti"))
     );
     let signer = Signer::rsa("k1");
     let jwks = signer.jwks();
