@@ -64,7 +64,7 @@
 
 use crate::error::CallbackError;
 use crate::flow::{Callback, CodeReceived, Login, Redirected};
-use crate::util::ct_eq;
+use crate::util::{ct_eq, is_form_urlencoded};
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -255,11 +255,7 @@ fn route(request: &Request, path: &str, state: &str) -> Routed {
     let parsed = match request.method.as_str() {
         "GET" => Callback::from_query(query),
         "POST" => {
-            let form = request.content_type.as_deref().is_some_and(|ct| {
-                ct.to_ascii_lowercase()
-                    .starts_with("application/x-www-form-urlencoded")
-            });
-            if !form {
+            if !is_form_urlencoded(request.content_type.as_deref()) {
                 return (
                     415,
                     "Bad request",

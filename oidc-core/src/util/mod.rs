@@ -38,6 +38,17 @@ pub(crate) fn b64url(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// Whether a `Content-Type` is a URL-encoded form. Media types compare
+/// case-insensitively (RFC 9110 section 8.3.1) and may carry parameters
+/// (`; charset=UTF-8`): the form_post callback, the back-channel logout
+/// endpoint and the loopback listener all accept exactly this.
+pub(crate) fn is_form_urlencoded(content_type: Option<&str>) -> bool {
+    content_type.is_some_and(|ct| {
+        let media_type = ct.split(';').next().unwrap_or("").trim();
+        media_type.eq_ignore_ascii_case("application/x-www-form-urlencoded")
+    })
+}
+
 /// 256 random bits, base64url: for `state`, `nonce` and the PKCE verifier.
 /// `None` only if the system's random generator fails.
 pub(crate) fn random_token() -> Option<String> {

@@ -5,6 +5,7 @@ use super::Oidc;
 use crate::error::JwsError;
 use crate::jose::jws::MAX_TOKEN_BYTES;
 use crate::logout::{LoggedOut, LogoutTokenError};
+use crate::util::is_form_urlencoded;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -21,14 +22,8 @@ pub(crate) async fn backchannel_logout<C: 'static>(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let form = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| {
-            ct.to_ascii_lowercase()
-                .starts_with("application/x-www-form-urlencoded")
-        });
-    if !form {
+    let content_type = headers.get(header::CONTENT_TYPE);
+    if !is_form_urlencoded(content_type.and_then(|v| v.to_str().ok())) {
         return invalid_request("the request must be an application/x-www-form-urlencoded POST");
     }
     if body.len() > MAX_TOKEN_BYTES + 64 {

@@ -6,6 +6,7 @@ use super::{Oidc, cookies};
 use crate::config::Prompt;
 use crate::error::{CallbackError, Error, IdTokenError, JwsError, TokenError};
 use crate::flow::Callback;
+use crate::util::is_form_urlencoded;
 use axum::body::Bytes;
 use axum::extract::{Query, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -103,11 +104,8 @@ pub(crate) async fn callback_form_post<C: 'static>(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let form = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if !form {
+    let content_type = headers.get(header::CONTENT_TYPE);
+    if !is_form_urlencoded(content_type.and_then(|v| v.to_str().ok())) {
         return error_page(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Sign-in failed",
