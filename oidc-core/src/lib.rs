@@ -49,6 +49,19 @@
 //! With the `axum` feature the routes, cookies and sessions are done for you;
 //! with the `macros` feature `#[oidc_client]` derives the configuration.
 //!
+//! ## Where things are
+//!
+//! | Path | What |
+//! | --- | --- |
+//! | the crate root | the website flow ([`Client`], [`Login`] and its states, [`Callback`], [`PendingLogin`], [`SealingKey`]), its configuration ([`ClientConfig`] and its vocabulary) and the errors |
+//! | [`flow`] | the typestate plumbing you only meet in signatures |
+//! | [`web`] (feature `axum`) | routes, the `SignedIn` and `Bearer` extractors, sessions |
+//! | [`access_token`] | APIs: verifying bearer access tokens |
+//! | [`loopback`] | native and command-line apps: the loopback redirect |
+//! | [`logout`] | RP-initiated and back-channel logout |
+//! | [`error`] | one enum per failure domain, [`Error`] over all of them |
+//! | [`secret`] | secret types: redacted `Debug`, no `Display` |
+//!
 //! ## Configuration from a struct: `#[oidc_client]`
 //!
 //! The shortest way to a [`Client`]: describe the configuration as a struct.
