@@ -93,6 +93,7 @@ use url::Url;
 
 /// Which JOSE `typ` an access token may have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum AccessTokenType {
     /// RFC 9068: `typ` must be `at+jwt` (or `application/at+jwt`), and the
     /// token must have `client_id`, `iat` and `jti`. The default; what the

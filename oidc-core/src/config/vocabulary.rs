@@ -48,6 +48,7 @@ pub(crate) use protocol_names;
     Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
 )]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ResponseMode {
     /// A `POST` of an HTML form to the redirect URI (`response_mode=form_post`).
     /// Keeps the code out of URLs, logs and `Referer`; the guide recommends it
@@ -63,6 +64,7 @@ pub enum ResponseMode {
 /// `token_endpoint_auth_methods_supported` (see [`ClientConfig::auth_method`](crate::ClientConfig::auth_method)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum AuthMethod {
     /// `client_id` and `client_secret` as form fields (the guide's way).
     ClientSecretPost,
@@ -75,6 +77,7 @@ pub enum AuthMethod {
 /// A `prompt` value of the authorization request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Prompt {
     /// Show no UI; fail with `login_required` if the user is not signed in.
     None,
@@ -91,6 +94,7 @@ pub enum Prompt {
 /// A JWS algorithm the client accepts for ID tokens. Only asymmetric
 /// algorithms exist here: `none` and HMAC cannot even be named.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SigningAlgorithm {
     /// RSASSA-PKCS1-v1_5 with SHA-256 (the OpenID Connect default).
     RS256,
@@ -142,6 +146,7 @@ impl FromStr for SigningAlgorithm {
 /// Whether the client may send `prompt=create` (OpenID Connect Prompt
 /// Create 1.0), the "create an account" page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum PromptCreate {
     /// From the provider's metadata: refused only when the provider
     /// publishes `prompt_values_supported` without `create`; sent when it
@@ -158,6 +163,7 @@ pub enum PromptCreate {
 
 /// When the client calls the UserInfo endpoint after the token exchange.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum UserInfoPolicy {
     /// Call it when the token response has no inline `userinfo` and the
     /// provider has a UserInfo endpoint (the default: standard providers

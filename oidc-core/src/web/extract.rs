@@ -68,6 +68,7 @@ impl<C> SignedIn<C> {
 /// Why [`SignedIn`] could not be extracted. Each variant answers with a
 /// response that says what to do.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum SignedInRejection {
     /// Not signed in: redirect to this login URL.
     RedirectToLogin(String),

@@ -132,6 +132,7 @@ pub fn memory_session_layer() -> SessionManagerLayer<MemoryStore> {
 
 /// What the signed-in extractor does for a visitor who is not signed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum WhenSignedOut {
     /// Redirect to the login route, returning to the page afterwards (websites).
     #[default]
