@@ -316,3 +316,45 @@ async fn logout_ends_the_session_and_the_providers() {
     assert!(params.contains_key("id_token_hint"));
     assert!(app.home(&browser).await.contains("#visitor").unwrap());
 }
+
+/// Media types compare case-insensitively (RFC 9110 8.3.1): a form_post
+/// whose `Content-Type` is spelled in capitals, with a charset, completes
+/// the login (this route once compared it case-sensitively, unlike the
+/// back-channel logout route and the loopback listener).
+#[tokio::test]
+async fn the_form_post_content_type_is_read_case_insensitively() {
+    let app = start(ResponseMode::FormPost, |o| o).await;
+    let browser = Browser::new();
+    let login = browser.get(app.url("/login")).await.unwrap();
+    let (delivered, _) = authorize(
+        &browser,
+        &login.location().expect("a redirect to the provider"),
+        &app.redirect_uri,
+        UserAction::SignIn(USER),
+    )
+    .await
+    .unwrap();
+    let callback = url::Url::parse(&app.redirect_uri).unwrap();
+    let cookies = browser
+        .cookies_for(&callback)
+        .expect("the pending-login cookie");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let post = |content_type: &'static str| {
+        client
+            .post(callback.clone())
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .header(reqwest::header::COOKIE, cookies.clone())
+            .body(delivered.raw())
+            .send()
+    };
+    // Not a form at all: refused before anything is read.
+    let refused = post("application/x-www-form-urlencodedx").await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let done = post("Application/X-WWW-Form-URLEncoded; charset=UTF-8")
+        .await
+        .unwrap();
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+}
