@@ -1,6 +1,7 @@
 //! The per-request work of a login that involves no network: building the
 //! authorization URL (`client.login().redirect()`), parsing and checking the
-//! callback (`Callback::from_form_post` + `receive`), and sealing and
+//! callback (`Callback::from_form_post` + `receive`; the parse alone for a
+//! real response and for the worst 32 KiB an attacker can send), and sealing and
 //! opening the pending login (the cookie). The client is discovered once
 //! against the in-process dev provider.
 
@@ -44,6 +45,27 @@ fn flow(c: &mut Criterion<BenchClock>) {
             },
             BatchSize::SmallInput,
         )
+    });
+
+    // Parsing alone: a real response, and the worst 32 KiB an attacker can
+    // send to the callback route (short distinct names, which a quadratic
+    // duplicate check once made cost tens of milliseconds).
+    let normal = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("code", "SplxlOBeZQQYbYS6WxSbIA")
+        .append_pair("state", "af0ifjsldkj-8d3KXhGHOIA6f2xsYx0Yk7rXCt5Hx3M")
+        .append_pair("iss", &issuer)
+        .finish();
+    let mut flood = String::with_capacity(32 * 1024);
+    let mut i = 0u32;
+    while flood.len() + 8 < 32 * 1024 {
+        flood.push_str(&format!("{i:x}=&"));
+        i += 1;
+    }
+    group.bench_function("callback_parse/normal", |b| {
+        b.iter(|| Callback::from_form_post(black_box(normal.as_bytes())))
+    });
+    group.bench_function("callback_parse/worst_case_32k", |b| {
+        b.iter(|| Callback::from_form_post(black_box(flood.as_bytes())))
     });
 
     let (_request, login) = client

@@ -5,11 +5,18 @@ use crate::config::ResponseMode;
 use crate::error::CallbackError;
 use crate::secret::AuthorizationCode;
 use crate::util::ct_eq;
+use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 use url::Url;
 
 /// The largest authorization response accepted, in bytes.
 const MAX_CALLBACK_BYTES: usize = 32 * 1024;
+
+/// The most parameters an authorization response may have. A real one has
+/// a handful (`code`, `state`, `iss`, `session_state`, Apple's `user`...);
+/// a bound keeps the parse's cost independent of what an attacker sends.
+const MAX_CALLBACK_PARAMETERS: usize = 24;
 
 /// Parameters a code-flow response never carries: their presence means an
 /// injection attempt or a misconfigured provider.
@@ -82,9 +89,6 @@ impl Callback {
         if input.len() > MAX_CALLBACK_BYTES {
             return Err(CallbackError::Malformed("the response is too large"));
         }
-        if std::str::from_utf8(input).is_err() {
-            return Err(CallbackError::Malformed("the response is not UTF-8"));
-        }
         let mut callback = Self {
             received_by,
             code: None,
@@ -94,25 +98,44 @@ impl Callback {
             error_description: None,
             error_uri: None,
         };
-        let mut seen: Vec<String> = Vec::new();
+        // A set: comparing each name with every earlier one made a 32 KiB
+        // response of short distinct names cost quadratic time. Names stay
+        // borrowed from the input unless they were percent-encoded.
+        let mut seen: HashSet<Cow<'_, str>> = HashSet::with_capacity(8);
+        let mut code = None;
         for (name, value) in url::form_urlencoded::parse(input) {
-            if seen.iter().any(|s| *s == name) {
+            if seen.len() == MAX_CALLBACK_PARAMETERS {
+                return Err(CallbackError::Malformed(
+                    "the response has too many parameters",
+                ));
+            }
+            if seen.contains(name.as_ref()) {
                 return Err(CallbackError::DuplicateParameter(name.into_owned()));
             }
             if FORBIDDEN.contains(&name.as_ref()) {
                 return Err(CallbackError::UnexpectedParameter(name.into_owned()));
             }
-            let value = value.into_owned();
-            match name.as_ref() {
-                "code" => callback.code = Some(AuthorizationCode::new(value)),
-                "state" => callback.state = Some(value),
-                "iss" => callback.iss = Some(value),
-                "error" => callback.error = Some(value),
-                "error_description" => callback.error_description = Some(value),
-                "error_uri" => callback.error_uri = Some(value),
-                _ => {}
+            let field = match name.as_ref() {
+                "code" => Some(&mut code),
+                "state" => Some(&mut callback.state),
+                "iss" => Some(&mut callback.iss),
+                "error" => Some(&mut callback.error),
+                "error_description" => Some(&mut callback.error_description),
+                "error_uri" => Some(&mut callback.error_uri),
+                // Other parameters (`session_state`, Apple's `user`...) are
+                // not used: their values are not even copied.
+                _ => None,
+            };
+            if let Some(field) = field {
+                *field = Some(value.into_owned());
             }
-            seen.push(name.into_owned());
+            seen.insert(name);
+        }
+        callback.code = code.map(AuthorizationCode::new);
+        // Checked last, so that a flood refused above by its parameter count
+        // costs no scan of the rest of its bytes.
+        if std::str::from_utf8(input).is_err() {
+            return Err(CallbackError::Malformed("the response is not UTF-8"));
         }
         Ok(callback)
     }

@@ -114,3 +114,27 @@ fn percent_decoding_is_applied_once() {
     let c = Callback::from_query("state=a%2Bb%20c+d").unwrap();
     assert_eq!(c.state(), Some("a+b c d"));
 }
+
+/// A real response has a handful of parameters; past the bound the parse
+/// stops, so many short distinct names cost no more than a few real ones.
+#[test]
+fn refuses_more_parameters_than_a_real_response_has() {
+    let names: String = (0..MAX_CALLBACK_PARAMETERS)
+        .map(|i| format!("p{i}=1&"))
+        .collect();
+    let at_the_bound = names.trim_end_matches('&');
+    assert!(Callback::from_form_post(at_the_bound.as_bytes()).is_ok());
+    let over = format!("{names}code=c&state=s");
+    assert_eq!(
+        Callback::from_form_post(over.as_bytes()).unwrap_err(),
+        CallbackError::Malformed("the response has too many parameters")
+    );
+    // The worst case of the old quadratic scan: ~9,000 short distinct names
+    // in 32 KiB. Refused as soon as the bound is passed.
+    let flood: String = (0..9000).map(|i| format!("{i:x}&")).collect();
+    let flood = &flood[..flood.len().min(MAX_CALLBACK_BYTES)];
+    assert_eq!(
+        Callback::from_query(flood).unwrap_err(),
+        CallbackError::Malformed("the response has too many parameters")
+    );
+}
