@@ -41,6 +41,17 @@ const KEYCLOAK_PATHS: Paths = Paths {
     jwks: "/realms/dev/protocol/openid-connect/certs",
 };
 
+/// How a token request authenticates the client.
+#[derive(Debug, Clone, Copy)]
+enum ClientAuth {
+    /// The confidential client, `client_secret_post`.
+    Post,
+    /// The confidential client, `client_secret_basic`.
+    Basic,
+    /// The public client: `client_id` and the PKCE verifier.
+    Public,
+}
+
 struct Env {
     provider: DevProvider,
     http: reqwest::Client,
@@ -157,20 +168,31 @@ impl Env {
 
     /// Redeem `code` for the confidential client with client_secret_post.
     async fn redeem(&self, code: &str) -> Value {
-        let (status, body, _) = self
-            .token(
-                &[
-                    ("grant_type", "authorization_code"),
-                    ("code", code),
-                    ("redirect_uri", REDIRECT),
-                    ("client_id", ID),
-                    ("client_secret", SECRET),
-                ],
-                None,
-            )
-            .await;
+        let (status, body) = self.exchange(code, ClientAuth::Post).await;
         assert_eq!(status, 200, "{body}");
         body
+    }
+
+    /// The authorization-code grant for `code`, authenticated as `auth` says.
+    async fn exchange(&self, code: &str, auth: ClientAuth) -> (u16, Value) {
+        let mut form = vec![
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT),
+        ];
+        let basic = match auth {
+            ClientAuth::Post => {
+                form.extend([("client_id", ID), ("client_secret", SECRET)]);
+                None
+            }
+            ClientAuth::Basic => Some((ID, SECRET)),
+            ClientAuth::Public => {
+                form.extend([("client_id", PUBLIC_ID), ("code_verifier", VERIFIER)]);
+                None
+            }
+        };
+        let (status, body, _) = self.token(&form, basic).await;
+        (status, body)
     }
 
     async fn userinfo(&self, access_token: &str) -> reqwest::Response {
@@ -757,12 +779,7 @@ async fn apple_requires_form_post_for_name_or_email_and_client_secret_post() {
     // Without name/email, query mode is fine; client_secret_basic is not
     // published, so it is refused even though the client allows it.
     let query = env.query_sign_in(&params(&[("scope", "openid")])).await;
-    let form = [
-        ("grant_type", "authorization_code"),
-        ("code", query["code"].as_str()),
-        ("redirect_uri", REDIRECT),
-    ];
-    let (status, body, _) = env.token(&form, Some((ID, SECRET))).await;
+    let (status, body) = env.exchange(&query["code"], ClientAuth::Basic).await;
     assert_eq!((status, &body["error"]), (401, &json!("invalid_client")));
 }
 
@@ -780,31 +797,11 @@ async fn absent_auth_methods_mean_client_secret_basic_only() {
     );
 
     let query = env.query_sign_in(&params(&[])).await;
-    let (status, body, _) = env
-        .token(
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &query["code"]),
-                ("redirect_uri", REDIRECT),
-                ("client_id", ID),
-                ("client_secret", SECRET),
-            ],
-            None,
-        )
-        .await;
+    let (status, body) = env.exchange(&query["code"], ClientAuth::Post).await;
     assert_eq!((status, &body["error"]), (401, &json!("invalid_client")));
 
     let query = env.query_sign_in(&params(&[])).await;
-    let (status, body, _) = env
-        .token(
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &query["code"]),
-                ("redirect_uri", REDIRECT),
-            ],
-            Some((ID, SECRET)),
-        )
-        .await;
+    let (status, body) = env.exchange(&query["code"], ClientAuth::Basic).await;
     assert_eq!(status, 200, "{body}");
 
     // Public clients (none + PKCE) stay allowed.
@@ -815,18 +812,7 @@ async fn absent_auth_methods_mean_client_secret_basic_only() {
             ("code_challenge_method", "S256"),
         ]))
         .await;
-    let (status, body, _) = env
-        .token(
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &query["code"]),
-                ("redirect_uri", REDIRECT),
-                ("client_id", PUBLIC_ID),
-                ("code_verifier", VERIFIER),
-            ],
-            None,
-        )
-        .await;
+    let (status, body) = env.exchange(&query["code"], ClientAuth::Public).await;
     assert_eq!(status, 200, "{body}");
 }
 
@@ -848,12 +834,7 @@ async fn published_auth_methods_are_enforced() {
     );
 
     let query = env.query_sign_in(&params(&[])).await;
-    let form = [
-        ("grant_type", "authorization_code"),
-        ("code", query["code"].as_str()),
-        ("redirect_uri", REDIRECT),
-    ];
-    let (status, body, _) = env.token(&form, Some((ID, SECRET))).await;
+    let (status, body) = env.exchange(&query["code"], ClientAuth::Basic).await;
     assert_eq!((status, &body["error"]), (401, &json!("invalid_client")));
     assert!(
         body["error_description"]
