@@ -13,7 +13,13 @@ pub(crate) fn check_issuer(
     raw: &Map<String, Value>,
     expected: &ExpectedIssuer,
 ) -> Result<(), ClaimsError> {
-    let tid = string(raw, "tid")?;
+    // Only a tenant template reads `tid`: under the other rules the claim
+    // is none of the client's business (and is not even type-checked).
+    let tid = if expected.reads_tid() {
+        string(raw, "tid")?
+    } else {
+        None
+    };
     if expected.accepts(iss, tid.as_deref()) {
         Ok(())
     } else {

@@ -108,6 +108,11 @@ impl ExpectedIssuer {
         }
     }
 
+    /// Whether [`accepts`](Self::accepts) needs the token's `tid`.
+    pub(crate) fn reads_tid(&self) -> bool {
+        matches!(self.rule, Rule::TenantTemplate(_))
+    }
+
     /// Whether a token's `iss` is this provider's; `tid` is the same token's
     /// `tid` claim (only the tenant template reads it).
     pub(crate) fn accepts(&self, iss: &str, tid: Option<&str>) -> bool {

@@ -494,3 +494,11 @@ async fn a_tenant_templated_issuer_reads_the_tokens_tid() {
         Err(IdTokenError::Claims(ClaimsError::Invalid(_)))
     ));
 }
+
+/// Under exact matching `tid` is not read: a provider's own `tid` claim, of
+/// whatever type, does not make a valid token invalid.
+#[tokio::test]
+async fn tid_is_read_only_under_a_tenant_template() {
+    let token = with(claims(), json!({"tid": 7}));
+    assert!(check(header(), token, expect()).await.is_ok());
+}
