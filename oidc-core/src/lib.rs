@@ -230,6 +230,7 @@
 //! | `prompt=create` | sent unless a published `prompt_values_supported` lacks it | [`ClientConfig::prompt_create`] |
 //! | Extra audiences trusted in `aud` | none | [`ClientConfig::trusted_audiences`] |
 //! | Largest ID token / callback / sealed pending login | 64 KiB / 32 KiB / 8 KiB | fixed |
+//! | Parameters in one authorization response (distinct names; more is refused before any check) | 24 | fixed |
 //! | JWKS keys considered / smallest RSA key | the first 100 / 2048 bits | fixed |
 //! | `sub` length | 1 to 255 characters | fixed |
 //! | Token type | `Bearer` (absent means `Bearer`) | fixed |
