@@ -4,7 +4,7 @@ use super::{AwaitingCallback, CodeReceived, Login, LoginState};
 use crate::config::ResponseMode;
 use crate::error::CallbackError;
 use crate::secret::AuthorizationCode;
-use crate::util::ct_eq;
+use crate::util::{Insert, ct_eq};
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
@@ -171,8 +171,10 @@ impl<S: LoginState> Login<S> {
         if pending.check_fresh().is_err() {
             return Err(CallbackError::LoginExpired);
         }
-        if !client.consume_state(pending.state.secret(), pending.expires_at) {
-            return Err(CallbackError::AlreadyUsed);
+        match client.consume_state(pending.state.secret(), pending.expires_at) {
+            Insert::Fresh => {}
+            Insert::Seen => return Err(CallbackError::AlreadyUsed),
+            Insert::Unverifiable => return Err(CallbackError::ReplayUnverifiable),
         }
         let issuer = client.expected_issuer();
         match &callback.iss {
