@@ -19,8 +19,18 @@ const MAX_CALLBACK_BYTES: usize = 32 * 1024;
 const MAX_CALLBACK_PARAMETERS: usize = 24;
 
 /// Parameters a code-flow response never carries: their presence means an
-/// injection attempt or a misconfigured provider.
-const FORBIDDEN: &[&str] = &["access_token", "id_token", "token_type", "refresh_token"];
+/// injection attempt or a misconfigured provider. `response` is a JARM
+/// response (a signed JWT carrying the parameters): this client never asks
+/// for one (no `*.jwt` response mode), so one that arrives anyway is not
+/// the provider's answer to this login, and its unverified content must not
+/// be mistaken for, or mixed with, the plain parameters beside it.
+const FORBIDDEN: &[&str] = &[
+    "access_token",
+    "id_token",
+    "token_type",
+    "refresh_token",
+    "response",
+];
 
 /// The authorization response as it arrived at the redirect URI, parsed but
 /// not yet checked (that is [`Login::receive`]'s job).
