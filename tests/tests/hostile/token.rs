@@ -5,7 +5,7 @@
 use super::harness::{Env, now};
 use oidc_core::TokenError;
 use oidc_dev_provider::{Edit, Endpoint, Fault, HttpFault};
-use serde_json::json;
+use serde_json::{Value, json};
 
 async fn token_attack(what: &str, fault: Fault) -> TokenError {
     let env = Env::new().await;
@@ -182,6 +182,43 @@ async fn token_type_mac() {
         matches!(&e, TokenError::UnsupportedTokenType(t) if t == "mac"),
         "{e:?}"
     );
+}
+
+#[tokio::test]
+async fn token_type_missing() {
+    // RFC 6749 5.1: required. Without the guide's inline `userinfo` the
+    // response is not the guide's either; the access token goes nowhere.
+    let e = token_attack("no token_type", body(Edit::remove("token_type"))).await;
+    assert!(invalid(&e, "`token_type` is missing"), "{e:?}");
+}
+
+#[tokio::test]
+async fn token_type_null() {
+    let e = token_attack(
+        "token_type: null",
+        body(Edit::set("token_type", Value::Null)),
+    )
+    .await;
+    assert!(invalid(&e, "`token_type` is missing"), "{e:?}");
+}
+
+#[tokio::test]
+async fn token_type_missing_in_the_guides_shape_is_accepted() {
+    // The guide's response: inline `userinfo` and no token_type (Bearer).
+    let env = Env::guide().await;
+    env.inject(body(Edit::remove("token_type")));
+    let login = env.login().await;
+    assert_eq!(login.tokens().token_type, "Bearer");
+    assert_eq!(env.count("/userinfo"), 0);
+}
+
+#[tokio::test]
+async fn token_type_missing_with_a_null_userinfo() {
+    let env = Env::guide().await;
+    env.inject(body(Edit::remove("token_type")));
+    env.inject(body(Edit::set("userinfo", Value::Null)));
+    let e = env.exchange_error("no token_type, userinfo null").await;
+    assert!(invalid(&e, "`token_type` is missing"), "{e:?}");
 }
 
 #[tokio::test]
