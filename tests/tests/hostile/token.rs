@@ -337,6 +337,28 @@ async fn inline_userinfo_email_verified_not_a_boolean() {
 }
 
 #[tokio::test]
+async fn inline_userinfo_with_another_email_and_no_email_verified() {
+    // The ID token says alice@example.com is verified; the inline object
+    // names another address and says nothing of it: not verified.
+    let env = Env::guide().await;
+    env.inject(body(Edit::set("/userinfo/email", "mallory@example.com")));
+    env.inject(body(Edit::remove("/userinfo/email_verified")));
+    let login = env.login().await;
+    assert_eq!(login.email(), Some("mallory@example.com"));
+    assert_eq!(login.email_verified(), None);
+    assert_eq!(login.id_token_claims().email_verified, Some(true));
+}
+
+#[tokio::test]
+async fn inline_userinfo_with_the_same_email_and_no_email_verified() {
+    let env = Env::guide().await;
+    env.inject(body(Edit::remove("/userinfo/email_verified")));
+    let login = env.login().await;
+    assert_eq!(login.email(), Some(super::harness::USER));
+    assert_eq!(login.email_verified(), Some(true));
+}
+
+#[tokio::test]
 async fn expires_in_zero_marks_the_access_token_expired() {
     // expires_in 0: the login succeeds (the ID token is what proves it),
     // and the token set says the access token has expired.
