@@ -2,14 +2,17 @@
 //! endpoint, or the ID token, always tied to the ID token's `sub`.
 
 use crate::error::TokenError;
-use crate::jose::id_token::IdTokenClaims;
+use crate::jose::id_token::{IdTokenClaims, RedactedClaims};
 use crate::jose::jws::StrictObject;
 use crate::provider::http::Http;
 use serde_json::{Map, Value};
+use std::fmt;
 use url::Url;
 
 /// What the application learns about the signed-in user.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+///
+/// Its `Debug` leaves out the `nonce` of claims taken from the ID token.
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserInfo {
     /// The stable user id at the provider (from the verified ID token).
@@ -24,6 +27,18 @@ pub struct UserInfo {
     pub name: Option<String>,
     /// Every claim, as received.
     pub claims: Map<String, Value>,
+}
+
+impl fmt::Debug for UserInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserInfo")
+            .field("sub", &self.sub)
+            .field("email", &self.email)
+            .field("email_verified", &self.email_verified)
+            .field("name", &self.name)
+            .field("claims", &RedactedClaims(&self.claims))
+            .finish()
+    }
 }
 
 /// Where the user claims came from.
