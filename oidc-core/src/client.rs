@@ -10,12 +10,20 @@ use crate::jose::jwks::JwksCache;
 use crate::provider::discovery::{ProviderMetadata, fetch_document};
 use crate::provider::http::Http;
 use crate::provider::negotiated::Negotiated;
-use crate::util::{ExpiringSet, unix_now};
+use crate::util::{ExpiringSet, Insert, unix_now};
 use std::fmt;
 use std::sync::Arc;
 
 /// The most logout-token `jti`s remembered at once.
 const LOGOUT_JTI_CAPACITY: usize = 10_000;
+
+/// The most used `state`s remembered at once (about 5 MiB of digests).
+/// Anyone can fill the set, by starting logins and sending their callbacks,
+/// so it is bounded; when full it forgets the soonest-expiring in batches
+/// and refuses the callbacks it can no longer vouch for
+/// ([`CallbackError::ReplayUnverifiable`](crate::CallbackError::ReplayUnverifiable)),
+/// rather than accepting a replay or refusing every new login.
+const USED_STATE_CAPACITY: usize = 100_000;
 
 /// An OpenID Connect client for one provider. Create it once at start-up
 /// with [`Client::discover`]; clone it freely (an `Arc` inside), share it
@@ -91,7 +99,7 @@ impl Client {
                 negotiated,
                 http,
                 jwks,
-                used_states: ExpiringSet::unbounded(),
+                used_states: ExpiringSet::with_capacity(USED_STATE_CAPACITY),
                 logout_jtis: ExpiringSet::with_capacity(LOGOUT_JTI_CAPACITY),
             }),
         }
@@ -168,10 +176,11 @@ impl Client {
         &self.inner.logout_jtis
     }
 
-    /// Marks a login's `state` as used. `false` if it already was.
-    pub(crate) fn consume_state(&self, state: &str, expires_at: i64) -> bool {
+    /// Marks a login's `state` as used, unless it already was or may have
+    /// been (see [`Insert`]).
+    pub(crate) fn consume_state(&self, state: &str, expires_at: i64) -> Insert {
         self.inner
             .used_states
-            .insert(&[state.as_bytes()], expires_at, unix_now())
+            .check_and_insert(&[state.as_bytes()], expires_at, unix_now())
     }
 }

@@ -321,6 +321,13 @@ pub enum CallbackError {
     /// This login already received its callback (replay).
     #[error("this login was already completed or its callback already used; start a new login")]
     AlreadyUsed,
+    /// The client remembers too many used `state`s (a flood of logins) and
+    /// forgot some that expire no earlier than this login's: it cannot
+    /// tell whether this callback is a replay, so it refuses it.
+    #[error(
+        "too many logins are in flight to prove this callback is not a replay; start a new login"
+    )]
+    ReplayUnverifiable,
 }
 
 fn describe(description: &Option<String>) -> String {

@@ -369,24 +369,83 @@ async fn the_authorization_request_carries_every_standard_parameter() {
     }
 }
 
+/// Everything shown so far, and the secrets it must not contain.
+#[derive(Default)]
+struct Shown {
+    text: String,
+}
+
+impl Shown {
+    /// Records `value`'s `Debug`.
+    fn debug(&mut self, what: &str, value: &dyn std::fmt::Debug) {
+        self.text += &format!("\n{what}: {value:?}");
+    }
+
+    /// Records `value`'s `Debug`, `{:#?}` and `Display`.
+    fn both(&mut self, what: &str, value: &(impl std::fmt::Debug + std::fmt::Display)) {
+        self.text += &format!("\n{what}: {value:?} {value:#?} {value}");
+    }
+
+    fn assert_free_of(&self, secrets: &[(&str, String)]) {
+        for (what, secret) in secrets {
+            assert!(secret.len() >= 8, "the {what} is a real value");
+            if let Some(at) = self.text.find(secret.as_str()) {
+                let line_start = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
+                let line = self.text[line_start..].lines().next().unwrap_or("");
+                panic!("the {what} appears in formatted output: {line}");
+            }
+        }
+    }
+}
+
 #[tokio::test]
-async fn no_secret_reaches_debug_output() {
+async fn no_secret_reaches_debug_or_display_output() {
+    // A real login, a refresh, the login's replay, a second use of its
+    // code at another instance and a wrong key: every public value met on
+    // the way is formatted, and none may show a secret.
     let provider = provider().await;
-    let client = client(&provider, "post-client", ResponseMode::FormPost).await;
+    let config = config(&provider, "post-client", ResponseMode::FormPost);
+    let mut shown = Shown::default();
+    shown.debug("ClientConfig", &config);
+    let client = Client::discover(config.clone()).await.unwrap();
+    let other_instance = Client::discover(config).await.unwrap();
+    shown.debug("Client", &client);
+    shown.debug("ProviderMetadata", client.metadata());
     let key = SealingKey::generate().unwrap();
-    let (request, login) = client.login().redirect().unwrap();
+    shown.debug("SealingKey", &key);
+
+    let unstarted = client.login().login_hint(USER).app_data("/home");
+    shown.debug("Login<Unstarted>", &unstarted);
+    let (request, login) = unstarted.redirect().unwrap();
+    shown.debug("AuthorizationRequest", &request);
+    shown.debug("Login<Redirected>", &login);
+    let param = |name: &str| {
+        request
+            .url()
+            .query_pairs()
+            .find(|(n, _)| n == name)
+            .unwrap()
+            .1
+            .into_owned()
+    };
+    let (state, nonce) = (param("state"), param("nonce"));
     let pending = login.into_pending();
+    shown.debug("PendingLogin", &pending);
+    let serialized = serde_json::to_value(&pending).unwrap();
+    let verifier = serialized["pkce_verifier"].as_str().unwrap().to_owned();
     let sealed = pending.seal(&key).unwrap();
+
     let login = client.resume_sealed(&sealed, &key).unwrap();
     let (delivered, _) = authorize(
         &Browser::new(),
         request.url(),
         REDIRECT_URI,
-        UserAction::SignIn("alice@example.com"),
+        UserAction::SignIn(USER),
     )
     .await
     .unwrap();
     let callback = delivered.callback().unwrap();
+    shown.debug("Callback", &callback);
     let code = delivered
         .params()
         .into_iter()
@@ -394,35 +453,67 @@ async fn no_secret_reaches_debug_output() {
         .unwrap()
         .1;
     let received = login.receive(callback.clone()).unwrap();
-    let shown_before = format!("{received:?} {callback:?} {pending:?} {key:?} {client:?}");
-    let login = received.exchange().await.unwrap();
+    shown.debug("Login<CodeReceived>", &received);
+    let exchange = received.exchange();
+    shown.debug("Exchange", &exchange);
+    let login = exchange.await.unwrap();
+    shown.debug("Login<Authenticated>", &login);
+    shown.debug("TokenSet", login.tokens());
+    shown.debug("UserInfo", login.user());
+    shown.debug("IdTokenClaims", login.id_token_claims());
     let tokens = login.tokens().clone();
-    let shown = format!(
-        "{shown_before} {login:?} {tokens:?} {:?} {:?}",
-        login.user(),
-        login.id_token_claims()
+    assert_eq!(
+        login.id_token_claims().nonce.as_deref(),
+        Some(nonce.as_str())
     );
+    // Before the code is replayed below: that revokes the grant.
+    let refreshed = client
+        .refresh(&tokens, login.id_token_claims())
+        .await
+        .unwrap();
+    shown.debug("Refreshed", &refreshed);
 
-    let secrets = [
+    // The errors of the same login, with their messages.
+    let replay = client.resume_sealed(&sealed, &key).unwrap();
+    let error = replay.receive(callback.clone()).unwrap_err();
+    shown.both("CallbackError", &error);
+    shown.both("Error", &oidc_core::Error::from(error));
+    let error = other_instance
+        .resume_sealed(&sealed, &key)
+        .unwrap()
+        .receive(callback)
+        .unwrap()
+        .exchange()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, TokenError::Provider { .. }), "{error:?}");
+    shown.both("TokenError", &error);
+    shown.both("Error", &oidc_core::Error::from(error));
+    let error = client
+        .resume_sealed(&sealed, &SealingKey::generate().unwrap())
+        .unwrap_err();
+    shown.both("PendingLoginError", &error);
+
+    let refresh_token =
+        |t: &oidc_core::TokenSet| t.refresh_token.as_ref().unwrap().secret().to_owned();
+    let id_token = |t: &oidc_core::TokenSet| t.id_token.as_ref().unwrap().secret().to_owned();
+    shown.assert_free_of(&[
         ("client secret", "post-secret".to_owned()),
+        ("state", state),
+        ("nonce", nonce),
+        ("PKCE verifier", verifier),
         ("authorization code", code),
-        ("state", pending.state().secret().to_owned()),
+        ("sealed pending login (cookie value)", sealed),
+        ("sealing key", key.to_base64()),
         ("access token", tokens.access_token.secret().to_owned()),
+        ("refresh token", refresh_token(&tokens)),
+        ("ID token", id_token(&tokens)),
         (
-            "refresh token",
-            tokens.refresh_token.as_ref().unwrap().secret().to_owned(),
+            "refreshed access token",
+            refreshed.tokens.access_token.secret().to_owned(),
         ),
-        (
-            "ID token",
-            tokens.id_token.as_ref().unwrap().secret().to_owned(),
-        ),
-    ];
-    for (what, secret) in secrets {
-        assert!(secret.len() >= 8, "{what} is a real value");
-        assert!(
-            !shown.contains(&secret),
-            "the {what} appears in Debug output"
-        );
-    }
-    assert!(shown.contains("<redacted>"));
+        ("refreshed refresh token", refresh_token(&refreshed.tokens)),
+        ("refreshed ID token", id_token(&refreshed.tokens)),
+    ]);
+    assert!(shown.text.contains("<redacted>"));
 }

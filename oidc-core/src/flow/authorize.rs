@@ -7,6 +7,7 @@ use crate::flow::pending::PendingLogin;
 use crate::secret::{CsrfState, Nonce, PkceVerifier};
 use crate::util::unix_now;
 use crate::util::{b64url, random_token};
+use std::fmt;
 use url::Url;
 
 /// Parameters the flow sets itself; an extra parameter may not override them.
@@ -28,9 +29,38 @@ const RESERVED: &[&str] = &[
 ];
 
 /// Where to send the user's browser to sign in.
-#[derive(Debug, Clone)]
+///
+/// Its `Debug` shows the URL with the `state` and `nonce` values redacted:
+/// they are the login's secrets until its callback. [`url`](Self::url)
+/// gives the real one.
+#[derive(Clone)]
 pub struct AuthorizationRequest {
     url: Url,
+}
+
+/// Parameters of the authorization URL that `Debug` does not show.
+const SECRET_PARAMS: &[&str] = &["state", "nonce"];
+
+impl fmt::Debug for AuthorizationRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut shown = self.url.clone();
+        let pairs: Vec<(String, String)> = self
+            .url
+            .query_pairs()
+            .map(|(name, value)| {
+                let value = if SECRET_PARAMS.contains(&name.as_ref()) {
+                    "REDACTED".to_owned()
+                } else {
+                    value.into_owned()
+                };
+                (name.into_owned(), value)
+            })
+            .collect();
+        shown.query_pairs_mut().clear().extend_pairs(pairs);
+        f.debug_struct("AuthorizationRequest")
+            .field("url", &shown.as_str())
+            .finish()
+    }
 }
 
 impl AuthorizationRequest {

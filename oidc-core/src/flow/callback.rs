@@ -4,7 +4,7 @@ use super::{AwaitingCallback, CodeReceived, Login, LoginState};
 use crate::config::ResponseMode;
 use crate::error::CallbackError;
 use crate::secret::AuthorizationCode;
-use crate::util::ct_eq;
+use crate::util::{Insert, ct_eq};
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
@@ -19,8 +19,18 @@ const MAX_CALLBACK_BYTES: usize = 32 * 1024;
 const MAX_CALLBACK_PARAMETERS: usize = 24;
 
 /// Parameters a code-flow response never carries: their presence means an
-/// injection attempt or a misconfigured provider.
-const FORBIDDEN: &[&str] = &["access_token", "id_token", "token_type", "refresh_token"];
+/// injection attempt or a misconfigured provider. `response` is a JARM
+/// response (a signed JWT carrying the parameters): this client never asks
+/// for one (no `*.jwt` response mode), so one that arrives anyway is not
+/// the provider's answer to this login, and its unverified content must not
+/// be mistaken for, or mixed with, the plain parameters beside it.
+const FORBIDDEN: &[&str] = &[
+    "access_token",
+    "id_token",
+    "token_type",
+    "refresh_token",
+    "response",
+];
 
 /// The authorization response as it arrived at the redirect URI, parsed but
 /// not yet checked (that is [`Login::receive`]'s job).
@@ -171,8 +181,10 @@ impl<S: LoginState> Login<S> {
         if pending.check_fresh().is_err() {
             return Err(CallbackError::LoginExpired);
         }
-        if !client.consume_state(pending.state.secret(), pending.expires_at) {
-            return Err(CallbackError::AlreadyUsed);
+        match client.consume_state(pending.state.secret(), pending.expires_at) {
+            Insert::Fresh => {}
+            Insert::Seen => return Err(CallbackError::AlreadyUsed),
+            Insert::Unverifiable => return Err(CallbackError::ReplayUnverifiable),
         }
         let issuer = client.expected_issuer();
         match &callback.iss {

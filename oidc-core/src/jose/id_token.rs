@@ -9,10 +9,14 @@ use crate::jose::jwks::JwksCache;
 use crate::jose::jws::CompactJws;
 use crate::util::{b64url, ct_eq};
 use serde_json::{Map, Value};
+use std::fmt;
 use std::time::Duration;
 
 /// The verified claims of an ID token.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+///
+/// Its `Debug` leaves out the `nonce` (here and in `raw`): the login's
+/// secret, which the claims only echo.
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdTokenClaims {
     /// `iss`: the provider.
@@ -40,6 +44,48 @@ pub struct IdTokenClaims {
     pub email_verified: Option<bool>,
     /// Every claim, as received.
     pub raw: Map<String, Value>,
+}
+
+impl fmt::Debug for IdTokenClaims {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IdTokenClaims")
+            .field("iss", &self.iss)
+            .field("sub", &self.sub)
+            .field("aud", &self.aud)
+            .field("exp", &self.exp)
+            .field("iat", &self.iat)
+            .field("auth_time", &self.auth_time)
+            .field("nonce", &self.nonce.as_ref().map(|_| REDACTED))
+            .field("azp", &self.azp)
+            .field("sid", &self.sid)
+            .field("email", &self.email)
+            .field("email_verified", &self.email_verified)
+            .field("raw", &RedactedClaims(&self.raw))
+            .finish()
+    }
+}
+
+/// What `Debug` shows instead of a secret claim.
+const REDACTED: &str = "<redacted>";
+
+/// Claims whose values must not be shown: the nonce.
+const SECRET_CLAIMS: &[&str] = &["nonce"];
+
+/// A claims object shown by `Debug` without its secret claims' values.
+pub(crate) struct RedactedClaims<'a>(pub(crate) &'a Map<String, Value>);
+
+impl fmt::Debug for RedactedClaims<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut map = f.debug_map();
+        for (name, value) in self.0 {
+            if SECRET_CLAIMS.contains(&name.as_str()) {
+                map.entry(name, &REDACTED);
+            } else {
+                map.entry(name, value);
+            }
+        }
+        map.finish()
+    }
 }
 
 /// What a nonce check expects.

@@ -136,9 +136,26 @@ pub(crate) fn parse(response: &Response) -> Result<TokenResponse, TokenError> {
     let access_token = string_member(&object, "access_token")?
         .filter(|t| !t.is_empty())
         .ok_or_else(|| TokenError::InvalidResponse("`access_token` is missing".into()))?;
-    // RFC 6749 requires token_type; the guide's provider omits it. Missing
-    // means Bearer; anything else present is refused (no DPoP/MAC support).
-    let token_type = string_member(&object, "token_type")?.unwrap_or_else(|| "Bearer".into());
+    let userinfo = match object.remove("userinfo") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(map)) => Some(map),
+        Some(_) => return Err(invalid("userinfo", "an object")),
+    };
+    // RFC 6749 5.1 requires token_type. The guide's provider omits it, and
+    // its responses are recognisable by the inline `userinfo` object: only
+    // that shape may leave it out (meaning Bearer). Anything else without
+    // it is not a token response this client understands, refused before
+    // the access token is sent anywhere (UserInfo). A present type other
+    // than Bearer is refused too (no DPoP or MAC support).
+    let token_type = match string_member(&object, "token_type")? {
+        Some(token_type) => token_type,
+        None if userinfo.is_some() => "Bearer".into(),
+        None => {
+            return Err(TokenError::InvalidResponse(
+                "`token_type` is missing (RFC 6749 section 5.1 requires it)".into(),
+            ));
+        }
+    };
     if !token_type.eq_ignore_ascii_case("bearer") {
         return Err(TokenError::UnsupportedTokenType(token_type));
     }
@@ -153,11 +170,6 @@ pub(crate) fn parse(response: &Response) -> Result<TokenResponse, TokenError> {
                 .map_err(|_| invalid("expires_in", "a non-negative integer"))?,
         ),
         Some(_) => return Err(invalid("expires_in", "a number")),
-    };
-    let userinfo = match object.remove("userinfo") {
-        None | Some(Value::Null) => None,
-        Some(Value::Object(map)) => Some(map),
-        Some(_) => return Err(invalid("userinfo", "an object")),
     };
     let tokens = TokenSet {
         access_token: AccessToken::new(access_token),

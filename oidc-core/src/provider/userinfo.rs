@@ -2,14 +2,17 @@
 //! endpoint, or the ID token, always tied to the ID token's `sub`.
 
 use crate::error::TokenError;
-use crate::jose::id_token::IdTokenClaims;
+use crate::jose::id_token::{IdTokenClaims, RedactedClaims};
 use crate::jose::jws::StrictObject;
 use crate::provider::http::Http;
 use serde_json::{Map, Value};
+use std::fmt;
 use url::Url;
 
 /// What the application learns about the signed-in user.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+///
+/// Its `Debug` leaves out the `nonce` of claims taken from the ID token.
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserInfo {
     /// The stable user id at the provider (from the verified ID token).
@@ -17,12 +20,25 @@ pub struct UserInfo {
     /// The email address, if the provider shared it. It may change over
     /// time: key your records by `sub`.
     pub email: Option<String>,
-    /// Whether the provider verified the email address.
+    /// Whether the provider verified the email address: always about
+    /// `email` above (`None` when the source of `email` did not say).
     pub email_verified: Option<bool>,
     /// The display name, if shared.
     pub name: Option<String>,
     /// Every claim, as received.
     pub claims: Map<String, Value>,
+}
+
+impl fmt::Debug for UserInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserInfo")
+            .field("sub", &self.sub)
+            .field("email", &self.email)
+            .field("email_verified", &self.email_verified)
+            .field("name", &self.name)
+            .field("claims", &RedactedClaims(&self.claims))
+            .finish()
+    }
 }
 
 /// Where the user claims came from.
@@ -59,7 +75,8 @@ impl UserInfo {
 
     /// From a claims object whose `sub` must equal the ID token's (OIDC Core
     /// 5.3.2: otherwise the response must not be used). Claims the object
-    /// lacks are taken from the ID token.
+    /// lacks are taken from the ID token, except that `email_verified` is
+    /// only taken with the same email.
     pub(crate) fn from_claims(
         claims: Map<String, Value>,
         id_token: &IdTokenClaims,
@@ -78,17 +95,34 @@ impl UserInfo {
                 found: sub,
             });
         }
-        let email = match claims.get("email") {
-            None | Some(Value::Null) => id_token.email.clone(),
+        let own_email = match claims.get("email") {
+            None | Some(Value::Null) => None,
             Some(Value::String(email)) => Some(email.clone()),
             Some(_) => return Err(invalid("`email` is not a string")),
         };
-        let email_verified = match claims.get("email_verified") {
-            None | Some(Value::Null) => id_token.email_verified,
+        let own_verified = match claims.get("email_verified") {
+            None | Some(Value::Null) => None,
             Some(Value::Bool(b)) => Some(*b),
             Some(Value::String(s)) if s == "true" => Some(true),
             Some(Value::String(s)) if s == "false" => Some(false),
             Some(_) => return Err(invalid("`email_verified` is not a boolean")),
+        };
+        // `email_verified` is about one address: it stays with the email it
+        // came with. The ID token's flag may describe the object's email
+        // only if it is the same address; otherwise an unverified address
+        // would pass as verified (account takeover by email).
+        let (email, email_verified) = match own_email {
+            Some(email) => {
+                let verified = own_verified.or_else(|| {
+                    id_token
+                        .email_verified
+                        .filter(|_| id_token.email.as_deref() == Some(email.as_str()))
+                });
+                (Some(email), verified)
+            }
+            // No address here: the ID token's, with its own flag (a flag
+            // alone says nothing about which address it verified).
+            None => (id_token.email.clone(), id_token.email_verified),
         };
         let name = match claims.get("name") {
             Some(Value::String(name)) => Some(name.clone()),
@@ -136,3 +170,6 @@ pub(crate) async fn fetch(
         .map(|o| o.0)
         .map_err(|e| TokenError::UserInfo(format!("not a JSON object: {e}")))
 }
+
+#[cfg(test)]
+mod tests;

@@ -5,7 +5,7 @@
 
 mod expiring_set;
 
-pub(crate) use expiring_set::ExpiringSet;
+pub(crate) use expiring_set::{ExpiringSet, Insert};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -322,6 +322,31 @@ async fn injected_refresh_token() {
     );
 }
 
+#[tokio::test]
+async fn injected_jarm_response() {
+    // A JARM `response` JWT, which this client never requests.
+    assert_eq!(
+        injected("response").await,
+        CallbackError::UnexpectedParameter("response".into())
+    );
+}
+
+#[tokio::test]
+async fn a_jarm_response_alone() {
+    // Only `response` (the JARM shape), with the login's own `state` and
+    // `iss` beside it so that nothing else could refuse it.
+    let env = Env::new().await;
+    let error = env
+        .callback_error("JARM only", |d| {
+            with_params(d, |p| {
+                p.retain(|(name, _)| name != "code");
+                p.push(("response".into(), "eyJhbGciOiJub25lIn0.e30.".into()));
+            })
+        })
+        .await;
+    assert_eq!(error, CallbackError::UnexpectedParameter("response".into()));
+}
+
 // ---- response mode -------------------------------------------------------------------------
 
 #[tokio::test]

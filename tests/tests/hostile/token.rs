@@ -5,7 +5,7 @@
 use super::harness::{Env, now};
 use oidc_core::TokenError;
 use oidc_dev_provider::{Edit, Endpoint, Fault, HttpFault};
-use serde_json::json;
+use serde_json::{Value, json};
 
 async fn token_attack(what: &str, fault: Fault) -> TokenError {
     let env = Env::new().await;
@@ -185,6 +185,43 @@ async fn token_type_mac() {
 }
 
 #[tokio::test]
+async fn token_type_missing() {
+    // RFC 6749 5.1: required. Without the guide's inline `userinfo` the
+    // response is not the guide's either; the access token goes nowhere.
+    let e = token_attack("no token_type", body(Edit::remove("token_type"))).await;
+    assert!(invalid(&e, "`token_type` is missing"), "{e:?}");
+}
+
+#[tokio::test]
+async fn token_type_null() {
+    let e = token_attack(
+        "token_type: null",
+        body(Edit::set("token_type", Value::Null)),
+    )
+    .await;
+    assert!(invalid(&e, "`token_type` is missing"), "{e:?}");
+}
+
+#[tokio::test]
+async fn token_type_missing_in_the_guides_shape_is_accepted() {
+    // The guide's response: inline `userinfo` and no token_type (Bearer).
+    let env = Env::guide().await;
+    env.inject(body(Edit::remove("token_type")));
+    let login = env.login().await;
+    assert_eq!(login.tokens().token_type, "Bearer");
+    assert_eq!(env.count("/userinfo"), 0);
+}
+
+#[tokio::test]
+async fn token_type_missing_with_a_null_userinfo() {
+    let env = Env::guide().await;
+    env.inject(body(Edit::remove("token_type")));
+    env.inject(body(Edit::set("userinfo", Value::Null)));
+    let e = env.exchange_error("no token_type, userinfo null").await;
+    assert!(invalid(&e, "`token_type` is missing"), "{e:?}");
+}
+
+#[tokio::test]
 async fn token_type_not_a_string() {
     let e = token_attack("token_type: 1", body(Edit::set("token_type", 1))).await;
     assert!(invalid(&e, "token_type"), "{e:?}");
@@ -297,6 +334,28 @@ async fn inline_userinfo_email_verified_not_a_boolean() {
         matches!(&e, TokenError::UserInfo(m) if m.contains("email_verified")),
         "{e:?}"
     );
+}
+
+#[tokio::test]
+async fn inline_userinfo_with_another_email_and_no_email_verified() {
+    // The ID token says alice@example.com is verified; the inline object
+    // names another address and says nothing of it: not verified.
+    let env = Env::guide().await;
+    env.inject(body(Edit::set("/userinfo/email", "mallory@example.com")));
+    env.inject(body(Edit::remove("/userinfo/email_verified")));
+    let login = env.login().await;
+    assert_eq!(login.email(), Some("mallory@example.com"));
+    assert_eq!(login.email_verified(), None);
+    assert_eq!(login.id_token_claims().email_verified, Some(true));
+}
+
+#[tokio::test]
+async fn inline_userinfo_with_the_same_email_and_no_email_verified() {
+    let env = Env::guide().await;
+    env.inject(body(Edit::remove("/userinfo/email_verified")));
+    let login = env.login().await;
+    assert_eq!(login.email(), Some(super::harness::USER));
+    assert_eq!(login.email_verified(), Some(true));
 }
 
 #[tokio::test]

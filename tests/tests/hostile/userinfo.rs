@@ -155,3 +155,38 @@ async fn an_empty_body() {
     let e = userinfo_attack("empty", replace(200, Some("application/json"), b"")).await;
     assert!(rejected(&e, "JSON object"), "{e:?}");
 }
+
+#[tokio::test]
+async fn another_email_without_email_verified_is_not_verified() {
+    // The ID token says alice@example.com is verified; UserInfo names
+    // another address and says nothing of it. The ID token's flag is about
+    // alice's address: it must not vouch for this one.
+    let env = Env::new().await;
+    env.inject(claims(Edit::set("email", "mallory@example.com")));
+    env.inject(claims(Edit::remove("email_verified")));
+    let login = env.login().await;
+    assert_eq!(env.count("/userinfo"), 1);
+    assert_eq!(login.email(), Some("mallory@example.com"));
+    assert_eq!(login.email_verified(), None);
+    assert_eq!(login.id_token_claims().email_verified, Some(true));
+}
+
+#[tokio::test]
+async fn the_same_email_without_email_verified_keeps_the_id_tokens_flag() {
+    let env = Env::new().await;
+    env.inject(claims(Edit::remove("email_verified")));
+    let login = env.login().await;
+    assert_eq!(env.count("/userinfo"), 1);
+    assert_eq!(login.email(), Some(super::harness::USER));
+    assert_eq!(login.email_verified(), Some(true));
+}
+
+#[tokio::test]
+async fn another_email_with_its_own_email_verified_keeps_it() {
+    let env = Env::new().await;
+    env.inject(claims(Edit::set("email", "alice@work.example")));
+    env.inject(claims(Edit::set("email_verified", false)));
+    let login = env.login().await;
+    assert_eq!(login.email(), Some("alice@work.example"));
+    assert_eq!(login.email_verified(), Some(false));
+}

@@ -40,11 +40,40 @@ fn expires_in_number_or_numeric_string() {
     assert!(
         parse(&response(
             200,
-            r#"{"access_token":"a","expires_in":"soon"}"#
+            r#"{"access_token":"a","token_type":"Bearer","expires_in":"soon"}"#
         ))
         .is_err()
     );
-    assert!(parse(&response(200, r#"{"access_token":"a","expires_in":-5}"#)).is_err());
+    assert!(
+        parse(&response(
+            200,
+            r#"{"access_token":"a","token_type":"Bearer","expires_in":-5}"#
+        ))
+        .is_err()
+    );
+}
+
+#[test]
+fn token_type_may_be_missing_only_in_the_guides_shape() {
+    // The guide's shape: inline `userinfo`, no token_type; Bearer.
+    let r = parse(&response(
+        200,
+        r#"{"userinfo":{"sub":"u1"},"id_token":"x.y.z","access_token":"at"}"#,
+    ))
+    .unwrap();
+    assert_eq!(r.tokens.token_type, "Bearer");
+    // Anything else needs it (RFC 6749 5.1).
+    for body in [
+        r#"{"id_token":"x.y.z","access_token":"at"}"#,
+        r#"{"id_token":"x.y.z","access_token":"at","userinfo":null}"#,
+        r#"{"id_token":"x.y.z","access_token":"at","token_type":null}"#,
+    ] {
+        let e = parse(&response(200, body)).unwrap_err();
+        assert!(
+            matches!(&e, TokenError::InvalidResponse(m) if m.contains("`token_type` is missing")),
+            "{body}: {e:?}"
+        );
+    }
 }
 
 #[test]
