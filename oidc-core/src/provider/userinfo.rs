@@ -4,7 +4,7 @@
 use crate::error::TokenError;
 use crate::jose::id_token::{IdTokenClaims, RedactedClaims};
 use crate::jose::jws::StrictObject;
-use crate::provider::http::Http;
+use crate::provider::http::{Http, Response};
 use serde_json::{Map, Value};
 use std::fmt;
 use url::Url;
@@ -148,7 +148,12 @@ pub(crate) async fn fetch(
     endpoint: &Url,
     access_token: &str,
 ) -> Result<Map<String, Value>, TokenError> {
-    let response = http.get(endpoint, Some(access_token)).await?;
+    parse(&http.get(endpoint, Some(access_token)).await?)
+}
+
+/// Reads a UserInfo response: 200 with a JSON object (duplicate member
+/// names refused). Signed or encrypted responses are refused by name.
+pub(crate) fn parse(response: &Response) -> Result<Map<String, Value>, TokenError> {
     if response.status != 200 {
         return Err(TokenError::UserInfo(format!(
             "HTTP status {}",
