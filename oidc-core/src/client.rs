@@ -81,7 +81,7 @@ impl Client {
         Ok(Self::with_metadata(config, metadata, negotiated, http))
     }
 
-    fn with_metadata(
+    pub(crate) fn with_metadata(
         config: ClientConfig,
         metadata: ProviderMetadata,
         negotiated: Negotiated,

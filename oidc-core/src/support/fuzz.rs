@@ -4,16 +4,18 @@
 //! crate-private parsers. Each takes arbitrary bytes and must return without
 //! panicking, whatever they are.
 
-use crate::config::{ClientConfig, ResponseMode, SigningAlgorithm};
+use crate::Client;
+use crate::config::{ClientConfig, IssuerPolicy, ResponseMode, SigningAlgorithm};
 use crate::flow::Callback;
 use crate::flow::pending::{PendingLogin, SealingKey};
 use crate::jose::id_token::{Expectations, IdTokenClaims, NonceCheck, token_hash};
-use crate::jose::jwks::KeySet;
+use crate::jose::jwks::{KeySelection, KeySet};
 use crate::jose::jws::CompactJws;
 use crate::provider::discovery::ProviderMetadata;
 use crate::provider::http::Response;
 use crate::provider::userinfo::{ClaimsSource, UserInfo};
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 /// The fixed "now" of the claim checks, so that runs are reproducible.
@@ -145,6 +147,35 @@ pub fn token_response(data: &[u8]) {
     }
 }
 
+/// A UserInfo response as the login reads it after a verified ID token:
+/// the first byte picks the status and content type, the rest is the body;
+/// a parsed object is then bound to the ID token (its `sub`, its `email`
+/// and `email_verified`).
+pub fn userinfo(data: &[u8]) {
+    let Some((selector, body)) = data.split_first() else {
+        return;
+    };
+    let status = if selector % 4 == 3 { 401 } else { 200 };
+    let content_type = match (selector / 4) % 4 {
+        0 => "application/json",
+        1 => "application/json; charset=UTF-8",
+        2 => "application/jwt",
+        _ => "text/plain",
+    };
+    let mut headers = HeaderMap::new();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let response = Response {
+        status,
+        headers,
+        body: bytes::Bytes::copy_from_slice(body),
+    };
+    if let Ok(claims) = crate::provider::userinfo::parse(&response)
+        && let Ok(user) = UserInfo::from_claims(claims, &sample_claims(), ClaimsSource::Endpoint)
+    {
+        let _ = format!("{user:?}");
+    }
+}
+
 /// The discovery document parser and its checks, for an https issuer and
 /// for a loopback http issuer.
 pub fn discovery(data: &[u8]) {
@@ -181,6 +212,110 @@ pub fn pending(data: &[u8]) {
         }
     } else if let Ok(sealed) = crate::flow::pending::seal_bytes(rest, &key) {
         let _ = PendingLogin::unseal(&sealed, &key);
+    }
+}
+
+/// `Login::receive`: the callback checks of a login started by a real
+/// client (response mode, `state`, expiry, single use, RFC 9207 `iss`, the
+/// error and `code` parameters). The first byte picks the client (exact
+/// issuer that publishes `authorization_response_iss_parameter_supported`,
+/// or Google's issuer rule without it) and whether the rest arrives as a
+/// form_post body or a query. Every `STATE` in the rest is replaced by the
+/// login's real `state`, so the fuzzer gets past the state check.
+pub fn login_receive(data: &[u8]) {
+    static CLIENTS: OnceLock<Option<[Client; 2]>> = OnceLock::new();
+    let Some(clients) = CLIENTS.get_or_init(receiving_clients) else {
+        return;
+    };
+    let Some((mode, rest)) = data.split_first() else {
+        return;
+    };
+    let client = &clients[usize::from(mode % 2)];
+    let Ok((_request, login)) = client.login().redirect() else {
+        return;
+    };
+    let state = login.pending().state().secret().as_bytes();
+    let mut input = Vec::with_capacity(rest.len() + state.len());
+    let mut tail = rest;
+    while let Some(at) = tail.windows(5).position(|w| w == b"STATE") {
+        input.extend_from_slice(&tail[..at]);
+        input.extend_from_slice(state);
+        tail = &tail[at + 5..];
+    }
+    input.extend_from_slice(tail);
+    let callback = if mode & 2 == 0 {
+        Callback::from_form_post(&input)
+    } else {
+        match std::str::from_utf8(&input) {
+            Ok(query) => Callback::from_query(query),
+            Err(_) => return,
+        }
+    };
+    if let Ok(callback) = callback
+        && let Ok(received) = login.receive(callback)
+    {
+        let _ = format!("{received:?}");
+    }
+}
+
+/// The two clients of [`login_receive`], built without a network from a
+/// fixed discovery document.
+fn receiving_clients() -> Option<[Client; 2]> {
+    let client = |policy: IssuerPolicy, iss_parameter: bool| {
+        let config = ClientConfig::for_issuer("https://op.example")
+            .client_id("cid")
+            .redirect_uri("https://app.example/cb")
+            .client_secret("secret")
+            .issuer_policy(policy);
+        let document = serde_json::json!({
+            "issuer": "https://op.example",
+            "authorization_endpoint": "https://op.example/authorize",
+            "token_endpoint": "https://op.example/token",
+            "jwks_uri": "https://op.example/jwks",
+            "response_types_supported": ["code"],
+            "authorization_response_iss_parameter_supported": iss_parameter,
+        });
+        let metadata =
+            ProviderMetadata::from_document(document.to_string().as_bytes(), &config).ok()?;
+        let negotiated =
+            crate::provider::negotiated::Negotiated::resolve(&config, &metadata).ok()?;
+        let http = crate::provider::http::Http::from_limits(&config.limits).ok()?;
+        Some(Client::with_metadata(config, metadata, negotiated, http))
+    };
+    Some([
+        client(IssuerPolicy::Exact, true)?,
+        client(IssuerPolicy::Google, false)?,
+    ])
+}
+
+/// JWK parsing with signature verification: the rest after the first zero
+/// byte is a compact JWS, the part before it a JWKS. Every key that fits
+/// the token's algorithm (and each of the nine) parses its material and
+/// verifies the signature, so malformed moduli, exponents and curve points
+/// reach aws-lc-rs. The seeds pair real keys with tokens they signed.
+pub fn jwk_verify(data: &[u8]) {
+    let (jwks, token) = match data.iter().position(|b| *b == 0) {
+        Some(at) => (&data[..at], &data[at + 1..]),
+        None => (data, &b""[..]),
+    };
+    let Ok(keys) = KeySet::parse(jwks) else {
+        return;
+    };
+    let Ok(token) = std::str::from_utf8(token) else {
+        return;
+    };
+    let Some((signing_input, signature)) = token.rsplit_once('.') else {
+        return;
+    };
+    if let Ok(jws) = CompactJws::parse(token, &SigningAlgorithm::ALL)
+        && let KeySelection::Found(key) = keys.select(jws.header.kid.as_deref(), jws.header.alg)
+    {
+        let _ = key.verify(signing_input.as_bytes(), signature, jws.header.alg);
+    }
+    for alg in SigningAlgorithm::ALL {
+        if let KeySelection::Found(key) = keys.select(None, alg) {
+            let _ = key.verify(signing_input.as_bytes(), signature, alg);
+        }
     }
 }
 
