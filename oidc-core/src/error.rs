@@ -142,6 +142,14 @@ pub enum ConfigError {
     /// Environment variables are missing or malformed (all of them listed).
     #[error("configuration from the environment is incomplete:{}", format_env_problems(.0))]
     Environment(Vec<EnvProblem>),
+    /// A limit of the web integration (`web::Oidc`) is out of range.
+    #[error("`{field}` is out of range: {reason}")]
+    WebLimit {
+        /// Which setting.
+        field: &'static str,
+        /// The allowed range.
+        reason: &'static str,
+    },
 }
 
 /// One missing or malformed environment variable.

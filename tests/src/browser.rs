@@ -287,8 +287,44 @@ impl Browser {
         ))
     }
 
+    /// `GET url` with extra request headers (e.g. the `Sec-Fetch-*` headers
+    /// a browser adds to say what kind of request this is).
+    pub async fn get_with(&self, url: impl AsRef<str>, headers: &[(&str, &str)]) -> Result<Page> {
+        let url = parse_absolute(url.as_ref())?;
+        self.send_with(Method::GET, url, None, headers).await
+    }
+
+    /// [`Browser::post_form`] with extra request headers (e.g. `Origin`).
+    pub async fn post_form_with<K, V>(
+        &self,
+        url: impl AsRef<str>,
+        headers: &[(&str, &str)],
+        fields: impl IntoIterator<Item = (K, V)>,
+    ) -> Result<Page>
+    where
+        K: AsRef<str>,
+        V: AsRef<str>,
+    {
+        let url = parse_absolute(url.as_ref())?;
+        self.send_with(Method::POST, url, Some(encode(fields)), headers)
+            .await
+    }
+
     async fn send(&self, method: Method, url: Url, form_body: Option<String>) -> Result<Page> {
+        self.send_with(method, url, form_body, &[]).await
+    }
+
+    async fn send_with(
+        &self,
+        method: Method,
+        url: Url,
+        form_body: Option<String>,
+        headers: &[(&str, &str)],
+    ) -> Result<Page> {
         let mut request = self.client.request(method.clone(), url.clone());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
         if let Some(body) = &form_body {
             request = request
                 .header(

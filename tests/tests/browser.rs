@@ -100,6 +100,21 @@ async fn sign_in_with_form_post_across_sites() {
     chrome.wait_for("#sub").await;
     assert_eq!(chrome.text("#email").await, "alice@example.com");
     assert_eq!(chrome.url().await.as_str(), format!("{}/", setup.app()));
+    // Chromium keeps `__Host-` cookies from http://localhost (a secure
+    // context): the session cookie is there, and the pending login's is gone.
+    let names: Vec<String> = chrome
+        .client
+        .get_all_cookies()
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.name().to_owned())
+        .collect();
+    assert!(names.iter().any(|n| n == "__Host-session"), "{names:?}");
+    assert!(
+        !names.iter().any(|n| n.starts_with("__Host-oidc_pending_")),
+        "{names:?}"
+    );
     chrome.screenshot("app-signed-in").await;
     chrome.close().await;
 }

@@ -12,6 +12,9 @@ use tests::dev_login::{Delivered, UserAction, authorize, deliver};
 use tests::fixture::{Fixture, Site, USER, sign_in_at};
 use tower_sessions::Session;
 
+#[path = "support/glue.rs"]
+mod glue;
+
 struct App {
     base: String,
     redirect_uri: String,
@@ -38,6 +41,13 @@ async fn touch(session: Session) -> &'static str {
     "ok"
 }
 
+async fn visited(session: Session) -> &'static str {
+    match session.get::<bool>("visited").await {
+        Ok(Some(true)) => "visited",
+        _ => "fresh",
+    }
+}
+
 /// Starts the dev provider and an app on `localhost` (a different site than
 /// the provider's `127.0.0.1`), with `customize` applied to the glue.
 async fn start(mode: ResponseMode, customize: impl FnOnce(Oidc) -> Oidc) -> App {
@@ -53,6 +63,7 @@ async fn start(mode: ResponseMode, customize: impl FnOnce(Oidc) -> Oidc) -> App 
         .route("/", get(home))
         .route("/private", get(private))
         .route("/touch", get(touch))
+        .route("/visited", get(visited))
         .merge(oidc.routes())
         .layer(memory_session_layer())
         .with_state(oidc);
@@ -133,20 +144,286 @@ async fn the_pending_login_cookie_has_the_attributes_form_post_needs() {
         .get_all("set-cookie")
         .iter()
         .map(|v| v.to_str().unwrap().to_owned())
-        .find(|c| c.starts_with("oidc_pending_"))
-        .expect("a pending-login cookie");
-    for attribute in [
-        "SameSite=None",
-        "Secure",
-        "HttpOnly",
-        "Path=/callback",
-        "Max-Age=",
-    ] {
+        .find(|c| c.starts_with("__Host-oidc_pending_"))
+        .expect("a pending-login cookie named __Host-...");
+    for attribute in ["SameSite=None", "Secure", "HttpOnly", "Path=/;", "Max-Age="] {
         assert!(
             cookie.contains(attribute),
             "{attribute} missing in {cookie}"
         );
     }
+    // `__Host-`: no Domain, so a sibling subdomain cannot plant one.
+    assert!(!cookie.contains("Domain"), "{cookie}");
+}
+
+/// The Set-Cookie headers of a page.
+fn set_cookies(page: &Page) -> Vec<String> {
+    page.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_a_host_cookie() {
+    let app = start(ResponseMode::FormPost, |o| o).await;
+    let page = Browser::new().get(app.url("/touch")).await.unwrap();
+    let cookie = set_cookies(&page)
+        .into_iter()
+        .find(|c| c.starts_with("__Host-session="))
+        .expect("a session cookie named __Host-session");
+    for attribute in ["Secure", "HttpOnly", "Path=/", "SameSite=Lax"] {
+        assert!(
+            cookie.contains(attribute),
+            "{attribute} missing in {cookie}"
+        );
+    }
+    assert!(!cookie.contains("Domain"), "{cookie}");
+}
+
+/// The `state` of the login a `/login` redirect starts.
+fn state_of(login: &Page) -> String {
+    let location = login.location().expect("a redirect to the provider");
+    location
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .expect("a state")
+}
+
+/// The pending-login cookies `browser` would send to `app`.
+fn pending_cookies(app: &App, browser: &Browser) -> usize {
+    browser
+        .cookies_for(&url::Url::parse(&app.redirect_uri).unwrap())
+        .unwrap_or_default()
+        .split("; ")
+        .filter(|c| c.starts_with("__Host-oidc_pending_"))
+        .count()
+}
+
+#[tokio::test]
+async fn a_browser_holds_five_pending_logins_at_most_and_the_oldest_goes() {
+    let app = start(ResponseMode::Query, |o| o).await;
+    let browser = Browser::new();
+    let mut logins = Vec::new();
+    for _ in 0..7 {
+        logins.push(browser.get(app.url("/login")).await.unwrap());
+        // Distinct start times (milliseconds) order the logins.
+        tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+    }
+    assert_eq!(pending_cookies(&app, &browser), 5);
+    // The oldest login lost its cookie: its callback is refused...
+    let (first, _) = authorize(
+        &browser,
+        &logins[0].location().unwrap(),
+        &app.redirect_uri,
+        UserAction::SignIn(USER),
+    )
+    .await
+    .unwrap();
+    let refused = app.deliver(&browser, &first).await;
+    assert_eq!(
+        refused.status(),
+        StatusCode::BAD_REQUEST,
+        "{}",
+        refused.body()
+    );
+    // ...the newest finishes.
+    let (last, _) = authorize(
+        &browser,
+        &logins[6].location().unwrap(),
+        &app.redirect_uri,
+        UserAction::SignIn(USER),
+    )
+    .await
+    .unwrap();
+    let done = app.deliver(&browser, &last).await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER, "{}", done.body());
+    assert_eq!(pending_cookies(&app, &browser), 4);
+}
+
+#[tokio::test]
+async fn a_login_starts_only_for_a_top_level_navigation() {
+    let app = start(ResponseMode::FormPost, |o| o).await;
+    let browser = Browser::new();
+    for headers in [
+        [("sec-fetch-mode", "no-cors"), ("sec-fetch-dest", "image")],
+        [("sec-fetch-mode", "cors"), ("sec-fetch-dest", "empty")],
+        [("sec-fetch-mode", "navigate"), ("sec-fetch-dest", "iframe")],
+    ] {
+        let page = browser.get_with(app.url("/login"), &headers).await.unwrap();
+        assert_eq!(page.status(), StatusCode::FORBIDDEN, "{headers:?}");
+        assert!(set_cookies(&page).is_empty(), "{headers:?}");
+    }
+    assert_eq!(pending_cookies(&app, &browser), 0);
+    let page = browser
+        .get_with(
+            app.url("/login"),
+            &[
+                ("sec-fetch-mode", "navigate"),
+                ("sec-fetch-dest", "document"),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::SEE_OTHER);
+    assert_eq!(pending_cookies(&app, &browser), 1);
+}
+
+#[tokio::test]
+async fn the_web_limits_are_configurable_and_checked() {
+    let app = start(ResponseMode::Query, |o| {
+        o.max_return_to_len(16)
+            .unwrap()
+            .max_pending_logins(1)
+            .unwrap()
+    })
+    .await;
+    let browser = Browser::new();
+    let long = browser
+        .get(app.url("/login?return_to=/0123456789abcdef"))
+        .await
+        .unwrap();
+    assert_eq!(long.status(), StatusCode::BAD_REQUEST);
+    let fits = browser
+        .get(app.url("/login?return_to=/0123456789abcde"))
+        .await
+        .unwrap();
+    assert_eq!(fits.status(), StatusCode::SEE_OTHER);
+    browser.get(app.url("/login")).await.unwrap();
+    assert_eq!(pending_cookies(&app, &browser), 1);
+
+    let oidc = Oidc::discover(app.provider.config()).await.unwrap();
+    for bad in [
+        oidc.clone().max_pending_logins(0).err(),
+        oidc.clone().max_pending_logins(21).err(),
+        oidc.clone().max_return_to_len(0).err(),
+        oidc.clone().max_return_to_len(2049).err(),
+    ] {
+        assert!(
+            matches!(bad, Some(oidc_core::ConfigError::WebLimit { .. })),
+            "{bad:?}"
+        );
+    }
+}
+
+fn no_store(page: &Page) -> bool {
+    page.headers()
+        .get("cache-control")
+        .is_some_and(|v| v == "no-store")
+}
+
+#[tokio::test]
+async fn error_pages_show_no_attacker_chosen_text() {
+    let app = start(ResponseMode::Query, |o| o).await;
+    let browser = Browser::new();
+    let page = browser
+        .get(app.url("/login?prompt=EVIL_PROMPT_MARKER"))
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        !page.body().contains("EVIL_PROMPT_MARKER"),
+        "{}",
+        page.body()
+    );
+    assert!(no_store(&page));
+
+    // Callbacks for a real pending login, with what an attacker (or a
+    // hostile provider) chose in them.
+    let callback = |query: String| {
+        let browser = browser.clone();
+        let login = app.url("/login");
+        let redirect_uri = app.redirect_uri.clone();
+        let iss: String =
+            url::form_urlencoded::byte_serialize(app.provider.issuer_str().as_bytes()).collect();
+        async move {
+            let state = state_of(&browser.get(login).await.unwrap());
+            let query = format!("{}&iss={iss}", query.replace("STATE", &state));
+            browser
+                .get(format!("{redirect_uri}?{query}"))
+                .await
+                .unwrap()
+        }
+    };
+    let described = callback(
+        "state=STATE&error=access_denied&error_description=EVIL_DESCRIPTION_MARKER".into(),
+    )
+    .await;
+    assert_eq!(described.status(), StatusCode::FORBIDDEN);
+    assert!(
+        described.body().contains("access_denied"),
+        "{}",
+        described.body()
+    );
+    assert!(!described.body().contains("EVIL_DESCRIPTION_MARKER"));
+    assert!(no_store(&described));
+    let unknown = callback("state=STATE&error=EVIL_CODE_MARKER".into()).await;
+    assert!(
+        !unknown.body().contains("EVIL_CODE_MARKER"),
+        "{}",
+        unknown.body()
+    );
+    let repeated =
+        callback("state=STATE&code=c&EVIL_NAME_MARKER=1&EVIL_NAME_MARKER=2".into()).await;
+    assert_eq!(repeated.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        !repeated.body().contains("EVIL_NAME_MARKER"),
+        "{}",
+        repeated.body()
+    );
+    let injected = callback("state=STATE&code=c&access_token=EVIL_TOKEN_MARKER".into()).await;
+    assert!(
+        !injected.body().contains("EVIL_TOKEN_MARKER"),
+        "{}",
+        injected.body()
+    );
+}
+
+#[tokio::test]
+async fn transport_errors_are_not_shown() {
+    use oidc_dev_provider::{Endpoint, Fault, HttpFault};
+    let app = start(ResponseMode::Query, |o| o).await;
+    app.provider.inject(Fault::http(
+        Endpoint::Token,
+        HttpFault::Redirect {
+            status: 302,
+            location: "http://evil.example/EVIL_LOCATION_MARKER".into(),
+        },
+    ));
+    let browser = Browser::new();
+    let done = app.login(&browser, "", UserAction::SignIn(USER)).await;
+    assert!(done.status().is_server_error(), "{}", done.body());
+    let token_endpoint = format!("{}/token", app.provider.issuer_str());
+    for secret in [
+        "EVIL_LOCATION_MARKER",
+        "evil.example",
+        token_endpoint.as_str(),
+    ] {
+        assert!(!done.body().contains(secret), "{secret} in {}", done.body());
+    }
+    assert!(no_store(&done));
+}
+
+#[tokio::test]
+async fn login_and_callback_responses_are_not_stored() {
+    let app = start(ResponseMode::Query, |o| o).await;
+    let browser = Browser::new();
+    let login = browser.get(app.url("/login")).await.unwrap();
+    assert_eq!(login.status(), StatusCode::SEE_OTHER);
+    assert!(no_store(&login));
+    let (delivered, _) = authorize(
+        &browser,
+        &login.location().unwrap(),
+        &app.redirect_uri,
+        UserAction::SignIn(USER),
+    )
+    .await
+    .unwrap();
+    let done = app.deliver(&browser, &delivered).await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    assert!(no_store(&done));
 }
 
 #[tokio::test]
@@ -232,13 +509,27 @@ async fn the_session_id_changes_at_login() {
             .cookies_for(&url::Url::parse(&app.base).unwrap())
             .unwrap_or_default()
             .split("; ")
-            .find_map(|c| c.strip_prefix("session=").map(str::to_owned))
+            .find_map(|c| c.strip_prefix("__Host-session=").map(str::to_owned))
     };
     let before = session_of(&browser).expect("a session before login");
     app.login(&browser, "", UserAction::SignIn("alice@example.com"))
         .await;
     let after = session_of(&browser).expect("a session after login");
     assert_ne!(before, after, "the session id must be rotated at login");
+    assert!(app.home(&browser).await.contains("#sub").unwrap());
+}
+
+#[tokio::test]
+async fn the_session_starts_empty_at_login() {
+    let app = start(ResponseMode::FormPost, |o| o).await;
+    let browser = Browser::new();
+    browser.get(app.url("/touch")).await.unwrap();
+    let before = browser.get(app.url("/visited")).await.unwrap();
+    assert_eq!(before.body(), "visited");
+    app.login(&browser, "", UserAction::SignIn(USER)).await;
+    // What was stored before sign-in (by anyone who fixed the id) is gone.
+    let after = browser.get(app.url("/visited")).await.unwrap();
+    assert_eq!(after.body(), "fresh");
     assert!(app.home(&browser).await.contains("#sub").unwrap());
 }
 
@@ -315,6 +606,103 @@ async fn logout_ends_the_session_and_the_providers() {
     assert_eq!(params["client_id"], "web-app");
     assert!(params.contains_key("id_token_hint"));
     assert!(app.home(&browser).await.contains("#visitor").unwrap());
+}
+
+#[tokio::test]
+async fn logout_from_another_site_is_refused() {
+    let app = start(ResponseMode::FormPost, |o| o).await;
+    let browser = Browser::new();
+    app.login(&browser, "", UserAction::SignIn(USER)).await;
+    let no_fields = Vec::<(String, String)>::new;
+    for headers in [
+        vec![("origin", "http://evil.example")],
+        vec![("origin", "null")],
+        vec![
+            ("sec-fetch-site", "cross-site"),
+            ("origin", app.base.as_str()),
+        ],
+        vec![("sec-fetch-site", "same-site")],
+    ] {
+        let page = browser
+            .post_form_with(app.url("/logout"), &headers, no_fields())
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::FORBIDDEN, "{headers:?}");
+        assert!(
+            app.home(&browser).await.contains("#sub").unwrap(),
+            "{headers:?}"
+        );
+    }
+    let same = browser
+        .post_form_with(
+            app.url("/logout"),
+            &[
+                ("sec-fetch-site", "same-origin"),
+                ("origin", app.base.as_str()),
+            ],
+            no_fields(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(same.status(), StatusCode::SEE_OTHER);
+    assert!(app.home(&browser).await.contains("#visitor").unwrap());
+
+    // Without Sec-Fetch-Site, an Origin naming the app's own host passes.
+    app.login(&browser, "", UserAction::SignIn(USER)).await;
+    let page = browser
+        .post_form_with(
+            app.url("/logout"),
+            &[("origin", app.base.as_str())],
+            no_fields(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::SEE_OTHER);
+    assert!(app.home(&browser).await.contains("#visitor").unwrap());
+}
+
+/// A logout while a refresh is in flight wins: the refresh must not write
+/// the signed-out session back.
+#[tokio::test]
+async fn a_logout_during_a_refresh_wins() {
+    use oidc_dev_provider::{DevProvider, Endpoint, Fault, HttpFault};
+    use std::time::Duration;
+    // Access tokens live 2 s, within SignedIn's 30 s leeway: every request
+    // refreshes.
+    let app = glue::start(glue::Setup {
+        provider: DevProvider::builder().token_ttl(Duration::from_secs(2)),
+        ..Default::default()
+    })
+    .await;
+    let browser = Browser::new();
+    app.sign_in(&browser, USER).await;
+    // The next token request (the refresh) takes 1.5 s.
+    app.provider.inject(
+        Fault::http(
+            Endpoint::Token,
+            HttpFault::Delay(Duration::from_millis(1500)),
+        )
+        .once(),
+    );
+    let refreshing = {
+        let browser = browser.clone();
+        let me = app.url("/me");
+        tokio::spawn(async move { browser.get(me).await.unwrap() })
+    };
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let logout = browser
+        .post_form(app.url("/logout"), Vec::<(String, String)>::new())
+        .await
+        .unwrap();
+    assert_eq!(logout.status(), StatusCode::SEE_OTHER);
+    let during = refreshing.await.unwrap();
+    assert_eq!(
+        during.status(),
+        StatusCode::UNAUTHORIZED,
+        "{}",
+        during.body()
+    );
+    assert_eq!(app.me(&browser).await, None);
 }
 
 /// Media types compare case-insensitively (RFC 9110 8.3.1): a form_post

@@ -197,6 +197,30 @@ async fn load<C>(parts: &Parts, oidc: &Oidc<C>) -> Result<Option<SignedIn<C>>, S
         }
         match oidc.client.refresh(&record.tokens, &record.id_token).await {
             Ok(refreshed) => {
+                // The refresh took a round trip: a logout (or a new login)
+                // may have ended this session meanwhile. Read it again and
+                // write the new tokens only into the same login; a logout
+                // wins, and the refreshed tokens are dropped.
+                session
+                    .load()
+                    .await
+                    .map_err(|e| SignedInRejection::Session(e.to_string()))?;
+                let current: Option<SessionRecord> = session
+                    .get(&key)
+                    .await
+                    .map_err(|e| SignedInRejection::Session(e.to_string()))?;
+                let Some(current) = current else {
+                    tracing::info!("signed out while a refresh was in flight");
+                    return Ok(None);
+                };
+                if current.signed_in_at_ms != record.signed_in_at_ms
+                    || current.id_token.sub != record.id_token.sub
+                {
+                    return Ok(Some(SignedIn {
+                        record: current,
+                        _config: PhantomData,
+                    }));
+                }
                 record.tokens = refreshed.tokens;
                 record.id_token = refreshed.id_token;
                 if let Some(user) = refreshed.user {

@@ -1,6 +1,6 @@
 //! The login, callback and logout handlers.
 
-use super::pages::error_page;
+use super::pages::{error_page, no_store, public_message};
 use super::record::{SessionRecord, session_key};
 use super::{Oidc, cookies};
 use crate::config::Prompt;
@@ -8,8 +8,9 @@ use crate::error::{CallbackError, Error, IdTokenError, JwsError, TokenError};
 use crate::flow::Callback;
 use crate::util::is_form_urlencoded;
 use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
@@ -24,26 +25,77 @@ pub(crate) struct LoginQuery {
 }
 
 /// A path on this site: `/x`, never `//host` or `/\host` (open redirects).
+/// Its length is checked against [`Oidc::max_return_to_len`] separately.
 pub(crate) fn is_local_path(path: &str) -> bool {
     path.starts_with('/')
         && !path.starts_with("//")
         && !path.starts_with("/\\")
-        && path.len() <= 2048
         && !path.chars().any(|c| c.is_control() || c == '\\')
+}
+
+/// Whether the browser said this request is something else than a
+/// top-level navigation (an iframe, an image, `fetch`...). Browsers that
+/// send no `Sec-Fetch-*` headers are let through: they are old or not
+/// browsers, and the pending-login cap still bounds them.
+fn is_not_top_level_navigation(headers: &HeaderMap) -> bool {
+    let differs = |name: &str, expected: &str| {
+        headers
+            .get(name)
+            .is_some_and(|v| !v.as_bytes().eq_ignore_ascii_case(expected.as_bytes()))
+    };
+    differs("sec-fetch-mode", "navigate") || differs("sec-fetch-dest", "document")
 }
 
 /// `GET /login`: starts a login and redirects to the provider.
 pub(crate) async fn login<C: 'static>(
     State(oidc): State<Oidc<C>>,
+    headers: HeaderMap,
     jar: CookieJar,
-    Query(query): Query<LoginQuery>,
+    query: Result<Query<LoginQuery>, QueryRejection>,
 ) -> Response {
+    no_store(start_login(&oidc, &headers, jar, query))
+}
+
+fn start_login<C>(
+    oidc: &Oidc<C>,
+    headers: &HeaderMap,
+    mut jar: CookieJar,
+    query: Result<Query<LoginQuery>, QueryRejection>,
+) -> Response {
+    const TITLE: &str = "Cannot start the sign-in";
+    // A cross-site page must not be able to start logins in the background
+    // (each one is a cookie in this browser's jar).
+    if is_not_top_level_navigation(headers) {
+        tracing::warn!(
+            mode = ?headers.get("sec-fetch-mode"),
+            dest = ?headers.get("sec-fetch-dest"),
+            "login refused: not a top-level navigation"
+        );
+        return error_page(
+            StatusCode::FORBIDDEN,
+            TITLE,
+            "a sign-in starts only when this page is opened in the browser, not from inside \
+             another page.",
+        );
+    }
+    let Query(query) = match query {
+        Ok(query) => query,
+        Err(e) => {
+            tracing::warn!(error = %e, "login refused: malformed query");
+            return error_page(StatusCode::BAD_REQUEST, TITLE, "the address is malformed.");
+        }
+    };
     let mut login = oidc.client.login();
     let prompt = match query.prompt.as_deref() {
         Some(p) => match p.parse::<Prompt>() {
             Ok(prompt) => Some(prompt),
             Err(message) => {
-                return error_page(StatusCode::BAD_REQUEST, "Cannot start the login", &message);
+                tracing::warn!(%message, "login refused: invalid prompt");
+                return error_page(
+                    StatusCode::BAD_REQUEST,
+                    TITLE,
+                    "the `prompt` parameter is not one this site accepts.",
+                );
             }
         },
         None => oidc.options.default_prompt,
@@ -55,10 +107,14 @@ pub(crate) async fn login<C: 'static>(
         login = login.login_hint(hint);
     }
     if let Some(return_to) = query.return_to {
+        if return_to.len() > oidc.options.max_return_to_len {
+            tracing::warn!(len = return_to.len(), "login refused: return_to too long");
+            return error_page(StatusCode::BAD_REQUEST, TITLE, "return_to is too long.");
+        }
         if !is_local_path(&return_to) {
             return error_page(
                 StatusCode::BAD_REQUEST,
-                "Cannot start the login",
+                TITLE,
                 "return_to must be a path on this site, such as /account",
             );
         }
@@ -67,30 +123,34 @@ pub(crate) async fn login<C: 'static>(
     let (request, login) = match login.redirect() {
         Ok(started) => started,
         Err(e) => {
-            return error_page(
-                StatusCode::BAD_REQUEST,
-                "Cannot start the login",
-                &e.to_string(),
-            );
+            let e = Error::from(e);
+            tracing::warn!(error = %e, "login could not start");
+            return error_page(StatusCode::BAD_REQUEST, TITLE, &public_message(&e));
         }
     };
     let pending = login.into_pending();
     let sealed = match pending.seal(&oidc.key) {
         Ok(sealed) => sealed,
         Err(e) => {
+            let e = Error::from(e);
+            tracing::error!(error = %e, "could not seal a pending login");
             return error_page(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "Cannot start the login",
-                &e.to_string(),
+                TITLE,
+                &public_message(&e),
             );
         }
     };
+    // One more pending login: drop the oldest beyond the cap.
+    for name in cookies::to_drop_for_one_more(&jar, oidc.options.max_pending_logins) {
+        jar = jar.remove(cookies::removal(name));
+    }
     let max_age = pending.expires_at() - crate::util::unix_now();
     let cookie = cookies::pending_cookie(
         pending.state().secret(),
-        sealed,
+        &sealed,
+        crate::util::unix_now_ms(),
         pending.response_mode(),
-        &oidc.options.callback_path,
         max_age,
     );
     (jar.add(cookie), Redirect::to(request.url().as_str())).into_response()
@@ -106,13 +166,13 @@ pub(crate) async fn callback_form_post<C: 'static>(
 ) -> Response {
     let content_type = headers.get(header::CONTENT_TYPE);
     if !is_form_urlencoded(content_type.and_then(|v| v.to_str().ok())) {
-        return error_page(
+        return no_store(error_page(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Sign-in failed",
             "the callback must be an application/x-www-form-urlencoded POST",
-        );
+        ));
     }
-    finish(oidc, session, jar, Callback::from_form_post(&body)).await
+    no_store(finish(oidc, session, jar, Callback::from_form_post(&body)).await)
 }
 
 /// `GET {callback}` for `response_mode=query`.
@@ -122,13 +182,8 @@ pub(crate) async fn callback_query<C: 'static>(
     jar: CookieJar,
     RawQuery(query): RawQuery,
 ) -> Response {
-    finish(
-        oidc,
-        session,
-        jar,
-        Callback::from_query(query.as_deref().unwrap_or("")),
-    )
-    .await
+    let callback = Callback::from_query(query.as_deref().unwrap_or(""));
+    no_store(finish(oidc, session, jar, callback).await)
 }
 
 async fn finish<C>(
@@ -145,7 +200,10 @@ async fn finish<C>(
         return failure(jar, &CallbackError::MissingState.into());
     };
     let name = cookies::name_for_state(&state);
-    let Some(sealed) = jar.get(&name).map(|c| c.value().to_owned()) else {
+    let Some(sealed) = jar
+        .get(&name)
+        .map(|c| cookies::sealed_value(c.value()).to_owned())
+    else {
         return error_page(
             StatusCode::BAD_REQUEST,
             "Sign-in failed",
@@ -154,7 +212,7 @@ async fn finish<C>(
         );
     };
     // The pending login is single use: delete its cookie whatever happens.
-    let jar = jar.remove(cookies::removal(&state, &oidc.options.callback_path));
+    let jar = jar.remove(cookies::removal(name));
     let outcome: Result<_, Error> = async {
         let login = oidc.client.resume_sealed(&sealed, &oidc.key)?;
         let login = login.receive(callback)?;
@@ -165,9 +223,10 @@ async fn finish<C>(
         Ok(login) => login,
         Err(e) => return failure(jar, &e),
     };
+    let max_return_to_len = oidc.options.max_return_to_len;
     let return_to = login
         .app_data()
-        .filter(|p| is_local_path(p))
+        .filter(|p| is_local_path(p) && p.len() <= max_return_to_len)
         .map_or_else(|| oidc.options.after_login.clone(), str::to_owned);
     let (user, id_token, tokens) = login.into_parts();
     if let Some(hook) = &oidc.options.on_login
@@ -189,9 +248,12 @@ async fn finish<C>(
         tokens,
         signed_in_at_ms: crate::util::unix_now_ms(),
     };
-    // A new session id at login defeats session fixation.
+    // A new, empty session at login defeats session fixation: whoever
+    // could set this browser's session id before (and whatever they put in
+    // it) does not share the signed-in session.
     let stored = async {
         session.cycle_id().await?;
+        session.clear().await;
         session.insert(&key, record).await
     }
     .await;
@@ -214,7 +276,7 @@ fn failure(jar: CookieJar, error: &Error) -> Response {
     tracing::warn!(error = %error, "login failed");
     (
         jar,
-        error_page(status_for(error), "Sign-in failed", &error.to_string()),
+        error_page(status_for(error), "Sign-in failed", &public_message(error)),
     )
         .into_response()
 }
@@ -244,10 +306,65 @@ fn status_for(error: &Error) -> StatusCode {
     }
 }
 
+/// Whether the browser said this request comes from another origin, in the
+/// manner of Go's `CrossOriginProtection`: `Sec-Fetch-Site` when sent
+/// (`same-origin`, or `none` for a user's own action, pass); otherwise
+/// `Origin`, which must name the `Host` the request was sent to, or the
+/// redirect URI's origin (behind a proxy that rewrites `Host`). A request
+/// with neither header is not from a current browser, and passes.
+pub(crate) fn is_cross_origin(headers: &HeaderMap, uri: &Uri, app_origin: Option<&str>) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return !matches!(site.as_bytes(), b"same-origin" | b"none");
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return false;
+    };
+    let Ok(origin) = origin.to_str() else {
+        return true;
+    };
+    if app_origin.is_some_and(|app| app.eq_ignore_ascii_case(origin)) {
+        return false;
+    }
+    // `Origin: null` (sandboxed or privacy-sensitive contexts) does not parse.
+    let Ok(origin) = url::Url::parse(origin) else {
+        return true;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| uri.authority().map(|a| a.as_str()));
+    let Some(Ok(target)) = host.map(|h| url::Url::parse(&format!("{}://{h}", origin.scheme())))
+    else {
+        return true;
+    };
+    origin.host() != target.host()
+        || origin.port_or_known_default() != target.port_or_known_default()
+}
+
 /// `POST /logout`: ends the session, then the provider's session if it
 /// supports RP-initiated logout.
-pub(crate) async fn logout<C: 'static>(State(oidc): State<Oidc<C>>, session: Session) -> Response {
+pub(crate) async fn logout<C: 'static>(
+    State(oidc): State<Oidc<C>>,
+    headers: HeaderMap,
+    uri: Uri,
+    session: Session,
+) -> Response {
     let config = oidc.client.config();
+    let app_origin = url::Url::parse(config.redirect_uri())
+        .ok()
+        .map(|u| u.origin().ascii_serialization());
+    if is_cross_origin(&headers, &uri, app_origin.as_deref()) {
+        tracing::warn!(
+            origin = ?headers.get(header::ORIGIN),
+            site = ?headers.get("sec-fetch-site"),
+            "logout refused: cross-origin request"
+        );
+        return error_page(
+            StatusCode::FORBIDDEN,
+            "Sign-out refused",
+            "the sign-out request came from another site. Use this site's own sign-out button.",
+        );
+    }
     let key = session_key(config.issuer(), config.client_id());
     let record = session.remove::<SessionRecord>(&key).await.ok().flatten();
     if let Err(e) = session.flush().await {

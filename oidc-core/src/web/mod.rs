@@ -35,12 +35,32 @@
 //!
 //! Cookies: each login's [`PendingLogin`](crate::PendingLogin) is sealed into
 //! its own cookie, named after its `state` so two tabs can sign in at once,
-//! scoped to the callback path, deleted on use. A `form_post` callback is a
-//! cross-site `POST`, which browsers do not send `SameSite=Lax` cookies with,
-//! so that cookie is `SameSite=None; Secure; HttpOnly` (browsers accept
-//! `Secure` on `http://localhost`); query mode uses `SameSite=Lax`. The session cookie
-//! must be `SameSite=Lax` (not `Strict`) so it is sent on the redirect back
-//! from the callback: [`memory_session_layer`] sets that up.
+//! deleted on use. Its name starts with `__Host-`, so browsers keep it only
+//! with `Secure`, `Path=/` and no `Domain`, set by this very origin: a
+//! sibling subdomain or a plain-http response cannot plant a login of the
+//! attacker's (login CSRF). A `form_post` callback is a cross-site `POST`,
+//! which browsers do not send `SameSite=Lax` cookies with, so that cookie
+//! is `SameSite=None; Secure; HttpOnly`; query mode uses `SameSite=Lax`.
+//! Browsers treat `http://localhost` and `127.0.0.1` as secure, so all of
+//! this works in development without TLS; anywhere else, serve over https.
+//!
+//! One browser holds at most [`Oidc::max_pending_logins`] pending logins
+//! (`/login` drops the oldest), and `/login` starts one only for a
+//! top-level navigation when the browser says what the request is
+//! (`Sec-Fetch-Mode`, `Sec-Fetch-Dest`): a cross-site page cannot fill the
+//! cookie jar from an iframe, an image or `fetch`.
+//!
+//! The session cookie must be `SameSite=Lax` (not `Strict`) so it is sent
+//! on the redirect back from the callback, and should be a `__Host-` cookie
+//! too: [`memory_session_layer`] sets that up; with another store, use
+//! `.with_name("__Host-session").with_secure(true)` and no `.with_domain`.
+//! At login the session starts empty under a new id: nothing stored before
+//! sign-in (by anyone who could fix the session id) carries over, not even
+//! another provider's login.
+//!
+//! Error pages name no parameter, description or URL from the request or
+//! the provider (those are logged, with `tracing`); login and callback
+//! responses are `Cache-Control: no-store`.
 //!
 //! ## Refresh
 //!
@@ -49,12 +69,15 @@
 //! token is verified (OpenID Connect Core 12.2: same `iss`, `sub`, `aud`),
 //! the rotated refresh token replaces the old one in the session, and the
 //! handler sees fresh tokens. If the refresh fails (revoked grant, provider
-//! logout), the user is signed out.
+//! logout), the user is signed out. The session is read again when the
+//! refresh returns: a logout that happened meanwhile wins, and the
+//! refreshed tokens are dropped.
 //!
 //! ## Logout
 //!
 //! - **RP-initiated** (OpenID Connect RP-Initiated Logout 1.0): `POST
-//!   /logout` ends the local session, then redirects to the provider's
+//!   /logout` (refused when the browser says it comes from another origin:
+//!   `Sec-Fetch-Site`, else `Origin`) ends the local session, then redirects to the provider's
 //!   `end_session_endpoint` with `id_token_hint`, `client_id` and, if set,
 //!   [`Oidc::post_logout_redirect_uri`] (registered with the provider), so
 //!   the provider ends its session too and sends the user back. Without an
@@ -92,6 +115,7 @@ mod bearer;
 mod cookies;
 mod extract;
 mod handlers;
+mod memory_store;
 mod pages;
 mod record;
 
@@ -101,27 +125,38 @@ pub use record::SessionRecord;
 
 use crate::client::Client;
 use crate::config::OidcConfig;
-use crate::error::DiscoveryError;
+use crate::error::{ConfigError, DiscoveryError};
 use crate::flow::pending::SealingKey;
 use crate::logout::{LogoutRegistry, MemoryLogoutRegistry};
 use crate::provider::userinfo::UserInfo;
 use axum::Router;
 use axum::routing::{get, post};
+pub use memory_store::MemoryStore;
 use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
 use tower_sessions::cookie::SameSite;
-use tower_sessions::{Expiry, MemoryStore, SessionManagerLayer};
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+/// The name of [`memory_session_layer`]'s cookie: `__Host-` so that only
+/// this origin, over a secure connection, can set it (session fixation).
+pub const SESSION_COOKIE: &str = "__Host-session";
+
+/// The most sessions [`memory_session_layer`] keeps; beyond it the least
+/// used are evicted (those users sign in again).
+pub const MEMORY_SESSIONS_MAX: u64 = 100_000;
 
 /// A session layer with an in-memory store and the cookie attributes the
-/// login flow needs (`SameSite=Lax`, `HttpOnly`, `Secure`, expiry after a
-/// day of inactivity). For several instances use any `tower-sessions` store
-/// (Redis, PostgreSQL…) with the same attributes.
+/// login flow needs (`__Host-session`: `Secure`, `Path=/`, no `Domain`;
+/// `SameSite=Lax`, `HttpOnly`, expiry after a day of inactivity). The
+/// store forgets expired sessions and keeps at most
+/// [`MEMORY_SESSIONS_MAX`]. For several instances use any `tower-sessions`
+/// store (Redis, PostgreSQL…) with the same attributes.
 pub fn memory_session_layer() -> SessionManagerLayer<MemoryStore> {
-    SessionManagerLayer::new(MemoryStore::default())
-        .with_name("session")
+    SessionManagerLayer::new(MemoryStore::new(MEMORY_SESSIONS_MAX))
+        .with_name(SESSION_COOKIE)
         .with_same_site(SameSite::Lax)
         .with_http_only(true)
         .with_secure(true)
@@ -176,7 +211,14 @@ pub(crate) struct Options {
     pub(crate) when_signed_out: WhenSignedOut,
     pub(crate) default_prompt: Option<crate::config::Prompt>,
     pub(crate) on_login: Option<LoginHook>,
+    pub(crate) max_pending_logins: usize,
+    pub(crate) max_return_to_len: usize,
 }
+
+/// Default of [`Oidc::max_pending_logins`].
+pub const DEFAULT_MAX_PENDING_LOGINS: usize = 5;
+/// Default of [`Oidc::max_return_to_len`].
+pub const DEFAULT_MAX_RETURN_TO_LEN: usize = 2048;
 
 /// The web integration for one provider: a [`Client`], the key that seals
 /// pending logins, and route options. Cheap to clone; keep it in your
@@ -250,6 +292,8 @@ impl<C> Oidc<C> {
                 when_signed_out: WhenSignedOut::default(),
                 default_prompt: None,
                 on_login: None,
+                max_pending_logins: DEFAULT_MAX_PENDING_LOGINS,
+                max_return_to_len: DEFAULT_MAX_RETURN_TO_LEN,
             }),
             registry: Arc::new(MemoryLogoutRegistry::default()),
             _config: PhantomData,
@@ -337,6 +381,34 @@ impl<C> Oidc<C> {
     {
         self.options_mut().on_login = Some(Arc::new(move |user| Box::pin(hook(user))));
         self
+    }
+
+    /// The most logins one browser can have in progress at once (default
+    /// 5, allowed 1 to 20): each is a cookie sent with every request, so
+    /// `/login` drops the oldest beyond this. A few cover several tabs.
+    pub fn max_pending_logins(mut self, max: usize) -> Result<Self, ConfigError> {
+        if !(1..=20).contains(&max) {
+            return Err(ConfigError::WebLimit {
+                field: "max_pending_logins",
+                reason: "must be between 1 and 20",
+            });
+        }
+        self.options_mut().max_pending_logins = max;
+        Ok(self)
+    }
+
+    /// The longest `return_to` path `/login` accepts, in bytes (default
+    /// and most 2048, least 1): it travels sealed in the pending-login
+    /// cookie, and browsers drop cookies over 4 KiB.
+    pub fn max_return_to_len(mut self, max: usize) -> Result<Self, ConfigError> {
+        if !(1..=DEFAULT_MAX_RETURN_TO_LEN).contains(&max) {
+            return Err(ConfigError::WebLimit {
+                field: "max_return_to_len",
+                reason: "must be between 1 and 2048 bytes",
+            });
+        }
+        self.options_mut().max_return_to_len = max;
+        Ok(self)
     }
 
     /// The client.

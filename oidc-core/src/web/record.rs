@@ -27,8 +27,10 @@ pub struct SessionRecord {
     pub sid: Option<String>,
 }
 
-/// The session key for a client's record: one per issuer and client, so an
-/// application can be signed in with several providers at once.
+/// The session key for a client's record: one per issuer and client, so
+/// one provider's extractor never reads another's login. A new login
+/// starts an empty session (session fixation), so signing in with one
+/// provider ends a login with another in the same browser.
 pub(crate) fn session_key(issuer: &str, client_id: &str) -> String {
     format!("oidc:{issuer}:{client_id}")
 }
