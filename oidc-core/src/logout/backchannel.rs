@@ -33,8 +33,9 @@ pub struct LogoutToken {
     /// `sub`: the user whose sessions ended, if sent. Without `sid`, every
     /// session of this user at this provider ends.
     pub sub: Option<String>,
-    /// `sid`: the provider session that ended, if sent. Only sessions that
-    /// began in it end.
+    /// `sid`: the provider session that ended, if sent. The sessions that
+    /// began in it end and, with `sub`, the user's sessions that recorded
+    /// no `sid` (they cannot be matched by it).
     pub sid: Option<String>,
     /// Every claim, as received.
     pub raw: Map<String, Value>,

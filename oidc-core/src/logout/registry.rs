@@ -103,7 +103,8 @@ pub trait LogoutRegistry: Send + Sync + 'static {
 /// `retention` (default one day, the idle expiry of
 /// `web::memory_session_layer`: a session idle for longer has expired
 /// anyway); set it to your session lifetime. At most `capacity` entries
-/// (default 100,000; the oldest are dropped first, with a warning).
+/// (default 100,000; the oldest are dropped first, with a warning); a
+/// logout naming both `sid` and `sub` takes two.
 #[derive(Debug)]
 pub struct MemoryLogoutRegistry {
     state: Mutex<RegistryState>,

@@ -240,10 +240,10 @@ impl LoopbackServer {
                     }
                     Err(error) => match classify(&error) {
                         AcceptFailure::Connection => {
-                            tracing::debug!(%error, "a loopback connection failed before it was accepted");
+                            tracing::debug!(%error, "a connection failed before it was accepted");
                         }
                         AcceptFailure::Shortage => {
-                            tracing::warn!(%error, "the loopback listener cannot accept a connection now; retrying shortly");
+                            tracing::warn!(%error, "cannot accept a connection now; retrying shortly");
                             paused_until = Some(Instant::now() + SHORTAGE_BACKOFF);
                         }
                         AcceptFailure::Fatal => return Err(LoopbackError::Accept(error)),
