@@ -203,6 +203,22 @@ async fn a_cli_login_times_out_with_a_clear_message() {
     );
 }
 
+/// Issue 13 item 10: a timeout too long to be a point in time (an app
+/// that means "no limit") waits, rather than panicking on the deadline.
+#[tokio::test]
+async fn a_cli_login_without_a_time_limit_completes() {
+    let provider = provider().await;
+    let (server, _client, url, login) =
+        start_cli_login(&provider, "cli", None, ResponseMode::Query).await;
+    let redirect_uri = server.redirect_uri().to_owned();
+    let (received, page) = tokio::join!(
+        server.receive(login, Duration::MAX),
+        browser_signs_in(&url, &redirect_uri, UserAction::SignIn("alice@example.com")),
+    );
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(received.unwrap().exchange().await.is_ok());
+}
+
 #[tokio::test]
 async fn the_loopback_listener_binds_loopback_only() {
     let error = LoopbackServer::bind_to(SocketAddr::from(([0, 0, 0, 0], 0)), "/callback")

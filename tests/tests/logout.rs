@@ -8,10 +8,11 @@ mod glue;
 use axum::Router;
 use axum::body::Bytes;
 use axum::routing::post;
-use oidc_dev_provider::DevProvider;
+use oidc_dev_provider::{DevProvider, Edit, Fault, TokenKind};
 use reqwest::StatusCode;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tests::browser::Browser;
 
 #[tokio::test]
@@ -295,4 +296,88 @@ async fn end_session_url_carries_the_hint_and_state_back() {
     );
     // The provider ended the grant: the refresh token no longer works.
     assert!(login.refresh().await.is_err());
+}
+
+/// The app, with the provider's logout tokens going to a capture server
+/// (the test delivers them), and `edits` applied to every logout token.
+async fn capturing_app(edits: &[Edit]) -> (glue::GlueApp, Arc<Mutex<Vec<String>>>) {
+    let (capture_url, captured) = capture_server().await;
+    let app = glue::start(glue::Setup {
+        provider: DevProvider::builder(),
+        backchannel_logout_uri: Some(capture_url),
+    })
+    .await;
+    for edit in edits {
+        app.provider.inject(Fault::Claim {
+            token: TokenKind::LogoutToken,
+            edit: edit.clone(),
+        });
+    }
+    (app, captured)
+}
+
+/// Issue 13 item 7: `exp` is required (errata set 1 of Back-Channel
+/// Logout 1.0); a token without it is refused and ends nothing.
+#[tokio::test]
+async fn a_logout_token_without_exp_is_refused() {
+    let (app, captured) = capturing_app(&[Edit::remove("exp")]).await;
+    let browser = Browser::new();
+    app.sign_in(&browser, "alice@example.com").await;
+    let me = app.me(&browser).await.expect("signed in");
+    app.provider.backchannel_logout(&me.sub).await;
+    let token = captured.lock().unwrap().pop().expect("a logout token");
+
+    let refused = post_logout_token(&app, &form(&token)).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        refused.body["error_description"],
+        "the required claim `exp` is missing"
+    );
+    assert!(app.me(&browser).await.is_some(), "nothing ended");
+}
+
+/// Issue 13 item 7: a logout takes effect at the token's `iat`, not when
+/// it arrives: a session the user signed in to after logging out survives
+/// the token delivered late (here a `sub`-only token, which ends every
+/// session of the user signed in before it).
+#[tokio::test]
+async fn a_late_logout_token_spares_the_session_signed_in_after_the_logout() {
+    let (app, captured) = capturing_app(&[Edit::remove("sid")]).await;
+    let laptop = Browser::new();
+    let phone = Browser::new();
+    app.sign_in(&laptop, "alice@example.com").await;
+    let sub = app.me(&laptop).await.expect("signed in on the laptop").sub;
+    app.provider.backchannel_logout(&sub).await;
+    let token = captured.lock().unwrap().pop().expect("a logout token");
+
+    // `iat` counts whole seconds: sign in again in a later one.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    app.sign_in(&phone, "alice@example.com").await;
+    assert!(app.me(&phone).await.is_some());
+
+    let accepted = post_logout_token(&app, &form(&token)).await;
+    assert_eq!(accepted.status, StatusCode::OK, "{:?}", accepted.body);
+    assert_eq!(app.me(&laptop).await, None, "signed in before: ended");
+    assert!(
+        app.me(&phone).await.is_some(),
+        "signed in after the logout: kept"
+    );
+}
+
+/// Issue 13 item 7: a token naming both `sid` and `sub` also ends the
+/// user's sessions that recorded no `sid` (the ID token at sign-in had
+/// none), as they cannot be matched by `sid`.
+#[tokio::test]
+async fn a_logout_naming_sid_and_sub_ends_a_session_without_sid() {
+    let app = glue::start(glue::Setup::default()).await;
+    app.provider.inject(Fault::id_claim(Edit::remove("sid")));
+    let browser = Browser::new();
+    app.sign_in(&browser, "alice@example.com").await;
+    let me = app.me(&browser).await.expect("signed in");
+    assert_eq!(me.sid, "", "the session has no sid");
+    app.provider.clear_faults();
+
+    // The provider's token names its session (sid) and alice (sub).
+    app.provider.backchannel_logout(&me.sub).await;
+    assert_eq!(app.me(&browser).await, None, "the session ended");
 }

@@ -25,15 +25,17 @@ pub struct LogoutToken {
     pub aud: Vec<String>,
     /// `iat`: issue time, seconds since the epoch.
     pub iat: i64,
-    /// `exp`: expiry, if sent.
-    pub exp: Option<i64>,
+    /// `exp`: expiry, seconds since the epoch. Required (errata set 1 of
+    /// Back-Channel Logout 1.0): without it a token would never expire.
+    pub exp: i64,
     /// `jti`: the token's unique id.
     pub jti: String,
     /// `sub`: the user whose sessions ended, if sent. Without `sid`, every
     /// session of this user at this provider ends.
     pub sub: Option<String>,
-    /// `sid`: the provider session that ended, if sent. Only sessions that
-    /// began in it end.
+    /// `sid`: the provider session that ended, if sent. The sessions that
+    /// began in it end and, with `sub`, the user's sessions that recorded
+    /// no `sid` (they cannot be matched by it).
     pub sid: Option<String>,
     /// Every claim, as received.
     pub raw: Map<String, Value>,
@@ -133,12 +135,15 @@ pub(crate) async fn verify(
     let claims = jws.claims()?;
     let token = LogoutToken::from_map(claims)?;
     token.check(expect)?;
-    let tolerance = secs(expect.clock_tolerance);
+    // The last second the token passes `check_times`: the earlier of its
+    // maximum age and its expiry, plus the tolerance. Keeping the `jti` any
+    // longer (a distant `exp`) would crowd out, in the bounded set, entries
+    // whose tokens can still be replayed.
     let acceptable_until = token
         .iat
         .saturating_add(secs(expect.max_token_age))
-        .max(token.exp.unwrap_or(i64::MIN))
-        .saturating_add(tolerance);
+        .min(token.exp)
+        .saturating_add(secs(expect.clock_tolerance));
     if !replay.insert(
         &[token.iss.as_bytes(), token.jti.as_bytes()],
         acceptable_until,
@@ -159,7 +164,7 @@ impl LogoutToken {
             iss: claims::required_string(&raw, "iss")?,
             aud: claims::audiences(&raw)?,
             iat: claims::required_time(&raw, "iat")?,
-            exp: claims::time(&raw, "exp")?,
+            exp: claims::required_time(&raw, "exp")?,
             jti: claims::required_string(&raw, "jti")?,
             sub: claims::string(&raw, "sub")?,
             sid: claims::string(&raw, "sid")?,
@@ -184,7 +189,7 @@ impl LogoutToken {
             tolerance: expect.clock_tolerance,
             max_age: Some(expect.max_token_age),
         };
-        claims::check_times(self.exp, Some(self.iat), &self.raw, rules)?;
+        claims::check_times(Some(self.exp), Some(self.iat), &self.raw, rules)?;
         match self.raw.get("events") {
             Some(Value::Object(events)) => match events.get(BACKCHANNEL_LOGOUT_EVENT) {
                 Some(Value::Object(_)) => {}

@@ -26,7 +26,7 @@
 //! match client.verify_logout_token(logout_token).await {
 //!     Ok(token) => {
 //!         // End the sessions it names: sessions check the registry on use.
-//!         let _ = registry.record(LoggedOut::now(&token)).await;
+//!         let _ = registry.record(LoggedOut::from_token(&token)).await;
 //!         200
 //!     }
 //!     // Answer 400 with {"error":"invalid_request"} and Cache-Control: no-store.
@@ -45,15 +45,23 @@
 //! - `iss` is the provider; `aud` contains the client id and no untrusted
 //!   audience.
 //! - `iat` is present, not in the future and not older than the maximum ID
-//!   token age (10 minutes by default), with the clock tolerance; `exp`, if
-//!   present, has not passed.
+//!   token age (10 minutes by default), with the clock tolerance; `exp` is
+//!   present (errata set 1 of the specification) and has not passed.
 //! - `events` is an object whose member
 //!   `http://schemas.openid.net/event/backchannel-logout` is an object.
 //! - `sub` or `sid` (or both) is present; `nonce` is not (that would make it
 //!   an ID token).
 //! - `jti` is present and was not seen before by this [`Client`] (an
 //!   in-memory replay cache, bounded, entries kept while the token could
-//!   still be accepted).
+//!   still be accepted: until the earlier of `iat` plus the maximum age and
+//!   `exp`, plus the clock tolerance).
+//!
+//! # When a logout takes effect
+//!
+//! At the token's `iat` (capped at the time it is received, since `iat` may
+//! be up to the clock tolerance in the future), not when it arrived: a token
+//! delivered late, retried by the provider or replayed does not end the
+//! sessions the user started after the logout ([`LoggedOut::from_token`]).
 //!
 //! This layer uses the client (`crate::client`), the JOSE layer
 //! (`crate::jose`) to verify logout tokens, and `crate::util`.

@@ -4,6 +4,7 @@
 use super::backchannel::LogoutToken;
 use crate::util::unix_now_ms;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Mutex;
@@ -23,24 +24,40 @@ pub type RegistryError = Box<dyn std::error::Error + Send + Sync>;
 pub struct LoggedOut {
     /// The provider.
     pub issuer: String,
-    /// The user, when the logout is for all of their sessions (no `sid`).
+    /// The user. Without `sid`, every session of the user signed in before
+    /// `at_ms` ends; with `sid`, those of their sessions that have no
+    /// recorded `sid` (a provider that sends `sid` only in logout tokens).
     pub sub: Option<String>,
-    /// The provider session that ended, if the token named one; then only
+    /// The provider session that ended, if the token named one; then the
     /// sessions begun in it end.
     pub sid: Option<String>,
-    /// When the logout was received, milliseconds since the epoch: a
-    /// `sub`-wide logout ends the sessions signed in before it.
+    /// When the logout took effect, milliseconds since the epoch: a
+    /// `sub`-wide logout ends the sessions signed in up to then.
     pub at_ms: i64,
 }
 
 impl LoggedOut {
-    /// The logout a token describes, received now.
-    pub fn now(token: &LogoutToken) -> Self {
+    /// The logout a token describes, effective at its `iat`: sessions the
+    /// user starts after logging out survive a token that arrives late (a
+    /// slow or retried delivery, a replay).
+    ///
+    /// `iat` counts whole seconds and the token is issued after the logout,
+    /// so the logout happened before the end of that second: the logout
+    /// takes effect then (a session signed in during that second ends, the
+    /// safe side). That time is capped at the time of the call, as
+    /// verification accepts an `iat` up to the clock tolerance in the future;
+    /// verification also bounds it in the past (the maximum token age).
+    pub fn from_token(token: &LogoutToken) -> Self {
+        Self::from_token_at(token, unix_now_ms())
+    }
+
+    fn from_token_at(token: &LogoutToken, now_ms: i64) -> Self {
+        let end_of_iat_ms = token.iat.saturating_mul(1000).saturating_add(999);
         Self {
             issuer: token.iss.clone(),
             sub: token.sub.clone(),
             sid: token.sid.clone(),
-            at_ms: unix_now_ms(),
+            at_ms: end_of_iat_ms.min(now_ms),
         }
     }
 }
@@ -62,7 +79,9 @@ pub struct SessionInfo<'a> {
 /// Remembers back-channel logouts until the sessions they end are next used.
 ///
 /// A session ended if a logout named its provider session (`sid`), or named
-/// its user (`sub`, without `sid`) after it signed in.
+/// its user (`sub`, without `sid`) after it signed in, or named its user
+/// with a `sid` after it signed in while the session has no recorded `sid`
+/// (it cannot be matched by `sid`, so ending it is the safe side).
 ///
 /// The web glue keeps one in its `Oidc` value, an in-memory
 /// [`MemoryLogoutRegistry`] by default. **With several instances** of the
@@ -84,7 +103,8 @@ pub trait LogoutRegistry: Send + Sync + 'static {
 /// `retention` (default one day, the idle expiry of
 /// `web::memory_session_layer`: a session idle for longer has expired
 /// anyway); set it to your session lifetime. At most `capacity` entries
-/// (default 100,000; the oldest are dropped first, with a warning).
+/// (default 100,000; the oldest are dropped first, with a warning); a
+/// logout naming both `sid` and `sub` takes two.
 #[derive(Debug)]
 pub struct MemoryLogoutRegistry {
     state: Mutex<RegistryState>,
@@ -96,8 +116,11 @@ pub struct MemoryLogoutRegistry {
 struct RegistryState {
     /// issuer → sid → logout time (ms).
     sids: HashMap<String, HashMap<String, i64>>,
-    /// issuer → sub → logout time (ms).
+    /// issuer → sub → logout time (ms), for every session of the user.
     subs: HashMap<String, HashMap<String, i64>>,
+    /// issuer → sub → logout time (ms) of logouts that named a `sid` too:
+    /// for the user's sessions with no recorded `sid`.
+    sidless_subs: HashMap<String, HashMap<String, i64>>,
     len: usize,
 }
 
@@ -135,11 +158,17 @@ impl MemoryLogoutRegistry {
 
     fn record_now(&self, logout: LoggedOut, now_ms: i64) {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        if state.len >= self.capacity {
+        // A logout naming both `sid` and `sub` takes two entries.
+        let needed = match (&logout.sid, &logout.sub) {
+            (Some(_), Some(_)) => 2,
+            (None, None) => 0,
+            _ => 1,
+        };
+        if state.len + needed > self.capacity {
             let oldest_kept = now_ms.saturating_sub(self.retention_ms);
             state.prune(|at| at >= oldest_kept);
         }
-        while state.len >= self.capacity {
+        while state.len + needed > self.capacity {
             let Some(oldest) = state.oldest() else { break };
             tracing::warn!(
                 capacity = self.capacity,
@@ -147,17 +176,16 @@ impl MemoryLogoutRegistry {
             );
             state.prune(|at| at > oldest);
         }
-        let (map, key) = match (logout.sid, logout.sub) {
-            (Some(sid), _) => (&mut state.sids, sid),
-            (None, Some(sub)) => (&mut state.subs, sub),
-            (None, None) => return,
-        };
-        let previous = map
-            .entry(logout.issuer)
-            .or_default()
-            .insert(key, logout.at_ms);
-        if previous.is_none() {
-            state.len += 1;
+        let at = logout.at_ms;
+        match (logout.sid, logout.sub) {
+            (Some(sid), sub) => {
+                state.remember(Map::Sids, &logout.issuer, sid, at);
+                if let Some(sub) = sub {
+                    state.remember(Map::SidlessSubs, &logout.issuer, sub, at);
+                }
+            }
+            (None, Some(sub)) => state.remember(Map::Subs, &logout.issuer, sub, at),
+            (None, None) => {}
         }
     }
 
@@ -168,19 +196,51 @@ impl MemoryLogoutRegistry {
             .sid
             .and_then(|sid| state.sids.get(session.issuer)?.get(sid))
             .is_some_and(fresh);
-        let by_sub = state
-            .subs
-            .get(session.issuer)
-            .and_then(|subs| subs.get(session.sub))
-            .is_some_and(|at| fresh(at) && *at >= session.signed_in_at_ms);
-        by_sid || by_sub
+        let after_sign_in = |map: &HashMap<String, HashMap<String, i64>>| {
+            map.get(session.issuer)
+                .and_then(|subs| subs.get(session.sub))
+                .is_some_and(|at| fresh(at) && *at >= session.signed_in_at_ms)
+        };
+        let by_sub = after_sign_in(&state.subs);
+        let by_sub_without_sid = session.sid.is_none() && after_sign_in(&state.sidless_subs);
+        by_sid || by_sub || by_sub_without_sid
     }
 }
 
+/// One of the registry's maps.
+#[derive(Debug, Clone, Copy)]
+enum Map {
+    Sids,
+    Subs,
+    SidlessSubs,
+}
+
 impl RegistryState {
+    /// Records a logout time under `key`. A key already there keeps the
+    /// later time: with times from `iat`, an older token arriving after a
+    /// newer one must not shorten the newer logout.
+    fn remember(&mut self, map: Map, issuer: &str, key: String, at_ms: i64) {
+        let map = match map {
+            Map::Sids => &mut self.sids,
+            Map::Subs => &mut self.subs,
+            Map::SidlessSubs => &mut self.sidless_subs,
+        };
+        let entries = map.entry(issuer.to_owned()).or_default();
+        match entries.entry(key) {
+            Entry::Occupied(mut entry) => {
+                let kept = (*entry.get()).max(at_ms);
+                entry.insert(kept);
+            }
+            Entry::Vacant(entry) => {
+                entry.insert(at_ms);
+                self.len += 1;
+            }
+        }
+    }
+
     fn prune(&mut self, keep: impl Fn(i64) -> bool) {
         let mut len = 0;
-        for map in [&mut self.sids, &mut self.subs] {
+        for map in [&mut self.sids, &mut self.subs, &mut self.sidless_subs] {
             for entries in map.values_mut() {
                 entries.retain(|_, at| keep(*at));
                 len += entries.len();
@@ -191,7 +251,7 @@ impl RegistryState {
     }
 
     fn oldest(&self) -> Option<i64> {
-        [&self.sids, &self.subs]
+        [&self.sids, &self.subs, &self.sidless_subs]
             .into_iter()
             .flat_map(|map| map.values())
             .flat_map(|entries| entries.values().copied())

@@ -56,7 +56,16 @@
 //! - Every connection has a 10 s deadline and size limits (8 KiB of
 //!   headers, 32 KiB of body); the whole wait has the timeout you pass
 //!   ([`DEFAULT_TIMEOUT`]: 5 minutes), reported as
-//!   [`LoopbackError::Timeout`].
+//!   [`LoopbackError::Timeout`]. A timeout too long to be a point in time
+//!   (`Duration::MAX`) waits without limit.
+//! - At most 16 connections are served at once; more wait their turn in
+//!   the system's queue, so a program holding connections open delays the
+//!   browser by one connection deadline at most.
+//! - A connection that fails before it is accepted (reset, aborted), or the
+//!   system running out of file descriptors or buffers for a moment, does
+//!   not end the wait: the listener logs it, pauses 100 ms for a shortage,
+//!   and goes on. Only a listener that can no longer accept is
+//!   [`LoopbackError::Accept`].
 //! - Cancel (e.g. Ctrl-C) by dropping the future, as `tokio::select!` does.
 //!
 //! Providers must accept any port for a registered loopback redirect URI
@@ -71,6 +80,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
+use tokio::time::Instant;
 
 /// How long [`LoopbackServer::receive`] waits, in the examples: 5 minutes.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
@@ -81,6 +91,14 @@ const CONNECTION_DEADLINE: Duration = Duration::from_secs(10);
 const MAX_HEAD_BYTES: usize = 8 * 1024;
 /// The largest request body accepted (an authorization response is small).
 const MAX_BODY_BYTES: usize = 32 * 1024;
+/// The most connections served at once. Further ones wait in the system's
+/// accept queue, first come first served: a local program opening
+/// connections cannot grow tasks and memory without bound, nor get ahead
+/// of the browser's connection.
+const MAX_CONNECTIONS: usize = 16;
+/// The pause after the system ran out of file descriptors or buffers to
+/// accept a connection: retrying at once would spin until some are freed.
+const SHORTAGE_BACKOFF: Duration = Duration::from_millis(100);
 
 /// Receiving the authorization response on the loopback interface failed.
 #[derive(Debug, thiserror::Error)]
@@ -101,7 +119,9 @@ pub enum LoopbackError {
         /// The operating system's error.
         source: io::Error,
     },
-    /// Accepting a connection failed.
+    /// The listener can no longer accept connections. One connection
+    /// failing, or a momentary shortage of file descriptors, is not this
+    /// error: the wait goes on.
     #[error("the loopback listener failed: {0}")]
     Accept(io::Error),
     /// No response for this login arrived in time.
@@ -197,30 +217,98 @@ impl LoopbackServer {
         state: Arc<str>,
         timeout: Duration,
     ) -> Result<Callback, LoopbackError> {
-        let deadline = tokio::time::Instant::now() + timeout;
+        // `None`: the timeout reaches past any point in time; no deadline.
+        let deadline = Instant::now().checked_add(timeout);
+        let expired = sleep_until(deadline);
+        tokio::pin!(expired);
         let mut connections = JoinSet::new();
+        // Set while accepting pauses after a shortage of descriptors.
+        let mut paused_until: Option<Instant> = None;
         loop {
+            let accepting = paused_until.is_none() && connections.len() < MAX_CONNECTIONS;
             tokio::select! {
-                accepted = self.listener.accept() => {
-                    let (stream, _) = accepted.map_err(LoopbackError::Accept)?;
-                    let path = Arc::clone(&self.path);
-                    let state = Arc::clone(&state);
-                    connections.spawn(async move {
-                        tokio::time::timeout(CONNECTION_DEADLINE, serve(stream, &path, &state))
-                            .await
-                            .ok()
-                            .flatten()
-                    });
-                }
+                accepted = self.listener.accept(), if accepting => match accepted {
+                    Ok((stream, _)) => {
+                        let path = Arc::clone(&self.path);
+                        let state = Arc::clone(&state);
+                        connections.spawn(async move {
+                            tokio::time::timeout(CONNECTION_DEADLINE, serve(stream, &path, &state))
+                                .await
+                                .ok()
+                                .flatten()
+                        });
+                    }
+                    Err(error) => match classify(&error) {
+                        AcceptFailure::Connection => {
+                            tracing::debug!(%error, "a connection failed before it was accepted");
+                        }
+                        AcceptFailure::Shortage => {
+                            tracing::warn!(%error, "cannot accept a connection now; retrying shortly");
+                            paused_until = Some(Instant::now() + SHORTAGE_BACKOFF);
+                        }
+                        AcceptFailure::Fatal => return Err(LoopbackError::Accept(error)),
+                    },
+                },
+                () = sleep_until(paused_until), if paused_until.is_some() => paused_until = None,
                 Some(done) = connections.join_next(), if !connections.is_empty() => {
                     if let Ok(Some(callback)) = done {
                         return Ok(callback);
                     }
                 }
-                () = tokio::time::sleep_until(deadline) => return Err(LoopbackError::Timeout(timeout)),
+                () = &mut expired => return Err(LoopbackError::Timeout(timeout)),
             }
         }
     }
+}
+
+/// Sleeps until `deadline`, or forever without one.
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// What a failed `accept()` means for the wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AcceptFailure {
+    /// One incoming connection failed (Linux also reports the new socket's
+    /// pending network errors here): accept the next one.
+    Connection,
+    /// The system is short of descriptors or buffers: retry after a pause.
+    Shortage,
+    /// The listening socket itself is unusable: give up.
+    Fatal,
+}
+
+fn classify(error: &io::Error) -> AcceptFailure {
+    use io::ErrorKind as Kind;
+    match error.kind() {
+        Kind::ConnectionAborted
+        | Kind::ConnectionReset
+        | Kind::ConnectionRefused
+        | Kind::Interrupted
+        | Kind::WouldBlock
+        | Kind::TimedOut
+        | Kind::HostUnreachable
+        | Kind::NetworkUnreachable
+        | Kind::NetworkDown
+        // EPERM: a firewall rule refused this connection.
+        | Kind::PermissionDenied => return AcceptFailure::Connection,
+        Kind::OutOfMemory => return AcceptFailure::Shortage,
+        _ => {}
+    }
+    // No `ErrorKind` names these yet.
+    #[cfg(unix)]
+    if let Some(code) = error.raw_os_error() {
+        if [libc::EMFILE, libc::ENFILE, libc::ENOBUFS, libc::ENOMEM].contains(&code) {
+            return AcceptFailure::Shortage;
+        }
+        if [libc::EPROTO, libc::ENOPROTOOPT, libc::EHOSTDOWN].contains(&code) {
+            return AcceptFailure::Connection;
+        }
+    }
+    AcceptFailure::Fatal
 }
 
 /// A parsed request: what the callback needs.

@@ -56,7 +56,7 @@ pub(crate) async fn backchannel_logout<C: 'static>(
     // an issuer policy the token's `iss` may be a tenant's or an alias.
     let logged_out = LoggedOut {
         issuer: oidc.client.config().issuer().to_owned(),
-        ..LoggedOut::now(&verified)
+        ..LoggedOut::from_token(&verified)
     };
     if let Err(error) = oidc.registry.record(logged_out).await {
         tracing::error!(%error, "could not record a back-channel logout");

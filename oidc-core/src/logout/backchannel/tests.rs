@@ -56,7 +56,7 @@ async fn a_valid_token_verifies() {
     assert_eq!(token.sub.as_deref(), Some("user-1"));
     assert_eq!(token.sid.as_deref(), Some("sid-1"));
     assert_eq!(token.jti, "jti-1");
-    // sub alone, sid alone, no typ, no exp: all fine.
+    // sub alone, sid alone, no typ: all fine.
     assert!(
         check(header(), with(claims(), json!({"sid": null})))
             .await
@@ -79,11 +79,6 @@ async fn a_valid_token_verifies() {
         )
         .await
         .is_ok()
-    );
-    assert!(
-        check(header(), with(claims(), json!({"exp": null})))
-            .await
-            .is_ok()
     );
 }
 
@@ -158,7 +153,7 @@ async fn iat_is_required_and_bounded() {
         LogoutTokenError::Claims(ClaimsError::IssuedInFuture { .. })
     ));
     assert!(matches!(
-        fails(json!({"iat": now - 700, "exp": null})).await,
+        fails(json!({"iat": now - 700})).await,
         LogoutTokenError::Claims(ClaimsError::TooOld { .. })
     ));
     // Within the tolerance.
@@ -169,8 +164,18 @@ async fn iat_is_required_and_bounded() {
     );
 }
 
+/// Issue 13 item 7: `exp` is required (errata set 1 of Back-Channel
+/// Logout 1.0), as a NumericDate.
 #[tokio::test]
-async fn exp_is_checked_when_present() {
+async fn exp_is_required() {
+    assert_eq!(
+        fails(json!({"exp": null})).await,
+        LogoutTokenError::Claims(ClaimsError::Missing("exp"))
+    );
+}
+
+#[tokio::test]
+async fn exp_is_checked() {
     let now = unix_now();
     assert!(matches!(
         fails(json!({"exp": now - 61})).await,
@@ -281,4 +286,47 @@ async fn every_negotiated_algorithm_is_accepted() {
         .await;
         assert!(verified.is_ok(), "{alg}: {verified:?}");
     }
+}
+
+/// Issue 13 item 7: a `jti` is refused for as long as its token could be
+/// accepted, up to the last second of its window, even when the bounded set
+/// is full: a token with a distant `exp` (acceptable only for the maximum
+/// age) must not keep its `jti` past its window and crowd out the `jti` of
+/// a token that can still be replayed.
+#[tokio::test]
+async fn a_replay_is_refused_for_the_whole_window_of_its_token() {
+    let signer = Signer::rsa("k1");
+    let jwks = signer.jwks();
+    let replay = ExpiringSet::with_capacity(2);
+    let t0 = unix_now();
+    let at = |now: i64| LogoutExpectations { now, ..expect() };
+    let token = |jti: &str, iat: i64, exp: i64| {
+        signer.sign(
+            &header(),
+            &with(claims(), json!({"jti": jti, "iat": iat, "exp": exp})),
+        )
+    };
+    let year = 365 * 24 * 60 * 60;
+    let distant = token("distant", t0, t0 + year);
+    let recent = token("recent", t0 + 300, t0 + 1000);
+    assert!(verify(&distant, &jwks, &at(t0), &replay).await.is_ok());
+    assert!(verify(&recent, &jwks, &at(t0 + 300), &replay).await.is_ok());
+    // Past the distant token's window (600 s of age + 60 s of tolerance):
+    // it is refused as too old, and its jti is no longer needed.
+    assert!(matches!(
+        verify(&distant, &jwks, &at(t0 + 661), &replay).await,
+        Err(LogoutTokenError::Claims(ClaimsError::TooOld { .. }))
+    ));
+    let third = token("third", t0 + 661, t0 + 781);
+    assert!(verify(&third, &jwks, &at(t0 + 661), &replay).await.is_ok());
+    // The recent token stays acceptable, up to its iat plus 660 s: its jti
+    // is still refused, to the last second.
+    assert_eq!(
+        verify(&recent, &jwks, &at(t0 + 661), &replay).await,
+        Err(LogoutTokenError::Replayed)
+    );
+    assert_eq!(
+        verify(&recent, &jwks, &at(t0 + 960), &replay).await,
+        Err(LogoutTokenError::Replayed)
+    );
 }
