@@ -324,7 +324,8 @@ impl JwksCache {
     }
 
     /// A cache that already holds `keys`, fresh for the default lifetime,
-    /// whose refetches fail (unit tests and benches).
+    /// and that refetches for no unknown `kid` within the (hour-long)
+    /// cooldown: its endpoint does not exist (unit tests and benches).
     #[cfg(any(test, feature = "bench"))]
     pub(crate) fn preloaded(keys: KeySet) -> Self {
         #[allow(clippy::unwrap_used)]
@@ -336,8 +337,12 @@ impl JwksCache {
             ..JwksPolicy::default()
         };
         let cache = Self::new(uri, http, policy);
-        let expires_at = cache.clock.now() + policy.default_max_age;
-        cache.store(keys, expires_at);
+        let now = cache.clock.now();
+        cache.store(keys, now + policy.default_max_age);
+        *cache
+            .last_kid_refetch
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(now);
         cache
     }
 
