@@ -6,7 +6,7 @@ use crate::error::{DiscoveryError, PendingLoginError};
 use crate::flow::pending::{PendingLogin, SealingKey};
 use crate::flow::{Login, Redirected, Unstarted};
 use crate::jose::issuer::ExpectedIssuer;
-use crate::jose::jwks::JwksCache;
+use crate::jose::jwks::{JwksCache, JwksPolicy};
 use crate::provider::discovery::{ProviderMetadata, fetch_document};
 use crate::provider::http::Http;
 use crate::provider::negotiated::Negotiated;
@@ -90,7 +90,7 @@ impl Client {
         let jwks = JwksCache::new(
             metadata.jwks_uri.clone(),
             http.clone(),
-            config.limits.jwks_refresh_cooldown,
+            JwksPolicy::from_limits(&config.limits),
         );
         Self {
             inner: Arc::new(Inner {

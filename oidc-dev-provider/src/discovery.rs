@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
@@ -175,7 +176,16 @@ pub(crate) async fn jwks(State(state): State<Arc<AppState>>) -> Response {
     match serde_json::to_value(&set) {
         Ok(mut doc) => {
             apply_jwks_faults(&state, &mut doc);
-            json_response(doc)
+            let mut response = json_response(doc);
+            if let Some(value) = state
+                .settings
+                .jwks_cache_control
+                .as_deref()
+                .and_then(|v| HeaderValue::from_str(v).ok())
+            {
+                response.headers_mut().insert(header::CACHE_CONTROL, value);
+            }
+            response
         }
         Err(_) => crate::oauth_error::OAuthError::server_error("The key set cannot be serialized.")
             .into_response(),
@@ -208,6 +218,9 @@ fn apply_jwks_faults(state: &AppState, doc: &mut Value) {
                     keys.push(jwk);
                 }
             }
+            JwksFault::Withdraw(alg) => {
+                keys.retain(|key| key.get("alg").and_then(Value::as_str) != Some(alg.as_str()));
+            }
             JwksFault::EditKeys { alg, edit } => {
                 for key in keys.iter_mut() {
                     let selected = alg.is_none_or(|alg| {
@@ -228,7 +241,7 @@ pub(crate) async fn home(State(state): State<Arc<AppState>>) -> Response {
 }
 
 fn json_response(doc: serde_json::Value) -> Response {
-    // No caching headers: after `rotate_keys` a client must be able to
-    // refetch at once.
+    // No caching headers (unless `jwks_cache_control` asks for one): after
+    // `rotate_keys` a client must be able to refetch at once.
     Json(doc).into_response()
 }

@@ -78,6 +78,7 @@ impl Default for DevProviderBuilder {
                 profile: Profile::Guide,
                 token_auth_methods: None,
                 code_challenge_methods: None,
+                jwks_cache_control: None,
             },
             token_auth_methods: None,
             code_challenge_methods: None,
@@ -173,6 +174,15 @@ impl DevProviderBuilder {
     /// `code_challenge`, so a client that picks `plain` is caught.
     pub fn code_challenge_methods_supported(mut self, methods: Option<Vec<&str>>) -> Self {
         self.code_challenge_methods = Some(methods.map(to_strings));
+        self
+    }
+
+    /// Send this `Cache-Control` with the JWKS (say `public, max-age=3600`,
+    /// as Google does), telling relying parties how long they may trust
+    /// the keys. Default: no header, so that after
+    /// [`DevProvider::rotate_keys`] a client may refetch at once.
+    pub fn jwks_cache_control(mut self, value: impl Into<String>) -> Self {
+        self.settings.jwks_cache_control = Some(value.into());
         self
     }
 

@@ -30,6 +30,8 @@ pub(crate) struct Settings {
     /// Published `code_challenge_methods_supported` (`None`: absent).
     /// Metadata only: the authorization endpoint accepts S256 whatever it says.
     pub(crate) code_challenge_methods: Option<Vec<String>>,
+    /// The `Cache-Control` of the JWKS response (`None`: no header).
+    pub(crate) jwks_cache_control: Option<String>,
 }
 
 /// Everything the handlers share.

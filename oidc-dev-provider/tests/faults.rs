@@ -137,6 +137,37 @@ async fn jwks_faults() {
 }
 
 #[tokio::test]
+async fn a_withdrawn_key_is_unpublished_but_still_signs() {
+    let env = start_with(|b| b.jwks_cache_control("public, max-age=600")).await;
+    let rsa_kid = env.provider.kid(SigningAlg::RS256);
+    env.provider
+        .inject(Fault::Jwks(JwksFault::Withdraw(SigningAlg::RS256)));
+    let response = env.http.get(env.url("/jwks")).send().await.expect("jwks");
+    assert_eq!(
+        response.headers()["cache-control"],
+        "public, max-age=600",
+        "the configured Cache-Control"
+    );
+    let doc: Value = response.json().await.expect("json");
+    let keys = doc["keys"].as_array().expect("keys");
+    assert_eq!(keys.len(), 2, "{doc}");
+    assert!(keys.iter().all(|k| k["alg"] != "RS256"), "{doc}");
+    // Tokens are still signed with the withdrawn key, under its kid.
+    let (_, body) = tokens(&env).await;
+    let (header, _, _) = id_token_parts(&body);
+    assert_eq!(header["kid"], json!(rsa_kid));
+    env.provider.clear_faults();
+    assert!(env.jwks().await.find(&rsa_kid).is_some());
+}
+
+#[tokio::test]
+async fn the_jwks_has_no_cache_control_by_default() {
+    let env = start().await;
+    let response = env.http.get(env.url("/jwks")).send().await.expect("jwks");
+    assert!(response.headers().get("cache-control").is_none());
+}
+
+#[tokio::test]
 async fn authorization_faults_are_scoped_to_their_client() {
     let env = start().await;
     env.provider.inject_for(

@@ -80,13 +80,14 @@
 use crate::config::{Limits, SigningAlgorithm, check_scope, parse_issuer};
 use crate::error::{ConfigError, DiscoveryError};
 use crate::jose::issuer::{ExpectedIssuer, IssuerPolicy};
-use crate::jose::jwks::JwksCache;
+use crate::jose::jwks::{JwksCache, JwksPolicy};
 use crate::jose::jws::CompactJws;
 use crate::provider::discovery::{fetch_document, required_endpoint};
 use crate::provider::http::Http;
 use crate::provider::negotiated::algorithms_from_metadata;
 use crate::util::unix_now;
 use std::fmt;
+use std::ops::RangeInclusive;
 use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
@@ -228,6 +229,19 @@ impl ResourceServerConfig {
         self
     }
 
+    /// How long fetched signing keys are trusted before the JWKS is fetched
+    /// again: the response's `Cache-Control: max-age` clamped to `range`
+    /// (`no-store` and `no-cache` mean its start), or `default` without
+    /// one. Defaults: 1 hour within 1 minute to 24 hours. The range must
+    /// lie within 1 second and 7 days and contain `default`. The bound
+    /// matters: a key the provider withdraws stays trusted until then.
+    pub fn jwks_max_age(mut self, default: Duration, range: RangeInclusive<Duration>) -> Self {
+        self.limits.jwks_max_age = default;
+        self.limits.jwks_min_max_age = *range.start();
+        self.limits.jwks_max_max_age = *range.end();
+        self
+    }
+
     /// The configured issuer.
     pub fn issuer(&self) -> &str {
         &self.issuer
@@ -305,7 +319,7 @@ impl AccessTokenVerifier {
         let http = Http::from_limits(limits)?;
         let body = fetch_document(&http, &issuer_url).await?;
         let document = KeysDocument::parse(&body, &config)?;
-        let jwks = JwksCache::new(document.jwks_uri, http, limits.jwks_refresh_cooldown);
+        let jwks = JwksCache::new(document.jwks_uri, http, JwksPolicy::from_limits(limits));
         let algorithms = match &config.algorithms {
             Some(explicit) => explicit.clone(),
             None => algorithms_from_metadata(&document.algorithms),

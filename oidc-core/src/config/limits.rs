@@ -14,6 +14,12 @@ pub(crate) struct Limits {
     pub(crate) connect_timeout: Duration,
     pub(crate) max_response_bytes: usize,
     pub(crate) jwks_refresh_cooldown: Duration,
+    /// How long fetched keys are trusted when the JWKS response states no
+    /// `max-age`.
+    pub(crate) jwks_max_age: Duration,
+    /// The range a JWKS response's `max-age` is clamped to.
+    pub(crate) jwks_min_max_age: Duration,
+    pub(crate) jwks_max_max_age: Duration,
     pub(crate) pending_login_ttl: Duration,
 }
 
@@ -33,6 +39,21 @@ impl Limits {
         if self.pending_login_ttl.is_zero() {
             return invalid("pending_login_ttl", "must be greater than zero");
         }
+        // Below a second, a provider saying `no-store` would have its JWKS
+        // fetched for every token; past a week, a withdrawn key would stay
+        // trusted for longer than providers take to rotate.
+        if self.jwks_min_max_age < Duration::from_secs(1) {
+            return invalid("jwks_max_age", "the minimum must be at least 1 second");
+        }
+        if self.jwks_max_max_age > Duration::from_secs(7 * 24 * 3600) {
+            return invalid("jwks_max_age", "the maximum must be at most 7 days");
+        }
+        if !(self.jwks_min_max_age..=self.jwks_max_max_age).contains(&self.jwks_max_age) {
+            return invalid(
+                "jwks_max_age",
+                "the default must lie between the minimum and the maximum",
+            );
+        }
         Ok(())
     }
 }
@@ -46,6 +67,9 @@ impl Default for Limits {
             connect_timeout: Duration::from_secs(5),
             max_response_bytes: 512 * 1024,
             jwks_refresh_cooldown: Duration::from_secs(10),
+            jwks_max_age: Duration::from_secs(3600),
+            jwks_min_max_age: Duration::from_secs(60),
+            jwks_max_max_age: Duration::from_secs(24 * 3600),
             pending_login_ttl: Duration::from_secs(10 * 60),
         }
     }

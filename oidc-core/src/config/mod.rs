@@ -22,6 +22,7 @@ pub(crate) use vocabulary::{check_scope, protocol_names};
 use crate::error::ConfigError;
 use crate::secret::ClientSecret;
 use std::fmt;
+use std::ops::RangeInclusive;
 use std::time::Duration;
 use url::Url;
 
@@ -259,6 +260,19 @@ impl ClientConfig {
     /// put on the provider.
     pub fn jwks_refresh_cooldown(mut self, cooldown: Duration) -> Self {
         self.limits.jwks_refresh_cooldown = cooldown;
+        self
+    }
+
+    /// How long fetched signing keys are trusted before the JWKS is fetched
+    /// again: the response's `Cache-Control: max-age` clamped to `range`
+    /// (`no-store` and `no-cache` mean its start), or `default` without
+    /// one. Defaults: 1 hour within 1 minute to 24 hours. The range must
+    /// lie within 1 second and 7 days and contain `default`. The bound
+    /// matters: a key the provider withdraws stays trusted until then.
+    pub fn jwks_max_age(mut self, default: Duration, range: RangeInclusive<Duration>) -> Self {
+        self.limits.jwks_max_age = default;
+        self.limits.jwks_min_max_age = *range.start();
+        self.limits.jwks_max_max_age = *range.end();
         self
     }
 

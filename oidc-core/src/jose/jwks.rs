@@ -1,5 +1,10 @@
-//! The provider's signing keys: parsed once, cached, refetched on an unknown
-//! `kid` at a bounded rate.
+//! The provider's signing keys: parsed once, cached until they expire
+//! (`Cache-Control`, clamped), refetched on an unknown `kid` at a bounded
+//! rate.
+
+mod freshness;
+
+pub(crate) use freshness::JwksPolicy;
 
 use crate::config::SigningAlgorithm;
 use crate::error::JwsError;
@@ -8,6 +13,7 @@ use crate::provider::http::Http;
 use aws_lc_rs::signature::{self as aws_signature, ParsedPublicKey, RsaPublicKeyComponents};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use freshness::{Clock, STALE_GRACE};
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, KeyOperations, PublicKeyUse};
 use jsonwebtoken::{DecodingKey, DecodingKeyKind};
 use serde_json::Value;
@@ -246,49 +252,97 @@ fn usable_key(entry: &Value) -> Option<VerificationKey> {
     })
 }
 
-/// The cached JWKS of a client, shared by all its clones.
+/// One fetched key set and until when it may be trusted.
+#[derive(Debug)]
+struct Cached {
+    keys: Arc<KeySet>,
+    /// The start of its fetch plus the response's lifetime.
+    expires_at: Instant,
+}
+
+/// Why a key lookup needs the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Need {
+    /// Nothing was fetched yet (or every fetch failed).
+    Cold,
+    /// The cached keys are past their lifetime.
+    Expired,
+    /// The cached keys are fresh but lack the token's `kid`.
+    UnknownKid,
+}
+
+/// The cached JWKS of a client, shared by all its clones, and of the
+/// access token verifier: ID, access and logout tokens all find their key
+/// here, so all three follow the same expiry and refetch rules.
+///
+/// - Fresh keys (within the lifetime [`JwksPolicy::lifetime`] gives) are
+///   used without a request.
+/// - Expired keys are refetched by the next verification that needs them.
+///   If that refetch fails, they are still served for [`STALE_GRACE`]
+///   after expiring, with a new attempt at most once per cooldown; then
+///   refused ([`JwsError::KeysUnavailable`]).
+/// - An unknown `kid` causes a refetch unless another refetch an unknown
+///   `kid` caused started within the cooldown. The first fetch and the
+///   refetches of expired keys do not count: a provider that rotates its
+///   keys moments after the application fetched them is followed at once.
+/// - After a failed fetch, whatever caused it, nothing is requested within
+///   the cooldown; the failure is reported again instead.
+/// - One fetch at a time: concurrent verifications wait for it and use its
+///   result.
 #[derive(Debug)]
 pub(crate) struct JwksCache {
     uri: Url,
     http: Http,
-    cooldown: Duration,
-    current: RwLock<Option<Arc<KeySet>>>,
+    policy: JwksPolicy,
+    clock: Clock,
+    current: RwLock<Option<Arc<Cached>>>,
     /// Single flight: one fetch at a time; others wait and reuse its result.
     fetching: tokio::sync::Mutex<()>,
-    last_fetch: Mutex<Option<Instant>>,
-    /// Why the last fetch failed, while no later fetch succeeded.
-    last_error: Mutex<Option<String>>,
+    /// The start of the last fetch an unknown `kid` caused.
+    last_kid_refetch: Mutex<Option<Instant>>,
+    /// When and why the last fetch failed, while no later fetch succeeded.
+    last_failure: Mutex<Option<(Instant, String)>>,
+    /// Counts successful fetches: tells a waiting task that keys arrived.
     generation: AtomicU64,
     fetches: AtomicU64,
 }
 
 impl JwksCache {
-    pub(crate) fn new(uri: Url, http: Http, cooldown: Duration) -> Self {
+    pub(crate) fn new(uri: Url, http: Http, policy: JwksPolicy) -> Self {
         Self {
             uri,
             http,
-            cooldown,
+            policy,
+            clock: Clock::default(),
             current: RwLock::new(None),
             fetching: tokio::sync::Mutex::new(()),
-            last_fetch: Mutex::new(None),
-            last_error: Mutex::new(None),
+            last_kid_refetch: Mutex::new(None),
+            last_failure: Mutex::new(None),
             generation: AtomicU64::new(0),
             fetches: AtomicU64::new(0),
         }
     }
 
-    /// A cache that already holds `keys` and will not refetch within the
-    /// cooldown (unit tests).
+    /// A cache that already holds `keys`, fresh for the default lifetime,
+    /// and that refetches for no unknown `kid` within the (hour-long)
+    /// cooldown: its endpoint does not exist (unit tests and benches).
     #[cfg(any(test, feature = "bench"))]
     pub(crate) fn preloaded(keys: KeySet) -> Self {
         #[allow(clippy::unwrap_used)]
         let uri = Url::parse("http://127.0.0.1:9/jwks").unwrap();
         #[allow(clippy::unwrap_used)]
         let http = Http::new(Duration::from_secs(1), Duration::from_secs(1), 1024).unwrap();
-        let cache = Self::new(uri, http, Duration::from_secs(3600));
-        *cache.current.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(keys));
-        *cache.last_fetch.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
-        cache.generation.store(1, Ordering::Release);
+        let policy = JwksPolicy {
+            cooldown: Duration::from_secs(3600),
+            ..JwksPolicy::default()
+        };
+        let cache = Self::new(uri, http, policy);
+        let now = cache.clock.now();
+        cache.store(keys, now + policy.default_max_age);
+        *cache
+            .last_kid_refetch
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(now);
         cache
     }
 
@@ -297,7 +351,13 @@ impl JwksCache {
         self.fetches.load(Ordering::Relaxed)
     }
 
-    fn cached(&self) -> (Option<Arc<KeySet>>, u64) {
+    /// The cache's clock (unit tests move it).
+    #[cfg(test)]
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    fn cached(&self) -> (Option<Arc<Cached>>, u64) {
         // Read the generation first: if a fetch lands in between, we see the
         // new keys with an old generation and at worst fetch once more.
         let generation = self.generation.load(Ordering::Acquire);
@@ -309,16 +369,30 @@ impl JwksCache {
         (keys, generation)
     }
 
-    /// Finds the key for a header: from the cache, or after one refetch if
-    /// the `kid` is unknown and the cooldown allows it.
+    fn store(&self, keys: KeySet, expires_at: Instant) -> Arc<KeySet> {
+        let keys = Arc::new(keys);
+        let cached = Arc::new(Cached {
+            keys: Arc::clone(&keys),
+            expires_at,
+        });
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = Some(cached);
+        self.generation.fetch_add(1, Ordering::Release);
+        keys
+    }
+
+    /// Finds the key for a header: from fresh cached keys, or after a
+    /// refetch when the keys expired or the `kid` is unknown (see the
+    /// type's documentation for when a refetch is allowed).
     pub(crate) async fn select(
         &self,
         kid: Option<&str>,
         alg: SigningAlgorithm,
     ) -> Result<KeySelection, JwsError> {
         let (cached, generation) = self.cached();
-        if let Some(keys) = &cached {
-            match keys.select(kid, alg) {
+        if let Some(cached) = &cached
+            && self.clock.now() < cached.expires_at
+        {
+            match cached.keys.select(kid, alg) {
                 KeySelection::NotFound => {}
                 found_or_ambiguous => return Ok(found_or_ambiguous),
             }
@@ -329,59 +403,98 @@ impl JwksCache {
         }
     }
 
-    /// Fetches the JWKS unless another task already did since `seen`, or the
-    /// cooldown forbids it. Returns the newest keys, or `None` when no
-    /// fetch was allowed.
-    ///
-    /// The cooldown counts from the start of the last fetch, successful or
-    /// not: a flood of tokens with unknown `kid`s, or tokens arriving while
-    /// the JWKS endpoint fails, cause at most one request per cooldown.
-    /// Within the cooldown after a failed fetch, the failure is reported
-    /// again without a request.
+    /// Fetches the JWKS unless another task already did since `seen` or the
+    /// rules forbid it now. Returns the keys to choose from (`None`: none
+    /// usable, the key is unknown).
     async fn refresh(&self, seen: u64) -> Result<Option<Arc<KeySet>>, JwsError> {
         let _flight = self.fetching.lock().await;
         let (cached, generation) = self.cached();
         if generation != seen {
-            return Ok(cached);
+            // Fetched while this task waited: as new as keys get.
+            return Ok(cached.map(|c| Arc::clone(&c.keys)));
         }
-        let last = *self.last_fetch.lock().unwrap_or_else(|p| p.into_inner());
-        if last.is_some_and(|at| at.elapsed() < self.cooldown) {
-            let failure = self
-                .last_error
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .clone();
-            return match (cached, failure) {
-                (None, Some(reason)) => Err(JwsError::KeysUnavailable(format!(
-                    "{reason} (not retried for {:?})",
-                    self.cooldown
-                ))),
-                _ => Ok(None),
+        let now = self.clock.now();
+        let need = match &cached {
+            None => Need::Cold,
+            Some(c) if now >= c.expires_at => Need::Expired,
+            Some(_) => Need::UnknownKid,
+        };
+        let cooldown = self.policy.cooldown;
+        let recent_failure = self
+            .last_failure
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .filter(|(at, _)| now.saturating_duration_since(*at) < cooldown);
+        if let Some((_, reason)) = recent_failure {
+            let reason = format!("{reason} (not retried for {cooldown:?})");
+            return match need {
+                Need::Cold => Err(JwsError::KeysUnavailable(reason)),
+                Need::Expired => self.stale(cached.as_deref(), now, &reason),
+                Need::UnknownKid => Ok(None),
             };
         }
-        *self.last_fetch.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+        if need == Need::UnknownKid {
+            let mut last = self
+                .last_kid_refetch
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            if last.is_some_and(|at| now.saturating_duration_since(at) < cooldown) {
+                return Ok(None);
+            }
+            *last = Some(now);
+        }
         self.fetches.fetch_add(1, Ordering::Relaxed);
-        let fetched = self.fetch().await;
-        let mut last_error = self.last_error.lock().unwrap_or_else(|p| p.into_inner());
-        match fetched {
-            Ok(keys) => {
-                *last_error = None;
-                let keys = Arc::new(keys);
-                *self.current.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::clone(&keys));
-                self.generation.fetch_add(1, Ordering::Release);
-                Ok(Some(keys))
+        match self.fetch().await {
+            Ok((keys, lifetime)) => {
+                *self.last_failure.lock().unwrap_or_else(|p| p.into_inner()) = None;
+                // Counted from the start of the request: never longer than
+                // the provider meant.
+                let expires_at = now.checked_add(lifetime).unwrap_or(now);
+                Ok(Some(self.store(keys, expires_at)))
             }
             Err(error) => {
-                if let JwsError::KeysUnavailable(reason) = &error {
-                    *last_error = Some(reason.clone());
+                let reason = match &error {
+                    JwsError::KeysUnavailable(reason) => reason.clone(),
+                    other => other.to_string(),
+                };
+                *self.last_failure.lock().unwrap_or_else(|p| p.into_inner()) =
+                    Some((now, reason.clone()));
+                match need {
+                    Need::Expired => {
+                        tracing::warn!(
+                            jwks_uri = %crate::provider::http::display_url(&self.uri),
+                            %reason,
+                            "refetching the expired JWKS failed; its keys are served for the grace period"
+                        );
+                        self.stale(cached.as_deref(), now, &reason)
+                    }
+                    Need::Cold | Need::UnknownKid => Err(error),
                 }
-                Err(error)
             }
         }
     }
 
-    /// One request to the JWKS endpoint.
-    async fn fetch(&self) -> Result<KeySet, JwsError> {
+    /// Expired keys whose refetch failed: still served within the grace
+    /// period, refused after it.
+    fn stale(
+        &self,
+        cached: Option<&Cached>,
+        now: Instant,
+        reason: &str,
+    ) -> Result<Option<Arc<KeySet>>, JwsError> {
+        match cached {
+            Some(cached) if now < cached.expires_at.checked_add(STALE_GRACE).unwrap_or(now) => {
+                Ok(Some(Arc::clone(&cached.keys)))
+            }
+            _ => Err(JwsError::KeysUnavailable(format!(
+                "the cached keys expired and refetching them failed: {reason}"
+            ))),
+        }
+    }
+
+    /// One request to the JWKS endpoint: the keys and how long they are fresh.
+    async fn fetch(&self) -> Result<(KeySet, Duration), JwsError> {
         let response = self
             .http
             .get(&self.uri, None)
@@ -396,7 +509,8 @@ impl JwksCache {
         if !response.is_json() {
             return Err(JwsError::KeysUnavailable("the response is not JSON".into()));
         }
-        KeySet::parse(&response.body)
+        let keys = KeySet::parse(&response.body)?;
+        Ok((keys, self.policy.lifetime(&response.headers)))
     }
 }
 

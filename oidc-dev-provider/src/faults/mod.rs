@@ -227,6 +227,11 @@ pub enum JwksFault {
     /// Also publish the RSA key [`Signing::EncryptionKey`] signs with, as an
     /// encryption key (`"use": "enc"`).
     PublishEncryptionKey,
+    /// Stop publishing the current key for this algorithm while still
+    /// signing with it: a key the provider withdrew (rotated out, or
+    /// revoked after a leak) that a relying party must stop trusting once
+    /// its cached copy of the JWKS expires.
+    Withdraw(SigningAlg),
     /// Change every published key, or only the keys for `alg` (by their
     /// `alg` member): e.g. remove `kid`, set `use` to `enc`.
     EditKeys {

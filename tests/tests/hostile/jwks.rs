@@ -1,13 +1,15 @@
 //! The provider's keys: unknown, unlisted, wrong type or use, ambiguous,
-//! rotated; the JWKS cache's refetch on an unknown `kid` (once, at a
-//! bounded rate, never in a loop); JWKS documents and endpoints that fail.
+//! rotated, withdrawn; the JWKS cache's refetch on an unknown `kid` (once,
+//! at a bounded rate, never in a loop) and when its keys expire
+//! (`Cache-Control: max-age`); JWKS documents and endpoints that fail.
 
-use super::harness::{Env, id_token_attack};
+use super::harness::{CLIENT_ID, CLIENT_SECRET, Env, REDIRECT_URI, id_token_attack};
 use oidc_core::JwsError;
 use oidc_core::{IdTokenError, TokenError};
 use oidc_dev_provider::{Edit, Endpoint, Fault, HttpFault, JwksFault, Signing, SigningAlg};
 use serde_json::json;
 use std::time::Duration;
+use tests::fixture::Fixture;
 
 fn jwks(fault: JwksFault) -> Fault {
     Fault::Jwks(fault)
@@ -232,11 +234,96 @@ async fn a_flood_of_unknown_kids_is_refetched_at_a_bounded_rate() {
             "{error:?}"
         );
     }
-    // The cache was fetched moments ago: within the cooldown no unknown
-    // kid, however many, causes a request.
-    assert_eq!(env.count("/jwks"), 0, "{:?}", env.requests());
+    // The first unknown kid causes one refetch (the fetch at the first
+    // login does not start the cooldown); within the cooldown that follows,
+    // no unknown kid, however many, causes another.
+    assert_eq!(env.count("/jwks"), 1, "{:?}", env.requests());
     assert_eq!(env.count("/userinfo"), 0);
-    assert_eq!(env.client.jwks_fetch_count(), 1);
+    assert_eq!(env.client.jwks_fetch_count(), 2);
+}
+
+#[tokio::test]
+async fn a_rotation_right_after_start_is_followed() {
+    // Found by issue 13: the cooldown counted from the first fetch, so keys
+    // rotated seconds after the application started failed every login
+    // until the cooldown ran out.
+    let env = Env::with(|c| c.jwks_refresh_cooldown(Duration::from_secs(3600))).await;
+    env.assert_login_succeeds().await;
+    env.provider.rotate_keys();
+    env.clear();
+    env.assert_login_succeeds().await;
+    assert_eq!(env.count("/jwks"), 1, "{:?}", env.requests());
+    assert_eq!(env.client.jwks_fetch_count(), 2);
+    // That refetch starts the cooldown: a flood of unknown kids now causes
+    // no request.
+    env.inject(Fault::id_signing(Signing::RandomKid));
+    env.clear();
+    for _ in 0..3 {
+        let e = env.id_token_error("random kid").await;
+        assert!(unknown_key(&e), "{e:?}");
+    }
+    assert_eq!(env.client.jwks_fetch_count(), 2);
+}
+
+// ---- keys expire ------------------------------------------------------------------
+
+/// A provider whose JWKS says `Cache-Control: {cache_control}`, and a client
+/// that allows lifetimes from 1 s to an hour.
+async fn expiring(cache_control: &str) -> Env {
+    let provider = Fixture::builder(CLIENT_ID, CLIENT_SECRET, REDIRECT_URI)
+        .provider(|b| b.jwks_cache_control(cache_control))
+        .start()
+        .await;
+    Env::on(provider, |c| {
+        c.jwks_max_age(SECOND, SECOND..=Duration::from_secs(3600))
+    })
+    .await
+}
+
+const SECOND: Duration = Duration::from_secs(1);
+
+#[tokio::test]
+async fn a_withdrawn_key_is_trusted_until_max_age() {
+    let env = expiring("public, max-age=600").await;
+    env.assert_login_succeeds().await;
+    env.inject(jwks(JwksFault::Withdraw(SigningAlg::RS256)));
+    env.clear();
+    env.assert_login_succeeds().await;
+    assert_eq!(env.count("/jwks"), 0, "{:?}", env.requests());
+}
+
+#[tokio::test]
+async fn a_withdrawn_key_stops_verifying_after_max_age() {
+    // Found by issue 13: keys were refetched only for an unknown kid, so a
+    // key the provider withdrew stayed trusted for the life of the process.
+    let env = expiring("public, max-age=1").await;
+    env.assert_login_succeeds().await;
+    env.inject(jwks(JwksFault::Withdraw(SigningAlg::RS256)));
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let e = env.id_token_error("withdrawn key").await;
+    assert!(unknown_key(&e), "{e:?}");
+    assert_eq!(env.count("/jwks"), 1, "{:?}", env.requests());
+    assert_eq!(env.client.jwks_fetch_count(), 2);
+}
+
+#[tokio::test]
+async fn expired_keys_are_refetched_once_by_concurrent_logins() {
+    let env = expiring("max-age=1").await;
+    env.assert_login_succeeds().await;
+    let mut logins = Vec::new();
+    for _ in 0..6 {
+        logins.push(env.code_received().await);
+    }
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    env.clear();
+    let tasks: Vec<_> = logins
+        .into_iter()
+        .map(|login| tokio::spawn(login.exchange()))
+        .collect();
+    for task in tasks {
+        let _authenticated = task.await.expect("task").expect("the keys are refetched");
+    }
+    assert_eq!(env.count("/jwks"), 1, "{:?}", env.requests());
 }
 
 #[tokio::test]
