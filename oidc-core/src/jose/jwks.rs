@@ -326,7 +326,7 @@ impl JwksCache {
     /// A cache that already holds `keys`, fresh for the default lifetime,
     /// and that refetches for no unknown `kid` within the (hour-long)
     /// cooldown: its endpoint does not exist (unit tests and benches).
-    #[cfg(any(test, feature = "bench"))]
+    #[cfg(any(test, feature = "bench", feature = "fuzzing"))]
     pub(crate) fn preloaded(keys: KeySet) -> Self {
         #[allow(clippy::unwrap_used)]
         let uri = Url::parse("http://127.0.0.1:9/jwks").unwrap();

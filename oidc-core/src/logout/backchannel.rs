@@ -9,6 +9,8 @@ use crate::jose::issuer::ExpectedIssuer;
 use crate::jose::jwks::JwksCache;
 use crate::jose::jws::CompactJws;
 use crate::util::{ExpiringSet, unix_now};
+#[cfg(any(feature = "axum", feature = "fuzzing"))]
+use crate::{jose::jws::MAX_TOKEN_BYTES, util::is_form_urlencoded};
 use serde_json::{Map, Value};
 use std::time::Duration;
 
@@ -115,6 +117,33 @@ impl Client {
         };
         verify(token, self.jwks(), &expect, self.logout_replay_cache()).await
     }
+}
+
+/// Reads the `logout_token` of a back-channel logout request (section 2.5):
+/// an `application/x-www-form-urlencoded` body with exactly one
+/// `logout_token`. The error says what is wrong, for a 400 answer.
+#[cfg(any(feature = "axum", feature = "fuzzing"))]
+pub(crate) fn logout_token_from_request(
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<String, &'static str> {
+    if !is_form_urlencoded(content_type) {
+        return Err("the request must be an application/x-www-form-urlencoded POST");
+    }
+    // The token plus its field name and a few other parameters.
+    if body.len() > MAX_TOKEN_BYTES + 64 {
+        return Err("the request is too large");
+    }
+    let mut token = None;
+    for (name, value) in url::form_urlencoded::parse(body) {
+        if name == "logout_token" {
+            if token.is_some() {
+                return Err("logout_token is repeated");
+            }
+            token = Some(value.into_owned());
+        }
+    }
+    token.ok_or("logout_token is missing")
 }
 
 /// Verifies a logout token; on success its `jti` is recorded in `replay`.

@@ -66,10 +66,12 @@
 //! This layer uses the client (`crate::client`), the JOSE layer
 //! (`crate::jose`) to verify logout tokens, and `crate::util`.
 
-mod backchannel;
+pub(crate) mod backchannel;
 mod registry;
 mod rp_initiated;
 
+#[cfg(any(feature = "axum", feature = "fuzzing"))]
+pub(crate) use backchannel::logout_token_from_request;
 pub use backchannel::{BACKCHANNEL_LOGOUT_EVENT, LogoutToken, LogoutTokenError};
 pub use registry::{
     BoxFuture, LoggedOut, LogoutRegistry, MemoryLogoutRegistry, RegistryError, SessionInfo,

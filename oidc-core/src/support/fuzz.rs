@@ -9,12 +9,16 @@ use crate::config::{ClientConfig, IssuerPolicy, ResponseMode, SigningAlgorithm};
 use crate::flow::Callback;
 use crate::flow::pending::{PendingLogin, SealingKey};
 use crate::jose::id_token::{Expectations, IdTokenClaims, NonceCheck, token_hash};
-use crate::jose::jwks::{KeySelection, KeySet};
+use crate::jose::jwks::{JwksCache, KeySelection, KeySet};
 use crate::jose::jws::CompactJws;
+use crate::logout::backchannel::LogoutExpectations;
 use crate::provider::discovery::ProviderMetadata;
 use crate::provider::http::Response;
 use crate::provider::userinfo::{ClaimsSource, UserInfo};
+use crate::util::ExpiringSet;
+use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair};
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use std::future::Future;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -174,6 +178,78 @@ pub fn userinfo(data: &[u8]) {
     {
         let _ = format!("{user:?}");
     }
+}
+
+/// A back-channel logout request body, read and verified as the endpoint
+/// does, against a JWKS holding one Ed25519 key. The first byte picks the
+/// shape: even, the rest is the request body as received; odd, the rest is
+/// the token's claims JSON, signed here with that key (header `EdDSA`,
+/// `logout+jwt`) and posted as `logout_token`, so that the fuzzer reaches
+/// every claim check, the `jti` replay set and the registry's logout time.
+pub fn backchannel_logout(data: &[u8]) {
+    static KEY: OnceLock<Option<(Ed25519KeyPair, JwksCache)>> = OnceLock::new();
+    static REPLAY: OnceLock<ExpiringSet> = OnceLock::new();
+    let Some((signer, jwks)) = KEY.get_or_init(logout_signer) else {
+        return;
+    };
+    let replay = REPLAY.get_or_init(|| ExpiringSet::with_capacity(1024));
+    let Some((mode, rest)) = data.split_first() else {
+        return;
+    };
+    let body = if mode % 2 == 0 {
+        rest.to_vec()
+    } else {
+        let header = br#"{"alg":"EdDSA","kid":"k1","typ":"logout+jwt"}"#;
+        let input = format!(
+            "{}.{}",
+            crate::util::b64url(header),
+            crate::util::b64url(rest)
+        );
+        let signature = signer.sign(input.as_bytes());
+        let token = format!("{input}.{}", crate::util::b64url(signature.as_ref()));
+        format!("logout_token={token}").into_bytes()
+    };
+    let content_type = if mode & 2 == 0 {
+        "application/x-www-form-urlencoded"
+    } else {
+        "application/x-www-form-urlencoded; charset=UTF-8"
+    };
+    let Ok(token) = crate::logout::logout_token_from_request(Some(content_type), &body) else {
+        return;
+    };
+    let issuer = crate::jose::issuer::ExpectedIssuer::exact("https://op.example");
+    let trusted = ["api".to_owned()];
+    let expect = LogoutExpectations {
+        issuer: &issuer,
+        client_id: "cid",
+        trusted_audiences: &trusted,
+        algorithms: &SigningAlgorithm::ALL,
+        clock_tolerance: Duration::from_secs(60),
+        max_token_age: Duration::from_secs(600),
+        now: NOW,
+    };
+    // The keys are preloaded: verification completes without waiting.
+    let verify = crate::logout::backchannel::verify(&token, jwks, &expect, replay);
+    let mut verify = std::pin::pin!(verify);
+    let waker = std::task::Waker::noop();
+    if let std::task::Poll::Ready(Ok(verified)) = verify
+        .as_mut()
+        .poll(&mut std::task::Context::from_waker(waker))
+    {
+        let _ = crate::logout::LoggedOut::from_token(&verified);
+    }
+}
+
+/// The Ed25519 key of [`backchannel_logout`] (fixed, so runs are
+/// reproducible) and a key cache holding its public half.
+fn logout_signer() -> Option<(Ed25519KeyPair, JwksCache)> {
+    let pair = Ed25519KeyPair::from_seed_unchecked(&[7; 32]).ok()?;
+    let jwks = serde_json::json!({"keys": [{
+        "kty": "OKP", "crv": "Ed25519", "kid": "k1", "alg": "EdDSA", "use": "sig",
+        "x": crate::util::b64url(pair.public_key().as_ref()),
+    }]});
+    let keys = KeySet::parse(jwks.to_string().as_bytes()).ok()?;
+    Some((pair, JwksCache::preloaded(keys)))
 }
 
 /// The discovery document parser and its checks, for an https issuer and

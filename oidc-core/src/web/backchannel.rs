@@ -3,9 +3,7 @@
 
 use super::Oidc;
 use crate::error::JwsError;
-use crate::jose::jws::MAX_TOKEN_BYTES;
-use crate::logout::{LoggedOut, LogoutTokenError};
-use crate::util::is_form_urlencoded;
+use crate::logout::{LoggedOut, LogoutTokenError, logout_token_from_request};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -22,24 +20,12 @@ pub(crate) async fn backchannel_logout<C: 'static>(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let content_type = headers.get(header::CONTENT_TYPE);
-    if !is_form_urlencoded(content_type.and_then(|v| v.to_str().ok())) {
-        return invalid_request("the request must be an application/x-www-form-urlencoded POST");
-    }
-    if body.len() > MAX_TOKEN_BYTES + 64 {
-        return invalid_request("the request is too large");
-    }
-    let mut token = None;
-    for (name, value) in url::form_urlencoded::parse(&body) {
-        if name == "logout_token" {
-            if token.is_some() {
-                return invalid_request("logout_token is repeated");
-            }
-            token = Some(value.into_owned());
-        }
-    }
-    let Some(token) = token else {
-        return invalid_request("logout_token is missing");
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let token = match logout_token_from_request(content_type, &body) {
+        Ok(token) => token,
+        Err(reason) => return invalid_request(reason),
     };
     let verified = match oidc.client.verify_logout_token(&token).await {
         Ok(verified) => verified,
