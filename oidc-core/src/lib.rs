@@ -222,8 +222,11 @@
 //! | Request deadline, per request, from connect to the last body byte (a slowly trickled body cannot extend it) | 10 s | [`ClientConfig::http_timeout`] |
 //! | Connect deadline | 5 s | [`ClientConfig::connect_timeout`] |
 //! | Response body cap, counted after decompression (gzip), for discovery, JWKS, token and UserInfo | 512 KiB | [`ClientConfig::max_response_bytes`] |
-//! | JWKS refetch on an unknown `kid`: at most one request per cooldown, successful or failed; a failure is reported again within it | 10 s | [`ClientConfig::jwks_refresh_cooldown`] |
+//! | JWKS refetch on an unknown `kid`: at most one per cooldown, counted from the last refetch an unknown `kid` caused (the first fetch and expiry refetches do not start it); a failed fetch is reported again within it | 10 s | [`ClientConfig::jwks_refresh_cooldown`] |
+//! | How long fetched keys are trusted (ID, access and logout tokens): the JWKS response's `max-age` minus `Age`, clamped to the range; `no-store`/`no-cache` mean the minimum; the default without a usable `max-age`. Expired keys are refetched by the next verification, once for all concurrent ones | 1 h within [1 min, 24 h] (range within [1 s, 7 days]) | [`ClientConfig::jwks_max_age`], [`ResourceServerConfig::jwks_max_age`](access_token::ResourceServerConfig::jwks_max_age) |
+//! | Expired keys kept while their refetch fails (retried once per cooldown), then `KeysUnavailable` | 5 min | fixed |
 //! | Pending login lifetime (and how long a used `state` is remembered) | 10 min | [`ClientConfig::pending_login_ttl`] |
+//! | Used `state`s remembered per client: when full, the soonest-expiring are forgotten an eighth at a time, and a callback whose login expires no later than the last one forgotten is refused (`CallbackError::ReplayUnverifiable`), never accepted twice | 100,000 | fixed |
 //! | ID token and logout token algorithms (any of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA; never `none` or HMAC) | the provider's advertised ones among these; RS256 if it lists none | [`ClientConfig::allowed_algorithms`] |
 //! | Token endpoint authentication | `client_secret_post` if the provider lists it, else `client_secret_basic` (also when it lists nothing); `none` without a secret | [`ClientConfig::auth_method`] |
 //! | `iss` matching | exact | [`ClientConfig::issuer_policy`] |
@@ -233,12 +236,18 @@
 //! | Parameters in one authorization response (distinct names; more is refused before any check) | 24 | fixed |
 //! | JWKS keys considered / smallest RSA key | the first 100 / 2048 bits | fixed |
 //! | `sub` length | 1 to 255 characters | fixed |
-//! | Token type | `Bearer` (absent means `Bearer`) | fixed |
+//! | Token type | `Bearer`; absent only in the guide's shape (with inline `userinfo`), otherwise an invalid token response | fixed |
+//! | Logout token `jti`s remembered: each until min(`iat` + maximum ID token age, `exp`) + tolerance; when full, the same rule as for `state`s (refused as `Replayed`) | 10,000 | fixed |
+//! | When a back-channel logout takes effect | the end of the second its `iat` names, at the latest now: a late or replayed token spares sessions started after the logout | fixed |
+//! | Loopback listener (apps): connections served at once (more wait in the kernel's queue, first come first served); pause after a descriptor or buffer shortage on accept; `Duration::MAX` as the timeout | 16; 100 ms; no deadline | fixed |
+//! | Web glue: pending logins per browser (each a `__Host-` cookie; `/login` drops the oldest) | 5 (1 to 20) | [`Oidc::max_pending_logins`](web::Oidc::max_pending_logins) |
+//! | Web glue: `return_to` length | 2048 bytes (1 to 2048) | [`Oidc::max_return_to_len`](web::Oidc::max_return_to_len) |
+//! | Web glue: sessions held by `memory_session_layer` (expired ones are removed; beyond it the least used go) | 100,000 | [`MEMORY_SESSIONS_MAX`](web::MEMORY_SESSIONS_MAX) |
 //! | Redirects on back-channel calls | never followed | fixed |
 //!
 //! A login's exchange makes at most three requests, each with its own
-//! deadline: token, JWKS (only when the keys are not cached or the `kid` is
-//! unknown) and UserInfo (only when the token response has no inline
+//! deadline: token, JWKS (only when the keys are not cached, have expired,
+//! or the `kid` is unknown) and UserInfo (only when the token response has no inline
 //! `userinfo`).
 //!
 //! ## Secrets
