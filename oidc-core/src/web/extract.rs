@@ -1,6 +1,7 @@
 //! The signed-in user as an axum extractor.
 
 use super::record::{SessionRecord, session_key};
+use super::refresh::{self, REFRESH_LEEWAY, Refreshed};
 use super::{Oidc, WhenSignedOut};
 use crate::jose::id_token::IdTokenClaims;
 use crate::logout::SessionInfo;
@@ -15,15 +16,17 @@ use std::marker::PhantomData;
 use std::time::Duration;
 use tower_sessions::Session;
 
-/// Seconds before expiry at which an access token is refreshed.
-const REFRESH_LEEWAY: Duration = Duration::from_secs(30);
-
 /// The signed-in user of provider `C`. As a handler argument it requires a
 /// signed-in user (otherwise: a redirect to the login route, or 401, see
 /// [`WhenSignedOut`]); as `Option<SignedIn<C>>` it is `None` for visitors.
 ///
 /// An expired access token is refreshed on extraction when there is a
-/// refresh token; if the refresh fails, the user is signed out. A session
+/// refresh token, once per session however many requests arrive at once
+/// (see the [module docs](super#refresh)). If the provider says the grant
+/// is gone (`invalid_grant`) or the refreshed ID token fails verification,
+/// the user is signed out; if the provider cannot be reached, the user
+/// stays signed in with the stale access token
+/// ([`SignedIn::access_token_expired`] tells). A session
 /// that a back-channel logout ended (see the [logout
 /// registry](crate::logout::LogoutRegistry)) is cleared and counts as
 /// signed out.
@@ -62,6 +65,14 @@ impl<C> SignedIn<C> {
     /// All tokens.
     pub fn tokens(&self) -> &TokenSet {
         &self.record.tokens
+    }
+
+    /// Whether the access token has expired: the provider could not be
+    /// reached to refresh it (the user stays signed in meanwhile), or the
+    /// login has no refresh token. APIs will refuse it; try again later,
+    /// or send the user through the login route.
+    pub fn access_token_expired(&self) -> bool {
+        self.record.tokens.access_token_expired(Duration::ZERO)
     }
 }
 
@@ -186,57 +197,11 @@ async fn load<C>(parts: &Parts, oidc: &Oidc<C>) -> Result<Option<SignedIn<C>>, S
             .map_err(|e| SignedInRejection::Session(e.to_string()))?;
         return Ok(None);
     }
-    if record.tokens.access_token_expired(REFRESH_LEEWAY) {
-        if record.tokens.refresh_token.is_none() {
-            // The ID token still identifies the user; the access token is
-            // simply stale. Applications that need it check `tokens()`.
-            return Ok(Some(SignedIn {
-                record,
-                _config: PhantomData,
-            }));
-        }
-        match oidc.client.refresh(&record.tokens, &record.id_token).await {
-            Ok(refreshed) => {
-                // The refresh took a round trip: a logout (or a new login)
-                // may have ended this session meanwhile. Read it again and
-                // write the new tokens only into the same login; a logout
-                // wins, and the refreshed tokens are dropped.
-                session
-                    .load()
-                    .await
-                    .map_err(|e| SignedInRejection::Session(e.to_string()))?;
-                let current: Option<SessionRecord> = session
-                    .get(&key)
-                    .await
-                    .map_err(|e| SignedInRejection::Session(e.to_string()))?;
-                let Some(current) = current else {
-                    tracing::info!("signed out while a refresh was in flight");
-                    return Ok(None);
-                };
-                if current.signed_in_at_ms != record.signed_in_at_ms
-                    || current.id_token.sub != record.id_token.sub
-                {
-                    return Ok(Some(SignedIn {
-                        record: current,
-                        _config: PhantomData,
-                    }));
-                }
-                record.tokens = refreshed.tokens;
-                record.id_token = refreshed.id_token;
-                if let Some(user) = refreshed.user {
-                    record.user = user;
-                }
-                session
-                    .insert(&key, &record)
-                    .await
-                    .map_err(|e| SignedInRejection::Session(e.to_string()))?;
-            }
-            Err(error) => {
-                tracing::info!(%error, "refresh failed; signing the user out");
-                let _ = session.remove_value(&key).await;
-                return Ok(None);
-            }
-        }
+    if record.tokens.access_token_expired(REFRESH_LEEWAY) && record.tokens.refresh_token.is_some() {
+        record = match refresh::refresh(oidc, &session, &key, record).await? {
+            Refreshed::Fresh(record) | Refreshed::Stale(record) => record,
+            Refreshed::SignedOut => return Ok(None),
+        };
     }
     Ok(Some(SignedIn {
         record,

@@ -68,10 +68,30 @@
 //! within 30 seconds and the login has a refresh token: the refreshed ID
 //! token is verified (OpenID Connect Core 12.2: same `iss`, `sub`, `aud`),
 //! the rotated refresh token replaces the old one in the session, and the
-//! handler sees fresh tokens. If the refresh fails (revoked grant, provider
-//! logout), the user is signed out. The session is read again when the
-//! refresh returns: a logout that happened meanwhile wins, and the
-//! refreshed tokens are dropped.
+//! handler sees fresh tokens.
+//!
+//! - **One refresh per session at a time.** Providers that rotate refresh
+//!   tokens revoke the grant when a used one comes back (RFC 9700), so the
+//!   parallel requests of a page must not each spend it: one refreshes,
+//!   saves the new tokens to the store at once, and the others, which
+//!   waited, read the session again and use them.
+//! - **Several instances.** Each instance coordinates its own requests. If
+//!   another instance spent the refresh token first, the provider answers
+//!   `invalid_grant`; the session is then read again for up to two seconds
+//!   for the other instance's tokens before the user is signed out. A
+//!   provider that revokes the grant on such a reuse makes those tokens
+//!   short-lived (the next refresh fails); only a lock shared by the
+//!   instances prevents the second refresh.
+//! - **Sign-out only when the grant is gone**: `invalid_grant` (revoked,
+//!   expired, provider logout), or a refreshed ID token that fails
+//!   verification. A transient failure (timeout, network, 5xx) keeps the
+//!   user signed in with the stale access token
+//!   ([`SignedIn::access_token_expired`] tells) and pauses this provider's
+//!   refreshes for five seconds, so requests do not each wait for a
+//!   provider that is down.
+//! - **A logout wins.** The session is read again when the refresh returns:
+//!   a logout that happened meanwhile wins, and the refreshed tokens are
+//!   dropped.
 //!
 //! ## Logout
 //!
@@ -118,6 +138,7 @@ mod handlers;
 mod memory_store;
 mod pages;
 mod record;
+mod refresh;
 
 pub use bearer::{Bearer, BearerRejection, ScopeSet};
 pub use extract::{SignedIn, SignedInRejection};
@@ -232,6 +253,7 @@ pub struct Oidc<C = crate::ClientConfig> {
     pub(crate) key: SealingKey,
     pub(crate) options: Arc<Options>,
     pub(crate) registry: Arc<dyn LogoutRegistry>,
+    pub(crate) refreshes: Arc<refresh::RefreshLocks>,
     _config: PhantomData<fn() -> C>,
 }
 
@@ -242,6 +264,7 @@ impl<C> Clone for Oidc<C> {
             key: self.key.clone(),
             options: Arc::clone(&self.options),
             registry: Arc::clone(&self.registry),
+            refreshes: Arc::clone(&self.refreshes),
             _config: PhantomData,
         }
     }
@@ -296,6 +319,7 @@ impl<C> Oidc<C> {
                 max_return_to_len: DEFAULT_MAX_RETURN_TO_LEN,
             }),
             registry: Arc::new(MemoryLogoutRegistry::default()),
+            refreshes: Arc::default(),
             _config: PhantomData,
         }
     }
