@@ -243,6 +243,10 @@
 //! | Web glue: pending logins per browser (each a `__Host-` cookie; `/login` drops the oldest) | 5 (1 to 20) | [`Oidc::max_pending_logins`](web::Oidc::max_pending_logins) |
 //! | Web glue: `return_to` length | 2048 bytes (1 to 2048) | [`Oidc::max_return_to_len`](web::Oidc::max_return_to_len) |
 //! | Web glue: sessions held by `memory_session_layer` (expired ones are removed; beyond it the least used go) | 100,000 | [`MEMORY_SESSIONS_MAX`](web::MEMORY_SESSIONS_MAX) |
+//! | Web glue: access token refreshed this long before it expires | 30 s | fixed |
+//! | Web glue: refreshes of one session at once, per instance (its other requests wait, then use the stored result) | 1 | fixed |
+//! | Web glue: after `invalid_grant`, the session is re-read for another instance's new tokens before signing out | up to 2 s, every 100 ms | fixed |
+//! | Web glue: refreshes at a provider pause after a transient failure (timeout, network, 5xx); meanwhile `SignedIn` answers with the stale token ([`SignedIn::access_token_expired`](web::SignedIn::access_token_expired)) | 5 s | fixed |
 //! | Redirects on back-channel calls | never followed | fixed |
 //!
 //! A login's exchange makes at most three requests, each with its own
