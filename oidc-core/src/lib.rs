@@ -267,6 +267,7 @@ mod jose;
 pub mod logout;
 pub mod loopback;
 mod provider;
+pub mod replay;
 pub mod secret;
 mod support;
 mod util;
@@ -290,7 +291,7 @@ pub use config::{
 };
 pub use error::{
     AuthorizeError, CallbackError, ClaimsError, ConfigError, DiscoveryError, EnvProblem, Error,
-    IdTokenError, JwsError, PendingLoginError, TokenError, TransportError,
+    IdTokenError, JwsError, PendingLoginError, StoreError, TokenError, TransportError,
 };
 pub use flow::pending::{PendingLogin, SealingKey};
 pub use flow::{
