@@ -267,6 +267,8 @@ mod jose;
 pub mod logout;
 pub mod loopback;
 mod provider;
+#[cfg(feature = "redis")]
+pub mod redis;
 pub mod replay;
 pub mod secret;
 mod support;
