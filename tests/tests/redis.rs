@@ -541,3 +541,37 @@ async fn the_web_glue_keeps_sessions_in_redis_and_answers_503_without_it() {
     }
     assert_eq!(status, StatusCode::OK, "the retry after the outage");
 }
+
+/// A flood of logins fills an instance's bounded memory of used `state`s,
+/// which then cannot vouch for a pending login and refuses it
+/// (`ReplayUnverifiable`); with a shared store, the shared store decides
+/// instead, and the login completes.
+#[tokio::test]
+async fn a_full_local_set_leaves_the_decision_to_the_shared_store() {
+    let server = RedisServer::start();
+    let fixture = Fixture::builder("app", "app-secret", "http://127.0.0.1:9/callback")
+        .start()
+        .await;
+    let client = instance(&fixture, &server).await;
+    let (login, delivered) =
+        round_trip(&Browser::new(), client.login(), UserAction::SignIn(USER)).await;
+    // One callback more than the set's capacity (100,000) received on this
+    // instance: the soonest-expiring eighth is forgotten, and the real
+    // login expires no later than those.
+    let issuer = client.config().issuer().to_owned();
+    for _ in 0..=100_000 {
+        let (_, started) = client.login().redirect().unwrap();
+        let pending = started.into_pending();
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("state", pending.state().secret())
+            .append_pair("code", "c")
+            .append_pair("iss", &issuer)
+            .finish();
+        let callback = oidc_core::Callback::from_form_post(query.as_bytes()).unwrap();
+        let _received = client.resume(pending).unwrap().receive(callback).unwrap();
+    }
+    let login = login
+        .receive(delivered.callback().unwrap())
+        .expect("the shared store decides");
+    let _signed_in = login.exchange().await.expect("first use across instances");
+}
