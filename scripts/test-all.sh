@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace on a fresh machine: installs what the
 # tests need (Chromium + ChromeDriver for the real-browser suite, Node for the
-# certified-provider interop suite), checks that oidc-core builds with each
-# feature alone, runs the unit, end-to-end, compile-fail, interop,
-# hostile-provider and browser suites, compiles the benchmarks, builds the
-# docs without warnings, and ends with a short fuzzing smoke run. The same command runs in CI (.ci/run).
+# certified-provider interop suite, redis-server for the shared-state suite,
+# whose tests each start their own server on a free loopback port), checks
+# that oidc-core builds with each feature alone, runs the unit, end-to-end,
+# compile-fail, interop, hostile-provider, browser and Redis suites, compiles
+# the benchmarks, builds the docs without warnings, and ends with a short
+# fuzzing smoke run. The same command runs in CI (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +17,7 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 if ((${#missing[@]})); then
   step "Installing ${missing[*]} (Debian packages)"
   sudo=""
@@ -35,7 +38,8 @@ for features in "" "--no-default-features" \
   "--no-default-features --features macros" \
   "--no-default-features --features axum" \
   "--no-default-features --features bench" \
-  "--no-default-features --features fuzzing"; do
+  "--no-default-features --features fuzzing" \
+  "--no-default-features --features redis"; do
   echo "cargo check -p oidc-core $features"
   # shellcheck disable=SC2086 # $features is a list of words
   RUSTFLAGS="-D warnings" cargo check --quiet -p oidc-core $features

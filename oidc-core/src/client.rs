@@ -2,7 +2,7 @@
 //! the JWKS cache, shared by every login.
 
 use crate::config::{AuthMethod, ClientConfig, SigningAlgorithm};
-use crate::error::{DiscoveryError, PendingLoginError};
+use crate::error::{CallbackError, DiscoveryError, PendingLoginError};
 use crate::flow::pending::{PendingLogin, SealingKey};
 use crate::flow::{Login, Redirected, Unstarted};
 use crate::jose::issuer::ExpectedIssuer;
@@ -10,6 +10,7 @@ use crate::jose::jwks::{JwksCache, JwksPolicy};
 use crate::provider::discovery::{ProviderMetadata, fetch_document};
 use crate::provider::http::Http;
 use crate::provider::negotiated::Negotiated;
+use crate::replay::{FirstUse, ReplayKey, ReplayKind, ReplayStore};
 use crate::util::{ExpiringSet, Insert, unix_now};
 use std::fmt;
 use std::sync::Arc;
@@ -31,6 +32,9 @@ const USED_STATE_CAPACITY: usize = 100_000;
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    /// The store shared with the application's other instances, if any
+    /// (see [`crate::replay`]).
+    shared_replay: Option<Arc<dyn ReplayStore>>,
 }
 
 struct Inner {
@@ -52,6 +56,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("issuer", &self.inner.config.issuer)
             .field("client_id", &self.inner.config.client_id)
+            .field("shared_replay_store", &self.shared_replay.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -102,7 +107,22 @@ impl Client {
                 used_states: ExpiringSet::with_capacity(USED_STATE_CAPACITY),
                 logout_jtis: ExpiringSet::with_capacity(LOGOUT_JTI_CAPACITY),
             }),
+            shared_replay: None,
         }
+    }
+
+    /// Makes logins and logout tokens single use across every instance
+    /// that shares `store` (e.g. `redis::RedisReplayStore`), not only on
+    /// this one: see [`crate::replay`] for where it is asked. Applies to
+    /// this value and its clones made afterwards.
+    pub fn with_replay_store(mut self, store: Arc<dyn ReplayStore>) -> Self {
+        self.shared_replay = Some(store);
+        self
+    }
+
+    /// Whether a shared [`ReplayStore`] is set.
+    pub fn has_replay_store(&self) -> bool {
+        self.shared_replay.is_some()
     }
 
     /// Starts a login. Set options on it, then call
@@ -176,11 +196,52 @@ impl Client {
         &self.inner.logout_jtis
     }
 
-    /// Marks a login's `state` as used, unless it already was or may have
-    /// been (see [`Insert`]).
+    /// Marks a login's `state` as used on this instance, unless it already
+    /// was or may have been (see [`Insert`]). With a shared store,
+    /// [`Insert::Unverifiable`] becomes [`Insert::Fresh`]: the shared store,
+    /// asked at the exchange, has the last word.
     pub(crate) fn consume_state(&self, state: &str, expires_at: i64) -> Insert {
-        self.inner
-            .used_states
-            .check_and_insert(&[state.as_bytes()], expires_at, unix_now())
+        let found =
+            self.inner
+                .used_states
+                .check_and_insert(&[state.as_bytes()], expires_at, unix_now());
+        match found {
+            Insert::Unverifiable if self.shared_replay.is_some() => Insert::Fresh,
+            found => found,
+        }
+    }
+
+    /// Marks a login's `state` as used in the shared store, if there is
+    /// one: refused if another instance (or this one) used it already, or
+    /// if the store cannot answer.
+    pub(crate) async fn consume_state_shared(
+        &self,
+        state: &str,
+        expires_at: i64,
+    ) -> Result<(), CallbackError> {
+        let Some(store) = &self.shared_replay else {
+            return Ok(());
+        };
+        let key = self.replay_key(ReplayKind::State, &[state.as_bytes()]);
+        match store.first_use(&key, expires_at).await {
+            Ok(FirstUse::Yes) => Ok(()),
+            Ok(FirstUse::No) => Err(CallbackError::AlreadyUsed),
+            Ok(_) => Err(CallbackError::ReplayUnverifiable),
+            Err(error) => Err(CallbackError::StoreUnavailable(error)),
+        }
+    }
+
+    /// The shared store, if any.
+    pub(crate) fn shared_replay(&self) -> Option<&dyn ReplayStore> {
+        self.shared_replay.as_deref()
+    }
+
+    /// A key for the shared store: the value, bound to this client (two
+    /// clients sharing a store never see each other's values).
+    pub(crate) fn replay_key(&self, kind: ReplayKind, value: &[&[u8]]) -> ReplayKey {
+        let config = &self.inner.config;
+        let mut parts: Vec<&[u8]> = vec![config.issuer.as_bytes(), config.client_id.as_bytes()];
+        parts.extend_from_slice(value);
+        ReplayKey::new(kind, &parts)
     }
 }

@@ -16,6 +16,7 @@
 //! | an API's bearer tokens | [`AccessTokenError`](crate::AccessTokenError), [`BearerError`](crate::access_token::BearerError) | [`AccessTokenVerifier`](crate::AccessTokenVerifier) |
 //! | back-channel logout | [`LogoutTokenError`](crate::LogoutTokenError) | [`Client::verify_logout_token`](crate::Client::verify_logout_token) |
 //! | a native app's redirect | [`LoopbackError`](crate::loopback::LoopbackError) | [`LoopbackServer`](crate::loopback::LoopbackServer) |
+//! | a store shared by instances | [`StoreError`] | [`ReplayStore`](crate::replay::ReplayStore), the `redis` module |
 //!
 //! [`Error`] wraps them all for applications that just want `?`.
 
@@ -59,6 +60,9 @@ pub enum Error {
     /// A native app's loopback redirect failed.
     #[error(transparent)]
     Loopback(#[from] crate::loopback::LoopbackError),
+    /// A store shared by the application's instances failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// The application's configuration is invalid. Fix the configuration: these
@@ -336,6 +340,11 @@ pub enum CallbackError {
         "too many logins are in flight to prove this callback is not a replay; start a new login"
     )]
     ReplayUnverifiable,
+    /// The shared [`ReplayStore`](crate::replay::ReplayStore) could not
+    /// say whether this callback was used on another instance: refused
+    /// rather than risk a replay (answer 503; the user starts again).
+    #[error("cannot check this callback against the other instances: {0}")]
+    StoreUnavailable(StoreError),
 }
 
 fn describe(description: &Option<String>) -> String {
@@ -391,6 +400,12 @@ pub enum TokenError {
         /// The other `sub`.
         found: String,
     },
+    /// The callback was refused by the shared
+    /// [`ReplayStore`](crate::replay::ReplayStore), asked before the code
+    /// is spent: [`CallbackError::AlreadyUsed`] (completed on another
+    /// instance) or [`CallbackError::StoreUnavailable`].
+    #[error(transparent)]
+    Callback(CallbackError),
     /// There is no refresh token to refresh with.
     #[error(
         "there is no refresh token: request the `offline_access` scope or check the provider's policy"
@@ -608,4 +623,26 @@ pub enum TransportError {
         /// What was wrong.
         reason: String,
     },
+}
+
+/// A store shared by the application's instances (Redis, a database) did
+/// not answer or answered something unusable. Never carries the store's
+/// URL or password, nor the data it was asked about.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// No answer within the deadline.
+    #[error("the shared store did not answer within {0:?}")]
+    Timeout(Duration),
+    /// The store is unreachable, refused the command, or failed.
+    #[error("the shared store failed: {0}")]
+    Unavailable(String),
+    /// The store's address does not parse (the address itself is not
+    /// repeated: it may hold a password).
+    #[error("the shared store's URL is invalid: {0}")]
+    InvalidUrl(String),
+    /// A stored value is not what this crate writes (another program's
+    /// key under the same prefix?).
+    #[error("the shared store holds a value this client cannot read under `{0}`")]
+    Corrupt(&'static str),
 }

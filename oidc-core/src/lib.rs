@@ -271,6 +271,9 @@ mod jose;
 pub mod logout;
 pub mod loopback;
 mod provider;
+#[cfg(feature = "redis")]
+pub mod redis;
+pub mod replay;
 pub mod secret;
 mod support;
 mod util;
@@ -294,7 +297,7 @@ pub use config::{
 };
 pub use error::{
     AuthorizeError, CallbackError, ClaimsError, ConfigError, DiscoveryError, EnvProblem, Error,
-    IdTokenError, JwsError, PendingLoginError, TokenError, TransportError,
+    IdTokenError, JwsError, PendingLoginError, StoreError, TokenError, TransportError,
 };
 pub use flow::pending::{PendingLogin, SealingKey};
 pub use flow::{

@@ -9,9 +9,13 @@
 //!   served next to the provider. Start new tests from here.
 //! - [`chrome`]: headless Chromium over WebDriver, for the browser suite.
 //! - [`processes`]: the workspace's programs run as real processes.
+//! - [`redis`]: a real `redis-server` per test, on a free loopback port.
+//! - [`registry_conformance`]: the rules every `LogoutRegistry` follows.
 
 pub mod browser;
 pub mod chrome;
 pub mod dev_login;
 pub mod fixture;
 pub mod processes;
+pub mod redis;
+pub mod registry_conformance;

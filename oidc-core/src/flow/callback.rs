@@ -155,7 +155,9 @@ impl<S: LoginState> Login<S> {
     /// Checks the authorization response and moves to [`CodeReceived`].
     ///
     /// In order: the response mode is the one requested; `state` matches
-    /// (constant time); this login has not received a callback before;
+    /// (constant time); this login has not received a callback before on
+    /// this instance (across instances: at [`Login::exchange`], with a
+    /// shared [`ReplayStore`](crate::replay::ReplayStore));
     /// `iss` is the provider's (RFC 9207: required when the provider
     /// advertises it); then an `error` response becomes
     /// [`CallbackError::Provider`] and a success must carry a `code`.

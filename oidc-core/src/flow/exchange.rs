@@ -18,6 +18,12 @@ use std::time::Duration;
 impl<S: LoginState> Login<S> {
     /// Exchanges the code at the token endpoint and verifies the result.
     ///
+    /// With a shared [`ReplayStore`](crate::replay::ReplayStore)
+    /// ([`Client::with_replay_store`](crate::Client::with_replay_store)),
+    /// first records the login's `state` there: a callback already used on
+    /// another instance fails with [`TokenError::Callback`] and its code is
+    /// never sent.
+    ///
     /// Sends `grant_type=authorization_code`, `code`, `redirect_uri` and the
     /// PKCE `code_verifier`, authenticated by the configured method. Then
     /// verifies the ID token (signature, `iss`, `aud`, `azp`, `exp`, `iat`,
@@ -62,6 +68,12 @@ async fn exchange(
 ) -> Result<Login<Authenticated>, TokenError> {
     {
         let CodeReceived { pending, code } = received;
+        // Before the code is spent: a callback already used on another
+        // instance is refused here (see `crate::replay`).
+        client
+            .consume_state_shared(pending.state.secret(), pending.expires_at)
+            .await
+            .map_err(TokenError::Callback)?;
         let config = client.config();
 
         let (body, authorization) = token_request(

@@ -3,11 +3,12 @@
 
 use crate::client::Client;
 use crate::config::SigningAlgorithm;
-use crate::error::{ClaimsError, JwsError};
+use crate::error::{ClaimsError, JwsError, StoreError};
 use crate::jose::claims::{self, TimeRules};
 use crate::jose::issuer::ExpectedIssuer;
 use crate::jose::jwks::JwksCache;
 use crate::jose::jws::CompactJws;
+use crate::replay::{FirstUse, ReplayKind};
 use crate::util::{ExpiringSet, unix_now};
 #[cfg(any(feature = "axum", feature = "fuzzing"))]
 use crate::{jose::jws::MAX_TOKEN_BYTES, util::is_form_urlencoded};
@@ -78,6 +79,11 @@ pub enum LogoutTokenError {
     /// This `jti` was already accepted: a replay.
     #[error("this logout token (jti) was already used")]
     Replayed,
+    /// The shared [`ReplayStore`](crate::replay::ReplayStore) could not
+    /// say whether this `jti` was used: not accepted (answer 503, so the
+    /// provider retries).
+    #[error("cannot check the logout token's jti against the other instances: {0}")]
+    StoreUnavailable(StoreError),
 }
 
 impl LogoutTokenError {
@@ -85,6 +91,12 @@ impl LogoutTokenError {
     /// are unavailable (answer 503), rather than refused.
     pub fn is_keys_unavailable(&self) -> bool {
         matches!(self, Self::Jws(JwsError::KeysUnavailable(_)))
+    }
+
+    /// Whether the token could not be checked because the shared replay
+    /// store did not answer (answer 503), rather than refused.
+    pub fn is_store_unavailable(&self) -> bool {
+        matches!(self, Self::StoreUnavailable(_))
     }
 }
 
@@ -103,7 +115,9 @@ pub(crate) struct LogoutExpectations<'a> {
 impl Client {
     /// Verifies a back-channel logout token (the `logout_token` form field
     /// of the provider's POST): see the [module documentation](crate::logout)
-    /// for every check. A token is accepted once: its `jti` is remembered.
+    /// for every check. A token is accepted once: its `jti` is remembered,
+    /// in the shared [`ReplayStore`](crate::replay::ReplayStore) if the
+    /// client has one (then only there), else in this client's memory.
     pub async fn verify_logout_token(&self, token: &str) -> Result<LogoutToken, LogoutTokenError> {
         let config = self.config();
         let expect = LogoutExpectations {
@@ -115,7 +129,19 @@ impl Client {
             max_token_age: config.limits.max_id_token_age,
             now: unix_now(),
         };
-        verify(token, self.jwks(), &expect, self.logout_replay_cache()).await
+        let Some(shared) = self.shared_replay() else {
+            return verify(token, self.jwks(), &expect, self.logout_replay_cache()).await;
+        };
+        let (token, acceptable_until) = verify_except_replay(token, self.jwks(), &expect).await?;
+        let key = self.replay_key(
+            ReplayKind::LogoutJti,
+            &[token.iss.as_bytes(), token.jti.as_bytes()],
+        );
+        match shared.first_use(&key, acceptable_until).await {
+            Ok(FirstUse::Yes) => Ok(token),
+            Ok(_) => Err(LogoutTokenError::Replayed),
+            Err(error) => Err(LogoutTokenError::StoreUnavailable(error)),
+        }
     }
 }
 
@@ -153,6 +179,24 @@ pub(crate) async fn verify(
     expect: &LogoutExpectations<'_>,
     replay: &ExpiringSet,
 ) -> Result<LogoutToken, LogoutTokenError> {
+    let (token, acceptable_until) = verify_except_replay(token, jwks, expect).await?;
+    if !replay.insert(
+        &[token.iss.as_bytes(), token.jti.as_bytes()],
+        acceptable_until,
+        expect.now,
+    ) {
+        return Err(LogoutTokenError::Replayed);
+    }
+    Ok(token)
+}
+
+/// Every check but the replay one; returns the token and the last second
+/// it is acceptable (how long its `jti` must be remembered).
+async fn verify_except_replay(
+    token: &str,
+    jwks: &JwksCache,
+    expect: &LogoutExpectations<'_>,
+) -> Result<(LogoutToken, i64), LogoutTokenError> {
     let jws = CompactJws::parse(token, expect.algorithms)?;
     if let Some(typ) = &jws.header.typ {
         let lower = typ.to_ascii_lowercase();
@@ -173,14 +217,7 @@ pub(crate) async fn verify(
         .saturating_add(secs(expect.max_token_age))
         .min(token.exp)
         .saturating_add(secs(expect.clock_tolerance));
-    if !replay.insert(
-        &[token.iss.as_bytes(), token.jti.as_bytes()],
-        acceptable_until,
-        expect.now,
-    ) {
-        return Err(LogoutTokenError::Replayed);
-    }
-    Ok(token)
+    Ok((token, acceptable_until))
 }
 
 fn secs(duration: Duration) -> i64 {

@@ -54,7 +54,8 @@
 //! - `jti` is present and was not seen before by this [`Client`] (an
 //!   in-memory replay cache, bounded, entries kept while the token could
 //!   still be accepted: until the earlier of `iat` plus the maximum age and
-//!   `exp`, plus the clock tolerance).
+//!   `exp`, plus the clock tolerance), or by any instance sharing the
+//!   client's [`ReplayStore`](crate::replay::ReplayStore).
 //!
 //! # When a logout takes effect
 //!

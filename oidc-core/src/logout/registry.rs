@@ -37,6 +37,23 @@ pub struct LoggedOut {
 }
 
 impl LoggedOut {
+    /// A logout of `sub` and/or `sid` at `issuer`, effective at `at_ms`
+    /// (milliseconds since the epoch): e.g. to test a [`LogoutRegistry`].
+    /// A verified token gives one with [`LoggedOut::from_token`].
+    pub fn new(
+        issuer: impl Into<String>,
+        sub: Option<String>,
+        sid: Option<String>,
+        at_ms: i64,
+    ) -> Self {
+        Self {
+            issuer: issuer.into(),
+            sub,
+            sid,
+            at_ms,
+        }
+    }
+
     /// The logout a token describes, effective at its `iat`: sessions the
     /// user starts after logging out survive a token that arrives late (a
     /// slow or retried delivery, a replay).
@@ -76,6 +93,19 @@ pub struct SessionInfo<'a> {
     pub signed_in_at_ms: i64,
 }
 
+impl<'a> SessionInfo<'a> {
+    /// A session of `sub` at `issuer`, begun in provider session `sid`
+    /// (if known) at `signed_in_at_ms`: e.g. to test a [`LogoutRegistry`].
+    pub fn new(issuer: &'a str, sub: &'a str, sid: Option<&'a str>, signed_in_at_ms: i64) -> Self {
+        Self {
+            issuer,
+            sub,
+            sid,
+            signed_in_at_ms,
+        }
+    }
+}
+
 /// Remembers back-channel logouts until the sessions they end are next used.
 ///
 /// A session ended if a logout named its provider session (`sid`), or named
@@ -85,9 +115,10 @@ pub struct SessionInfo<'a> {
 ///
 /// The web glue keeps one in its `Oidc` value, an in-memory
 /// [`MemoryLogoutRegistry`] by default. **With several instances** of the
-/// application, the provider's POST reaches only one of them: implement
-/// this trait over a store they share (Redis, your database) and give it to
-/// every instance, or logged-out sessions stay alive on the others.
+/// application, the provider's POST reaches only one of them: give every
+/// instance a registry they share (`redis::RedisLogoutRegistry` with the
+/// `redis` feature, or this trait over your database), or logged-out
+/// sessions stay alive on the others.
 pub trait LogoutRegistry: Send + Sync + 'static {
     /// Remembers a logout.
     fn record(&self, logout: LoggedOut) -> BoxFuture<'_, Result<(), RegistryError>>;

@@ -83,13 +83,7 @@ impl ExpiringSet {
 
     /// [`ExpiringSet::insert`], saying why a value was refused.
     pub(crate) fn check_and_insert(&self, parts: &[&[u8]], expires_at: i64, now: i64) -> Insert {
-        let mut context = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
-        for part in parts {
-            context.update(&(part.len() as u64).to_be_bytes());
-            context.update(part);
-        }
-        let mut digest = [0u8; 32];
-        digest.copy_from_slice(context.finish().as_ref());
+        let digest = super::digest_parts(parts);
 
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         if entries

@@ -28,6 +28,19 @@ pub(crate) fn unix_now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// The SHA-256 digest of `parts`, each prefixed by its length so that
+/// different splits of the same bytes differ.
+pub(crate) fn digest_parts(parts: &[&[u8]]) -> [u8; 32] {
+    let mut context = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+    for part in parts {
+        context.update(&(part.len() as u64).to_be_bytes());
+        context.update(part);
+    }
+    let mut digest = [0u8; 32];
+    digest.copy_from_slice(context.finish().as_ref());
+    digest
+}
+
 /// Constant-time string equality (lengths are not secret).
 pub(crate) fn ct_eq(a: &str, b: &str) -> bool {
     a.as_bytes().ct_eq(b.as_bytes()).into()

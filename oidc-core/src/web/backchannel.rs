@@ -13,8 +13,8 @@ use axum::response::{IntoResponse, Response};
 /// Verifies the `logout_token` and records the logout in the registry;
 /// the `SignedIn` extractor ends the matching sessions on their next use.
 /// 200 on success; 400 `{"error":"invalid_request"}` for a request or token
-/// that is refused; 503 when the provider's keys or the registry are
-/// unavailable. Always `Cache-Control: no-store`.
+/// that is refused; 503 when the provider's keys, the shared replay store
+/// or the registry are unavailable. Always `Cache-Control: no-store`.
 pub(crate) async fn backchannel_logout<C: 'static>(
     State(oidc): State<Oidc<C>>,
     headers: HeaderMap,
@@ -31,6 +31,10 @@ pub(crate) async fn backchannel_logout<C: 'static>(
         Ok(verified) => verified,
         Err(LogoutTokenError::Jws(JwsError::KeysUnavailable(reason))) => {
             tracing::warn!(%reason, "cannot verify a back-channel logout token");
+            return unavailable();
+        }
+        Err(error) if error.is_store_unavailable() => {
+            tracing::error!(%error, "cannot check a back-channel logout token's jti");
             return unavailable();
         }
         Err(error) => {

@@ -282,7 +282,8 @@ fn failure(jar: CookieJar, error: &Error) -> Response {
 }
 
 /// 4xx for what the browser or user sent, 401 for tokens that do not
-/// verify, 502/504 for a provider that fails or misbehaves.
+/// verify, 502/504 for a provider that fails or misbehaves, 503 when the
+/// store shared by the instances cannot vouch for the callback.
 fn status_for(error: &Error) -> StatusCode {
     match error {
         Error::Callback(CallbackError::Provider { error, .. }) if error == "access_denied" => {
@@ -291,6 +292,11 @@ fn status_for(error: &Error) -> StatusCode {
         Error::Callback(_) | Error::PendingLogin(_) | Error::Authorize(_) => {
             StatusCode::BAD_REQUEST
         }
+        // The shared replay store is down: refused, and worth retrying.
+        Error::Token(TokenError::Callback(CallbackError::StoreUnavailable(_))) => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
+        Error::Token(TokenError::Callback(_)) => StatusCode::BAD_REQUEST,
         Error::Token(TokenError::Provider { error, .. }) if error == "invalid_grant" => {
             StatusCode::BAD_REQUEST
         }

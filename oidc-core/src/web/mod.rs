@@ -112,7 +112,9 @@
 //!   session whose provider session (`sid`) or user (`sub`) was logged out
 //!   after it signed in. The default registry is in memory: **with several
 //!   instances, give all of them one shared registry**
-//!   ([`Oidc::logout_registry`]).
+//!   ([`Oidc::logout_registry`]; with the `redis` feature, `Oidc::with_redis`
+//!   shares it, the used `state`s and the logout `jti`s on Redis, and
+//!   `redis_session_layer` the sessions).
 //!
 //! ```no_run
 //! # use oidc_core::web::Oidc;
@@ -165,6 +167,25 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 /// this origin, over a secure connection, can set it (session fixation).
 pub const SESSION_COOKIE: &str = "__Host-session";
 
+/// A session layer with a [`RedisSessionStore`](crate::redis::RedisSessionStore)
+/// (feature `redis`), shared by every instance, and the same cookie
+/// attributes as [`memory_session_layer`] (`__Host-session`, `Secure`,
+/// `Path=/`, `SameSite=Lax`, `HttpOnly`, a day of inactivity). Give the
+/// instances the same [`Oidc::with_redis`] too.
+#[cfg(feature = "redis")]
+pub fn redis_session_layer(
+    redis: &crate::redis::RedisStore,
+) -> SessionManagerLayer<crate::redis::RedisSessionStore> {
+    SessionManagerLayer::new(redis.session_store())
+        .with_name(SESSION_COOKIE)
+        .with_same_site(SameSite::Lax)
+        .with_http_only(true)
+        .with_secure(true)
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::days(1),
+        ))
+}
+
 /// The most sessions [`memory_session_layer`] keeps; beyond it the least
 /// used are evicted (those users sign in again).
 pub const MEMORY_SESSIONS_MAX: u64 = 100_000;
@@ -173,8 +194,8 @@ pub const MEMORY_SESSIONS_MAX: u64 = 100_000;
 /// login flow needs (`__Host-session`: `Secure`, `Path=/`, no `Domain`;
 /// `SameSite=Lax`, `HttpOnly`, expiry after a day of inactivity). The
 /// store forgets expired sessions and keeps at most
-/// [`MEMORY_SESSIONS_MAX`]. For several instances use any `tower-sessions`
-/// store (Redis, PostgreSQL…) with the same attributes.
+/// [`MEMORY_SESSIONS_MAX`]. For several instances use `redis_session_layer`
+/// (feature `redis`) or any `tower-sessions` store with the same attributes.
 pub fn memory_session_layer() -> SessionManagerLayer<MemoryStore> {
     SessionManagerLayer::new(MemoryStore::new(MEMORY_SESSIONS_MAX))
         .with_name(SESSION_COOKIE)
@@ -381,6 +402,26 @@ impl<C> Oidc<C> {
     pub fn logout_registry(mut self, registry: Arc<dyn LogoutRegistry>) -> Self {
         self.registry = registry;
         self
+    }
+
+    /// Makes logins and logout tokens single use across every instance
+    /// sharing `store` ([`Client::with_replay_store`]).
+    pub fn replay_store(mut self, store: Arc<dyn crate::replay::ReplayStore>) -> Self {
+        self.client = self.client.with_replay_store(store);
+        self
+    }
+
+    /// Shares this integration's state with the other instances through
+    /// Redis (feature `redis`): the used `state`s and logout `jti`s
+    /// ([`Oidc::replay_store`]) and the back-channel logout registry
+    /// ([`Oidc::logout_registry`], keeping logouts for a day, the session
+    /// layer's idle expiry). Use [`redis_session_layer`] for the sessions
+    /// and give every instance the same [`Oidc::sealing_key`].
+    #[cfg(feature = "redis")]
+    pub fn with_redis(self, redis: &crate::redis::RedisStore) -> Self {
+        let retention = std::time::Duration::from_secs(24 * 60 * 60);
+        self.replay_store(Arc::new(redis.replay_store()))
+            .logout_registry(Arc::new(redis.logout_registry(retention)))
     }
 
     /// What [`SignedIn`] does for visitors who are not signed in.

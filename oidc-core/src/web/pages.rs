@@ -75,6 +75,11 @@ pub(crate) fn public_message(error: &Error) -> Cow<'static, str> {
             "the sign-in in progress could not be resumed: it expired, or was started by \
              another server. Start the sign-in again.",
         ),
+        Error::Token(TokenError::Callback(CallbackError::StoreUnavailable(_))) => Cow::Borrowed(
+            "the sign-in cannot be checked right now (a shared store is unavailable). Try again \
+             in a moment.",
+        ),
+        Error::Token(TokenError::Callback(e)) => Cow::Borrowed(callback_message(e)),
         Error::Token(TokenError::Provider { error, .. }) => provider_said(error, "token"),
         Error::Token(TokenError::Transport(TransportError::Timeout { .. }))
         | Error::Transport(TransportError::Timeout { .. }) => {
