@@ -247,6 +247,10 @@
 //! | Web glue: refreshes of one session at once, per instance (its other requests wait, then use the stored result) | 1 | fixed |
 //! | Web glue: after `invalid_grant`, the session is re-read for another instance's new tokens before signing out | up to 2 s, every 100 ms | fixed |
 //! | Web glue: refreshes at a provider pause after a transient failure (timeout, network, 5xx); meanwhile `SignedIn` answers with the stale token ([`SignedIn::access_token_expired`](web::SignedIn::access_token_expired)) | 5 s | fixed |
+//! | Redis (feature `redis`): deadline of each command and of connecting; reconnect retries per outage | 2 s; 2 | [`RedisOptions`](redis::RedisOptions) |
+//! | Redis: margin added to every expiry (Redis expires keys by its own clock) | 60 s | [`RedisOptions`](redis::RedisOptions) |
+//! | Redis: a used `state` / logout `jti` is kept | while a replay could be accepted (as in memory), plus the margin | fixed |
+//! | Redis: back-channel logouts kept with `Oidc::with_redis`; sessions of `redis_session_layer` | 1 day (no count limit: Redis `maxmemory` bounds it); the record's expiry (1 day of inactivity) | a longer registry with [`RedisStore::logout_registry`](redis::RedisStore::logout_registry) |
 //! | Redirects on back-channel calls | never followed | fixed |
 //!
 //! A login's exchange makes at most three requests, each with its own
