@@ -244,6 +244,12 @@ pub enum AuthorizeError {
     /// The random number generator failed.
     #[error("the system random number generator failed")]
     Random,
+    /// An extra parameter is given more than once (by the configuration,
+    /// the login, or both): RFC 6749 section 3.1 allows each parameter once.
+    #[error(
+        "parameter `{0}` is given more than once (ClientConfig::authorization_param, the login's param or acr_values): set it in one place"
+    )]
+    DuplicateParameter(String),
 }
 
 /// A pending login could not be sealed or restored.
@@ -567,6 +573,20 @@ pub enum IdTokenError {
     /// A refreshed ID token changed a claim that must stay the same (OIDC Core 12.2).
     #[error("the refreshed ID token changed `{0}`")]
     RefreshChanged(&'static str),
+    /// The login asked for `acr_values` and the ID token's `acr` is none of
+    /// them, or absent (OpenID Connect Core 3.1.3.7 step 12, 5.5.1.1): the
+    /// provider authenticated the user at another level than requested.
+    #[error(
+        "the ID token's acr is {}, not one of the requested acr_values ({})",
+        .received.as_deref().map_or_else(|| "absent".to_owned(), |acr| format!("`{acr}`")),
+        .requested.join(" ")
+    )]
+    AcrNotSatisfied {
+        /// The `acr_values` the login sent.
+        requested: Vec<String>,
+        /// The token's `acr`; `None` when it has none.
+        received: Option<String>,
+    },
 }
 
 /// A request to the provider failed at the HTTP level.

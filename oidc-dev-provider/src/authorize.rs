@@ -19,7 +19,7 @@ use crate::pages::{self, Notice, PageContext, interaction_url};
 use crate::params::{Params, is_form};
 use crate::profile::{Profile, is_resource_scope, resource_of};
 use crate::state::AppState;
-use crate::store::{DevUser, INTERACTION_TTL, Interaction};
+use crate::store::{DevUser, INTERACTION_TTL, Interaction, RecordedAuthorization};
 use crate::util::now_secs;
 
 /// Scopes the provider knows; others are ignored (RFC 6749 section 3.3).
@@ -36,7 +36,9 @@ pub(crate) async fn authorize_get(
     State(state): State<Arc<AppState>>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let params = Params::parse(query.unwrap_or_default().as_bytes());
+    let query = query.unwrap_or_default();
+    record(&state, query.as_bytes());
+    let params = Params::parse(query.as_bytes());
     authorize(&state, &params)
 }
 
@@ -53,7 +55,28 @@ pub(crate) async fn authorize_post(
             "An authorization request sent by POST must be application/x-www-form-urlencoded.",
         );
     }
+    record(&state, &body);
     authorize(&state, &Params::parse(&body))
+}
+
+/// Keeps what the client asked for, for tests to assert on.
+fn record(state: &AppState, request: &[u8]) {
+    state
+        .store()
+        .record_authorization(RecordedAuthorization::from_form(request));
+}
+
+/// The `acr` of a request's ID tokens: the first requested value the
+/// provider supports, else its first supported one (`acr_values` is a
+/// voluntary claim request: OpenID Connect Core 5.5.1.1); `None` when the
+/// request asked for none.
+fn choose_acr(requested: Option<&str>, supported: &[String]) -> Option<String> {
+    let mut requested = requested?.split_whitespace().peekable();
+    requested.peek()?;
+    requested
+        .find(|value| supported.iter().any(|s| s == value))
+        .map(str::to_owned)
+        .or_else(|| supported.first().cloned())
 }
 
 /// Whether `requested` is a registered redirect URI: equal to one exactly,
@@ -301,6 +324,7 @@ fn authorize(state: &AppState, params: &Params) -> Response {
         login_hint: login_hint.clone(),
         max_age,
         token_audience,
+        acr: choose_acr(params.get("acr_values"), &state.settings.acr_values),
         expires_at: std::time::Instant::now() + INTERACTION_TTL,
     };
     let (id, accounts) = {
@@ -598,6 +622,23 @@ mod tests {
         ] {
             assert!(!redirect_uri_registered(&registered, bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn acr_is_the_first_requested_supported_value_else_the_first_supported() {
+        let supported = ["urn:dev:loa:1".to_owned(), "urn:dev:loa:2".to_owned()];
+        let choose = |requested| choose_acr(requested, &supported);
+        assert_eq!(choose(None), None);
+        assert_eq!(choose(Some("  ")), None);
+        assert_eq!(
+            choose(Some("urn:x:loa:9 urn:dev:loa:2 urn:dev:loa:1")).as_deref(),
+            Some("urn:dev:loa:2")
+        );
+        assert_eq!(
+            choose(Some("urn:x:loa:9")).as_deref(),
+            Some("urn:dev:loa:1")
+        );
+        assert_eq!(choose_acr(Some("urn:dev:loa:1"), &[]), None);
     }
 
     #[test]

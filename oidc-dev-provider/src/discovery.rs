@@ -137,6 +137,12 @@ fn metadata(state: &AppState) -> Value {
     if let Some(methods) = &state.settings.code_challenge_methods {
         members.insert("code_challenge_methods_supported".into(), json!(methods));
     }
+    if !state.settings.acr_values.is_empty() {
+        members.insert(
+            "acr_values_supported".into(),
+            json!(state.settings.acr_values),
+        );
+    }
     if let Some(doc) = doc.as_object_mut() {
         doc.append(&mut members);
     }

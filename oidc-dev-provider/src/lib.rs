@@ -214,5 +214,7 @@ pub use faults::{
     TokenKind,
 };
 pub use profile::{Profile, UnknownProfile};
-pub use provider::{DEFAULT_USER_EMAIL, DevProvider, DevProviderBuilder, DevProviderError};
-pub use store::{DevUser, RecordedRequest};
+pub use provider::{
+    DEFAULT_ACR_VALUES, DEFAULT_USER_EMAIL, DevProvider, DevProviderBuilder, DevProviderError,
+};
+pub use store::{DevUser, RecordedAuthorization, RecordedRequest};

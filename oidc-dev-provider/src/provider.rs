@@ -14,10 +14,15 @@ use crate::faults::Injection;
 use crate::keys::KeySet;
 use crate::profile::Profile;
 use crate::state::{AppState, Settings};
-use crate::store::{DevUser, RecordedRequest, Store};
+use crate::store::{DevUser, RecordedAuthorization, RecordedRequest, Store};
 
 /// The account every provider starts with.
 pub const DEFAULT_USER_EMAIL: &str = "alice@example.com";
+
+/// The `acr_values_supported` of [`Profile::Guide`] unless
+/// [`DevProviderBuilder::acr_values_supported`] says otherwise: two levels,
+/// the first the one a request gets when it asks for none the provider has.
+pub const DEFAULT_ACR_VALUES: [&str; 2] = ["urn:dev:loa:1", "urn:dev:loa:2"];
 
 /// How long [`DevProvider::shutdown`] waits for in-flight requests.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -62,6 +67,9 @@ pub struct DevProviderBuilder {
     /// `Some` when [`DevProviderBuilder::code_challenge_methods_supported`]
     /// overrides the profile's list.
     code_challenge_methods: Option<Option<Vec<String>>>,
+    /// `Some` when [`DevProviderBuilder::acr_values_supported`] overrides
+    /// the profile's list.
+    acr_values: Option<Vec<String>>,
 }
 
 impl Default for DevProviderBuilder {
@@ -79,9 +87,11 @@ impl Default for DevProviderBuilder {
                 token_auth_methods: None,
                 code_challenge_methods: None,
                 jwks_cache_control: None,
+                acr_values: Vec::new(),
             },
             token_auth_methods: None,
             code_challenge_methods: None,
+            acr_values: None,
         }
     }
 }
@@ -186,6 +196,21 @@ impl DevProviderBuilder {
         self
     }
 
+    /// The authentication context classes the provider supports, published
+    /// as `acr_values_supported` (an empty list omits the member). Default
+    /// [`DEFAULT_ACR_VALUES`] for [`Profile::Guide`], none for the other
+    /// profiles (the real providers' lists differ).
+    ///
+    /// A request with `acr_values` gets an ID token whose `acr` is the
+    /// first requested value in this list, or else the list's first value,
+    /// as a real provider may answer with a lower level than asked for
+    /// (`acr_values` is a voluntary claim request); with an empty list, no
+    /// `acr`. A request without `acr_values` gets no `acr`.
+    pub fn acr_values_supported(mut self, values: Vec<&str>) -> Self {
+        self.acr_values = Some(to_strings(values));
+        self
+    }
+
     /// Bind, generate keys and start serving in the background on the
     /// current Tokio runtime.
     pub async fn start(mut self) -> Result<DevProvider, DevProviderError> {
@@ -198,6 +223,10 @@ impl DevProviderBuilder {
             .code_challenge_methods
             .take()
             .unwrap_or_else(|| profile.code_challenge_methods());
+        self.settings.acr_values = self.acr_values.take().unwrap_or_else(|| match profile {
+            Profile::Guide => to_strings(DEFAULT_ACR_VALUES.to_vec()),
+            _ => Vec::new(),
+        });
         let mut clients = HashMap::new();
         for client in self.clients {
             client.validate().map_err(DevProviderError::InvalidClient)?;
@@ -490,7 +519,14 @@ impl DevProvider {
         self.inner.state.store().requests()
     }
 
-    /// Forget the recorded requests.
+    /// Every authorization request received so far, in order, with its
+    /// parameters but without the login's secrets: what the client asked
+    /// for (`acr_values`, `ui_locales`, `audience`...).
+    pub fn authorization_requests(&self) -> Vec<RecordedAuthorization> {
+        self.inner.state.store().authorizations()
+    }
+
+    /// Forget the recorded requests (and authorization requests).
     pub fn clear_requests(&self) {
         self.inner.state.store().clear_requests();
     }

@@ -32,6 +32,9 @@ pub(crate) struct Settings {
     pub(crate) code_challenge_methods: Option<Vec<String>>,
     /// The `Cache-Control` of the JWKS response (`None`: no header).
     pub(crate) jwks_cache_control: Option<String>,
+    /// Published `acr_values_supported` (empty: absent), in the order the
+    /// provider falls back to them.
+    pub(crate) acr_values: Vec<String>,
 }
 
 /// Everything the handlers share.

@@ -29,6 +29,50 @@ pub struct RecordedRequest {
     pub at: SystemTime,
 }
 
+/// One authorization request the provider received, with its parameters
+/// (only the first of a repeated one) but without the login's secrets
+/// (`state`, `nonce`, `code_challenge`): what a test asserts the client
+/// asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RecordedAuthorization {
+    /// The parameters, in the order sent.
+    pub params: Vec<(String, String)>,
+    /// When the request arrived.
+    pub at: SystemTime,
+}
+
+impl RecordedAuthorization {
+    /// Parameters a test never sees: the login's secrets.
+    const SECRETS: [&'static str; 3] = ["state", "nonce", "code_challenge"];
+
+    pub(crate) fn from_form(input: &[u8]) -> Self {
+        let mut params: Vec<(String, String)> = Vec::new();
+        for (name, value) in url::form_urlencoded::parse(input) {
+            if !Self::SECRETS.contains(&name.as_ref()) {
+                params.push((name.into_owned(), value.into_owned()));
+            }
+        }
+        Self {
+            params,
+            at: SystemTime::now(),
+        }
+    }
+
+    /// The value of the first parameter `name`, if sent.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// How many times `name` was sent.
+    pub fn count(&self, name: &str) -> usize {
+        self.params.iter().filter(|(n, _)| n == name).count()
+    }
+}
+
 /// An account known to the provider.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DevUser {
@@ -64,6 +108,9 @@ pub(crate) struct Interaction {
     /// The access token `aud` the request asked for (Auth0's `audience`
     /// parameter, Entra's resource scope); `None` for the default.
     pub(crate) token_audience: Option<Vec<String>>,
+    /// The ID token's `acr`, chosen from the request's `acr_values`;
+    /// `None` when it asked for none.
+    pub(crate) acr: Option<String>,
     pub(crate) expires_at: Instant,
 }
 
@@ -78,6 +125,8 @@ pub(crate) struct Grant {
     pub(crate) sid: String,
     /// From [`Interaction::token_audience`].
     pub(crate) token_audience: Option<Vec<String>>,
+    /// From [`Interaction::acr`]: every ID token of the grant carries it.
+    pub(crate) acr: Option<String>,
     /// Tokens of a revoked grant are refused (code reuse, refresh token
     /// reuse, logout).
     pub(crate) revoked: bool,
@@ -149,6 +198,7 @@ pub(crate) struct Store {
     /// the user's name only on the first one).
     signed_in: HashSet<(String, String)>,
     requests: Vec<RecordedRequest>,
+    authorizations: Vec<RecordedAuthorization>,
 }
 
 impl Store {
@@ -171,6 +221,18 @@ impl Store {
 
     pub(crate) fn clear_requests(&mut self) {
         self.requests.clear();
+        self.authorizations.clear();
+    }
+
+    pub(crate) fn record_authorization(&mut self, request: RecordedAuthorization) {
+        if self.authorizations.len() >= MAX_RECORDED_REQUESTS {
+            self.authorizations.drain(..MAX_RECORDED_REQUESTS / 2);
+        }
+        self.authorizations.push(request);
+    }
+
+    pub(crate) fn authorizations(&self) -> Vec<RecordedAuthorization> {
+        self.authorizations.clone()
     }
 
     // ---- accounts ------------------------------------------------------
@@ -263,6 +325,7 @@ impl Store {
                 auth_time,
                 sid: random_token(16),
                 token_audience: interaction.token_audience.clone(),
+                acr: interaction.acr.clone(),
                 revoked: false,
                 session_active: true,
             },
@@ -420,6 +483,7 @@ mod tests {
             login_hint: None,
             max_age: None,
             token_audience: None,
+            acr: None,
             expires_at: Instant::now() + INTERACTION_TTL,
         }
     }

@@ -255,6 +255,7 @@ fn issue(
             name,
             at_hash: &hash,
             sid: &grant.sid,
+            acr: grant.acr.as_deref(),
             ttl,
         },
     );

@@ -290,6 +290,8 @@ pub(crate) struct IdTokenInput<'a> {
     pub(crate) name: Option<&'a str>,
     pub(crate) at_hash: &'a str,
     pub(crate) sid: &'a str,
+    /// `acr`, when the authorization request asked for `acr_values`.
+    pub(crate) acr: Option<&'a str>,
     pub(crate) ttl: u64,
 }
 
@@ -313,6 +315,9 @@ pub(crate) fn id_token_claims(state: &AppState, input: &IdTokenInput<'_>) -> Jso
     }
     if let Some(name) = input.name {
         claims.insert("name".into(), name.into());
+    }
+    if let Some(acr) = input.acr {
+        claims.insert("acr".into(), acr.into());
     }
     match state.profile() {
         Profile::Guide | Profile::Auth0 => {}

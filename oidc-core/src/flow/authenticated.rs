@@ -57,6 +57,13 @@ impl Login<Authenticated> {
         &self.state.user
     }
 
+    /// The authentication context class the provider says the user signed
+    /// in with (the ID token's `acr`), if it says. When the login asked for
+    /// [`acr_values`](Login::acr_values), it is one of them.
+    pub fn acr(&self) -> Option<&str> {
+        self.state.id_token.acr()
+    }
+
     /// The verified ID token claims.
     pub fn id_token_claims(&self) -> &IdTokenClaims {
         &self.state.id_token

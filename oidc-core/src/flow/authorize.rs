@@ -88,8 +88,10 @@ impl<S: LoginState> Login<S> {
     /// Fails if a `prompt` is not usable with this provider (`create` is
     /// refused when the provider publishes `prompt_values_supported`
     /// without it, unless [`ClientConfig::prompt_create`](crate::ClientConfig::prompt_create)
-    /// says otherwise) or an extra parameter tries to override one the flow
-    /// sets.
+    /// says otherwise), an extra parameter tries to override one the flow
+    /// sets, or a parameter is given twice (RFC 6749 section 3.1). The
+    /// requested `acr_values` are kept in the pending login, to be checked
+    /// at [`Login::exchange`].
     pub fn redirect(self) -> Result<(AuthorizationRequest, Login<Redirected>), AuthorizeError>
     where
         S: ReadyToRedirect,
@@ -101,6 +103,7 @@ impl<S: LoginState> Login<S> {
             login_hint,
             max_age,
             extra,
+            acr_values,
             app_data,
         } = state;
         let metadata = client.metadata();
@@ -141,6 +144,7 @@ impl<S: LoginState> Login<S> {
         {
             return Err(AuthorizeError::ReservedParameter(name.clone()));
         }
+        let acr_values = requested_acr_values(&extra, acr_values)?;
 
         let csrf_state = random_token().ok_or(AuthorizeError::Random)?;
         let nonce = random_token().ok_or(AuthorizeError::Random)?;
@@ -172,6 +176,9 @@ impl<S: LoginState> Login<S> {
             for (name, value) in &extra {
                 query.append_pair(name, value);
             }
+            if let RequestedAcr::FromLogin(values) = &acr_values {
+                query.append_pair(ACR_VALUES, &values.join(" "));
+            }
         }
 
         let now = unix_now();
@@ -188,6 +195,7 @@ impl<S: LoginState> Login<S> {
             expires_at: now.saturating_add(ttl),
             max_age: max_age.map(|d| d.as_secs()),
             app_data,
+            acr_values: acr_values.into_values(),
         };
         Ok((
             AuthorizationRequest { url },
@@ -197,6 +205,57 @@ impl<S: LoginState> Login<S> {
             },
         ))
     }
+}
+
+/// The parameter whose values the ID token's `acr` is checked against.
+const ACR_VALUES: &str = "acr_values";
+
+/// Where a login's `acr_values` come from: they are checked the same way
+/// whichever way the application gave them.
+enum RequestedAcr {
+    /// None asked for.
+    None,
+    /// An extra parameter (configuration or [`Login::param`]), already in
+    /// the request.
+    FromParam(Vec<String>),
+    /// [`Login::acr_values`]: still to be added to the request.
+    FromLogin(Vec<String>),
+}
+
+impl RequestedAcr {
+    fn into_values(self) -> Vec<String> {
+        match self {
+            Self::None => Vec::new(),
+            Self::FromParam(values) | Self::FromLogin(values) => values,
+        }
+    }
+}
+
+/// Refuses a parameter given twice (RFC 6749 section 3.1), counting
+/// [`Login::acr_values`] as `acr_values`, and returns the requested values.
+fn requested_acr_values(
+    extra: &[(String, String)],
+    from_login: Vec<String>,
+) -> Result<RequestedAcr, AuthorizeError> {
+    let mut seen: Vec<&str> = Vec::with_capacity(extra.len() + 1);
+    if !from_login.is_empty() {
+        seen.push(ACR_VALUES);
+    }
+    for (name, _) in extra {
+        if seen.contains(&name.as_str()) {
+            return Err(AuthorizeError::DuplicateParameter(name.clone()));
+        }
+        seen.push(name);
+    }
+    if !from_login.is_empty() {
+        return Ok(RequestedAcr::FromLogin(from_login));
+    }
+    Ok(extra
+        .iter()
+        .find(|(name, _)| name == ACR_VALUES)
+        .map_or(RequestedAcr::None, |(_, value)| {
+            RequestedAcr::FromParam(value.split_whitespace().map(str::to_owned).collect())
+        }))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use super::{Authenticated, CallbackChecked, CodeReceived, Login, LoginState};
 use crate::client::Client;
 use crate::config::UserInfoPolicy;
-use crate::error::TokenError;
+use crate::error::{IdTokenError, TokenError};
 use crate::jose::id_token::{self, Expectations, NonceCheck};
 use crate::provider::token_endpoint::{self, token_request};
 use crate::provider::userinfo::{self, ClaimsSource, UserInfo};
@@ -27,7 +27,8 @@ impl<S: LoginState> Login<S> {
     /// Sends `grant_type=authorization_code`, `code`, `redirect_uri` and the
     /// PKCE `code_verifier`, authenticated by the configured method. Then
     /// verifies the ID token (signature, `iss`, `aud`, `azp`, `exp`, `iat`,
-    /// `nbf`, `nonce`, `auth_time` against `max_age`, `at_hash`), and takes
+    /// `nbf`, `nonce`, `auth_time` against `max_age`, `at_hash`, and `acr`
+    /// against the requested [`acr_values`](Login::acr_values)), and takes
     /// the user's claims from the inline `userinfo`, the UserInfo endpoint,
     /// or the ID token, in that order, refusing any whose `sub` differs from
     /// the ID token's. No UserInfo request is made if the ID token fails.
@@ -109,6 +110,7 @@ async fn exchange(
             now: unix_now(),
         };
         let claims = id_token::verify(id_token_jwt.secret(), client.jwks(), &expect).await?;
+        check_acr(&pending.acr_values, claims.acr())?;
 
         let user = match (
             parsed.userinfo,
@@ -130,3 +132,19 @@ async fn exchange(
         })
     }
 }
+
+/// When the login asked for `acr_values`, the ID token's `acr` must be one
+/// of them (OpenID Connect Core 3.1.3.7 step 12): a provider may
+/// authenticate the user at a lower level than asked, and say so only there.
+fn check_acr(requested: &[String], acr: Option<&str>) -> Result<(), IdTokenError> {
+    if requested.is_empty() || acr.is_some_and(|acr| requested.iter().any(|r| r == acr)) {
+        return Ok(());
+    }
+    Err(IdTokenError::AcrNotSatisfied {
+        requested: requested.to_vec(),
+        received: acr.map(str::to_owned),
+    })
+}
+
+#[cfg(test)]
+mod tests;

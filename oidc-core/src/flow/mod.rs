@@ -144,6 +144,7 @@ pub struct Unstarted {
     login_hint: Option<String>,
     max_age: Option<Duration>,
     extra: Vec<(String, String)>,
+    acr_values: Vec<String>,
     app_data: Option<String>,
 }
 
@@ -200,10 +201,30 @@ impl Login<Unstarted> {
         self
     }
 
-    /// An extra authorization request parameter (e.g. `ui_locales`). The
-    /// parameters the flow controls cannot be overridden.
+    /// An extra authorization request parameter (e.g. `ui_locales`,
+    /// `audience`, `resource`, `domain_hint`). The parameters the flow
+    /// controls cannot be overridden, and each may be given once (here or
+    /// in [`ClientConfig::authorization_param`](crate::ClientConfig::authorization_param)):
+    /// [`Login::redirect`] refuses the login otherwise. `acr_values` given
+    /// here is checked like [`Login::acr_values`].
     pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.state.extra.push((name.into(), value.into()));
+        self
+    }
+
+    /// Asks for an authentication context class (`acr_values`, in order of
+    /// preference), e.g. a level with a second factor. The ID token's `acr`
+    /// must then be one of them, or [`Login::exchange`] fails with
+    /// [`IdTokenError::AcrNotSatisfied`](crate::IdTokenError::AcrNotSatisfied)
+    /// (OpenID Connect Core 3.1.3.7 step 12): providers may answer with
+    /// another level than asked for. Replaces the values of an earlier
+    /// call; no values ask for nothing.
+    pub fn acr_values<I, V>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = V>,
+        V: Into<String>,
+    {
+        self.state.acr_values = values.into_iter().map(Into::into).collect();
         self
     }
 

@@ -48,6 +48,10 @@ pub struct PendingLogin {
     pub(crate) max_age: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) app_data: Option<String>,
+    /// The `acr_values` requested, which the ID token's `acr` must be one
+    /// of. Absent from logins sealed before it existed, which asked none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) acr_values: Vec<String>,
 }
 
 impl fmt::Debug for PendingLogin {
@@ -114,6 +118,12 @@ impl PendingLogin {
     /// The application value attached with [`Login::app_data`](crate::Login::app_data).
     pub fn app_data(&self) -> Option<&str> {
         self.app_data.as_deref()
+    }
+
+    /// The `acr_values` the login asked for (empty if none): the ID
+    /// token's `acr` must be one of them.
+    pub fn acr_values(&self) -> &[String] {
+        &self.acr_values
     }
 
     /// When the login expires, in seconds since the epoch.

@@ -133,6 +133,12 @@ pub(crate) async fn verify(
 }
 
 impl IdTokenClaims {
+    /// `acr`: the authentication context class the user signed in with,
+    /// if the token has one as a string (OpenID Connect Core 2).
+    pub fn acr(&self) -> Option<&str> {
+        self.raw.get("acr").and_then(Value::as_str)
+    }
+
     /// Reads the typed claims; a wrong type is an error naming the claim.
     pub(crate) fn from_map(raw: Map<String, Value>) -> Result<Self, IdTokenError> {
         let sub = claims::required_string(&raw, "sub")?;

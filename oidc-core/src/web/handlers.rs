@@ -4,12 +4,13 @@ use super::pages::{error_page, no_store, public_message};
 use super::record::{SessionRecord, session_key};
 use super::{Oidc, cookies};
 use crate::config::Prompt;
-use crate::error::{CallbackError, Error, IdTokenError, JwsError, TokenError};
+use crate::error::{AuthorizeError, CallbackError, Error, IdTokenError, JwsError, TokenError};
 use crate::flow::Callback;
 use crate::util::is_form_urlencoded;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, RawQuery, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
@@ -49,20 +50,21 @@ fn is_not_top_level_navigation(headers: &HeaderMap) -> bool {
 /// `GET /login`: starts a login and redirects to the provider.
 pub(crate) async fn login<C: 'static>(
     State(oidc): State<Oidc<C>>,
-    headers: HeaderMap,
+    parts: Parts,
     jar: CookieJar,
     query: Result<Query<LoginQuery>, QueryRejection>,
 ) -> Response {
-    no_store(start_login(&oidc, &headers, jar, query))
+    no_store(start_login(&oidc, &parts, jar, query))
 }
 
 fn start_login<C>(
     oidc: &Oidc<C>,
-    headers: &HeaderMap,
+    parts: &Parts,
     mut jar: CookieJar,
     query: Result<Query<LoginQuery>, QueryRejection>,
 ) -> Response {
     const TITLE: &str = "Cannot start the sign-in";
+    let headers = &parts.headers;
     // A cross-site page must not be able to start logins in the background
     // (each one is a cookie in this browser's jar).
     if is_not_top_level_navigation(headers) {
@@ -120,9 +122,30 @@ fn start_login<C>(
         }
         login = login.app_data(return_to);
     }
+    // The application's parameters for this request, after the route's.
+    if let Some(hook) = &oidc.options.login_options {
+        login = hook(parts).apply(login);
+    }
     let (request, login) = match login.redirect() {
         Ok(started) => started,
         Err(e) => {
+            // Only the application's own parameters (its configuration or
+            // its `login_options` hook) can be reserved or repeated: a bug
+            // of the site, not of the request.
+            if let AuthorizeError::ReservedParameter(name)
+            | AuthorizeError::DuplicateParameter(name) = &e
+            {
+                tracing::error!(
+                    parameter = %name,
+                    error = %e,
+                    "login could not start: the application's authorization request parameters are invalid"
+                );
+                return error_page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    TITLE,
+                    &public_message(&e.into()),
+                );
+            }
             let e = Error::from(e);
             tracing::warn!(error = %e, "login could not start");
             return error_page(StatusCode::BAD_REQUEST, TITLE, &public_message(&e));

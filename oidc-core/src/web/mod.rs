@@ -137,6 +137,7 @@ mod bearer;
 mod cookies;
 mod extract;
 mod handlers;
+mod login_options;
 mod memory_store;
 mod pages;
 mod record;
@@ -144,6 +145,7 @@ mod refresh;
 
 pub use bearer::{Bearer, BearerRejection, ScopeSet};
 pub use extract::{SignedIn, SignedInRejection};
+pub use login_options::LoginOptions;
 pub use record::SessionRecord;
 
 use crate::client::Client;
@@ -253,6 +255,7 @@ pub(crate) struct Options {
     pub(crate) when_signed_out: WhenSignedOut,
     pub(crate) default_prompt: Option<crate::config::Prompt>,
     pub(crate) on_login: Option<LoginHook>,
+    pub(crate) login_options: Option<login_options::LoginOptionsHook>,
     pub(crate) max_pending_logins: usize,
     pub(crate) max_return_to_len: usize,
 }
@@ -336,6 +339,7 @@ impl<C> Oidc<C> {
                 when_signed_out: WhenSignedOut::default(),
                 default_prompt: None,
                 on_login: None,
+                login_options: None,
                 max_pending_logins: DEFAULT_MAX_PENDING_LOGINS,
                 max_return_to_len: DEFAULT_MAX_RETURN_TO_LEN,
             }),

@@ -1,7 +1,9 @@
 //! The pages the glue itself answers with: errors, in words that carry no
 //! attacker-chosen text.
 
-use crate::error::{AuthorizeError, CallbackError, Error, TokenError, TransportError};
+use crate::error::{
+    AuthorizeError, CallbackError, Error, IdTokenError, TokenError, TransportError,
+};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use html_escape::encode_text;
@@ -88,11 +90,21 @@ pub(crate) fn public_message(error: &Error) -> Cow<'static, str> {
         Error::Token(TokenError::Transport(_)) | Error::Transport(_) => {
             Cow::Borrowed("the identity provider could not be reached. Try again later.")
         }
+        Error::Token(TokenError::IdToken(IdTokenError::AcrNotSatisfied { .. })) => Cow::Borrowed(
+            "the identity provider did not confirm the kind of sign-in this page asks for (acr), \
+             so no session was started.",
+        ),
         Error::Token(_) => Cow::Borrowed(
             "the identity provider's answer could not be verified, so no session was started.",
         ),
         Error::Authorize(AuthorizeError::PromptNotSupported { .. }) => Cow::Borrowed(
             "the identity provider does not support the kind of sign-in asked for (prompt).",
+        ),
+        Error::Authorize(
+            AuthorizeError::ReservedParameter(_) | AuthorizeError::DuplicateParameter(_),
+        ) => Cow::Borrowed(
+            "this site's sign-in is misconfigured, so it cannot start. Try again later or tell \
+             the site's operator.",
         ),
         _ => Cow::Borrowed("the sign-in could not be completed. Start it again."),
     }

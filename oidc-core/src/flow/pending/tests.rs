@@ -15,7 +15,45 @@ pub(crate) fn sample(expires_in: i64) -> PendingLogin {
         expires_at: now + expires_in,
         max_age: None,
         app_data: Some("/account".into()),
+        acr_values: Vec::new(),
     }
+}
+
+/// A pending login as sealed before `acr_values` existed: it still opens,
+/// asking for no `acr`.
+#[test]
+fn a_login_sealed_before_acr_values_still_opens() {
+    let key = SealingKey::generate().unwrap();
+    let now = unix_now();
+    let old = serde_json::json!({
+        "issuer": "https://op.example",
+        "client_id": "cid",
+        "state": "state-value",
+        "nonce": "nonce-value",
+        "pkce_verifier": "verifier-value",
+        "redirect_uri": "https://app.example/cb",
+        "response_mode": serde_json::to_value(ResponseMode::FormPost).unwrap(),
+        "created_at": now,
+        "expires_at": now + 600,
+        "app_data": "/account",
+    });
+    let sealed = seal_bytes(old.to_string().as_bytes(), &key).unwrap();
+    let opened = PendingLogin::unseal(&sealed, &key).unwrap();
+    assert_eq!(opened.state.secret(), "state-value");
+    assert_eq!(opened.app_data(), Some("/account"));
+    assert!(opened.acr_values().is_empty());
+    // And a login without acr_values is sealed as before, without the field.
+    let plain = serde_json::to_value(sample(600)).unwrap();
+    assert!(plain.get("acr_values").is_none(), "{plain}");
+}
+
+#[test]
+fn requested_acr_values_survive_sealing() {
+    let key = SealingKey::generate().unwrap();
+    let mut login = sample(600);
+    login.acr_values = vec!["urn:x:loa:2".into(), "urn:x:loa:3".into()];
+    let opened = PendingLogin::unseal(&login.seal(&key).unwrap(), &key).unwrap();
+    assert_eq!(opened.acr_values(), ["urn:x:loa:2", "urn:x:loa:3"]);
 }
 
 #[test]
