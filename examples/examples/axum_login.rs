@@ -134,6 +134,17 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let redis = match &settings.redis_url {
+        None => None,
+        // The error names the failure, never the URL (it may hold a password).
+        Some(url) => match RedisStore::connect(url).await {
+            Ok(redis) => Some(redis),
+            Err(e) => {
+                eprintln!("axum_login cannot use APP_REDIS_URL: {e}");
+                return ExitCode::from(1);
+            }
+        },
+    };
     let mut oidc = match Oidc::discover(config).await {
         Ok(oidc) => oidc,
         Err(e) => {
@@ -152,17 +163,6 @@ async fn main() -> ExitCode {
     if let Some(path) = settings.backchannel_logout_path {
         oidc = oidc.backchannel_logout_path(path);
     }
-    let redis = match &settings.redis_url {
-        None => None,
-        // The error names the failure, never the URL (it may hold a password).
-        Some(url) => match RedisStore::connect(url).await {
-            Ok(redis) => Some(redis),
-            Err(e) => {
-                eprintln!("axum_login cannot use APP_REDIS_URL: {e}");
-                return ExitCode::from(1);
-            }
-        },
-    };
     if let Some(redis) = &redis {
         oidc = oidc.with_redis(redis);
     }

@@ -275,6 +275,30 @@ async fn killing_and_restarting_an_instance_loses_no_session() {
     );
 }
 
+/// A Redis that cannot be reached stops `axum_login` at start, naming the
+/// variable and never echoing the URL (it may hold the password).
+#[test]
+fn an_unreachable_redis_stops_axum_login_without_echoing_its_url() {
+    let url = format!("redis://:hunter2-secret@127.0.0.1:{}", free_port());
+    let output = std::process::Command::new(example("axum_login"))
+        .env_clear()
+        .env("OIDC_ISSUER", "http://127.0.0.1:1")
+        .env("OIDC_CLIENT_ID", "id")
+        .env("OIDC_CLIENT_SECRET", "secret")
+        .env("OIDC_REDIRECT_URI", "http://localhost:3000/callback")
+        .env("APP_REDIS_URL", &url)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stderr.contains("APP_REDIS_URL"), "{stderr}");
+    assert!(
+        !stderr.contains("hunter2") && !stdout.contains("hunter2"),
+        "{stderr}"
+    );
+}
+
 /// In a real browser: a login started on A finishes on B, and the session
 /// is seen on both.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
