@@ -15,12 +15,20 @@
 //! | `OIDC_AUDIENCE` | no | none; sent as `audience` (Auth0: the API the access token is for) |
 //! | `APP_ADDR` | no | `127.0.0.1:3000` |
 //! | `APP_COOKIE_KEY` | no | random at start; base64 of 32+ random bytes (`openssl rand -base64 64`), or a comma-separated list `NEW,OLD` to rotate. Instances sharing it can finish each other's logins |
+//! | `APP_REDIS_URL` | no | none: sessions, used `state`s and back-channel logouts stay in this process's memory. `redis://[user:password@]host[:port][/db]`: shared on Redis with every instance given the same URL (set the same `APP_COOKIE_KEY` too) |
+//! | `APP_BACKCHANNEL_LOGOUT_PATH` | no | none (off); e.g. `/backchannel-logout`: serves back-channel logout there (register `https://your.app/backchannel-logout` as the client's `backchannel_logout_uri`) |
 //!
 //! ```sh
 //! cargo run -p oidc-dev-provider &     # issuer http://127.0.0.1:9000, client demo-client
 //! OIDC_ISSUER=http://127.0.0.1:9000 OIDC_CLIENT_ID=demo-client OIDC_CLIENT_SECRET=demo-secret \
 //! OIDC_REDIRECT_URI=http://localhost:3000/callback cargo run --example axum_login
 //! ```
+//!
+//! Several instances behind a load balancer: start each with the same
+//! `APP_REDIS_URL` and `APP_COOKIE_KEY`. A login started on one instance
+//! finishes on any other, a session is seen by all of them and survives a
+//! restart, a callback is accepted once across all of them, and a
+//! back-channel logout delivered to one ends the session on every one.
 //!
 //! The four `OIDC_` variables marked required are all a standard provider
 //! needs: the ID token algorithms and the token endpoint method are read
@@ -31,7 +39,8 @@ use axum::Router;
 use axum::response::Html;
 use axum::routing::get;
 use examples::home_page;
-use oidc_core::web::{Oidc, SignedIn, memory_session_layer};
+use oidc_core::redis::RedisStore;
+use oidc_core::web::{Oidc, SignedIn, memory_session_layer, redis_session_layer};
 use oidc_core::{
     AuthMethod, ClientSecret, IssuerPolicy, OidcConfig, ResponseMode, SealingKey, Url,
     UserInfoPolicy, oidc_client,
@@ -67,6 +76,11 @@ struct Settings {
     addr: SocketAddr,
     #[oidc(env = "APP_COOKIE_KEY", redact)]
     cookie_key: Option<SealingKey>,
+    // Redacted: the URL may hold Redis's password.
+    #[oidc(env = "APP_REDIS_URL", redact)]
+    redis_url: Option<String>,
+    #[oidc(env = "APP_BACKCHANNEL_LOGOUT_PATH")]
+    backchannel_logout_path: Option<String>,
 }
 
 impl Settings {
@@ -120,6 +134,17 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let redis = match &settings.redis_url {
+        None => None,
+        // The error names the failure, never the URL (it may hold a password).
+        Some(url) => match RedisStore::connect(url).await {
+            Ok(redis) => Some(redis),
+            Err(e) => {
+                eprintln!("axum_login cannot use APP_REDIS_URL: {e}");
+                return ExitCode::from(1);
+            }
+        },
+    };
     let mut oidc = match Oidc::discover(config).await {
         Ok(oidc) => oidc,
         Err(e) => {
@@ -129,12 +154,25 @@ async fn main() -> ExitCode {
     };
     if let Some(key) = settings.cookie_key {
         oidc = oidc.sealing_key(key);
+    } else if settings.redis_url.is_some() {
+        tracing::warn!(
+            "APP_REDIS_URL is set without APP_COOKIE_KEY: logins started on this instance \
+             can only finish here"
+        );
     }
-    let app = Router::new()
-        .route("/", get(home))
-        .merge(oidc.routes())
-        .layer(memory_session_layer())
-        .with_state(oidc);
+    if let Some(path) = settings.backchannel_logout_path {
+        oidc = oidc.backchannel_logout_path(path);
+    }
+    if let Some(redis) = &redis {
+        oidc = oidc.with_redis(redis);
+    }
+    let app = Router::new().route("/", get(home)).merge(oidc.routes());
+    // Without Redis, everything stays in this process, as for one instance.
+    let app = match &redis {
+        Some(redis) => app.layer(redis_session_layer(redis)),
+        None => app.layer(memory_session_layer()),
+    }
+    .with_state(oidc);
     let listener = match tokio::net::TcpListener::bind(settings.addr).await {
         Ok(listener) => listener,
         Err(e) => {

@@ -10,6 +10,8 @@
 //! - `RedisSessionStore` (with the `axum` feature): the `tower-sessions`
 //!   store, and `web::redis_session_layer` with the cookie settings the
 //!   login flow needs.
+//! - `RedisRefreshLock` (with the `axum` feature): one instance at a time
+//!   spends a session's refresh token.
 //!
 //! ```no_run
 //! # #[cfg(feature = "axum")]
@@ -25,9 +27,9 @@
 //!
 //! Every key has an expiry in Redis: used values until they could no
 //! longer be accepted, logouts for the registry's retention, sessions until
-//! their expiry date; nothing grows without bound. Keys start with a
-//! prefix (default `oidc:`, [`RedisOptions::prefix`]) so applications can
-//! share a server. Every command has a deadline ([`RedisOptions::timeout`]);
+//! their expiry date, refresh locks for three HTTP timeouts; nothing grows
+//! without bound. Keys start with a prefix (default `oidc:`,
+//! [`RedisOptions::prefix`]) so applications can share a server. Every command has a deadline ([`RedisOptions::timeout`]);
 //! a Redis that fails or does not answer is a [`StoreError`], and the web
 //! glue answers 503: a login or logout is refused, never let through
 //! unchecked.
@@ -38,11 +40,15 @@
 //! `tokio-rustls-comp` feature; this crate enables no TLS stack of its own.
 
 mod logout_registry;
+#[cfg(feature = "axum")]
+mod refresh_lock;
 mod replay;
 #[cfg(feature = "axum")]
 mod session_store;
 
 pub use logout_registry::RedisLogoutRegistry;
+#[cfg(feature = "axum")]
+pub use refresh_lock::RedisRefreshLock;
 pub use replay::RedisReplayStore;
 #[cfg(feature = "axum")]
 pub use session_store::RedisSessionStore;
@@ -171,6 +177,12 @@ impl RedisStore {
     #[cfg(feature = "axum")]
     pub fn session_store(&self) -> RedisSessionStore {
         RedisSessionStore::new(self.clone())
+    }
+
+    /// The lock that makes one instance at a time refresh a session.
+    #[cfg(feature = "axum")]
+    pub fn refresh_lock(&self) -> RedisRefreshLock {
+        RedisRefreshLock::new(self.clone())
     }
 
     /// `{prefix}{rest}`.

@@ -87,7 +87,9 @@ pub enum SignedInRejection {
     Unauthorized,
     /// The router has no session layer.
     MissingSessionLayer,
-    /// The session store failed.
+    /// The session store (or the logout registry) failed: answered `503`
+    /// with a fixed message, the error logged (its text may name the
+    /// store's address or internals).
     Session(String),
 }
 
@@ -107,11 +109,15 @@ impl IntoResponse for SignedInRejection {
                  (or another tower-sessions SessionManagerLayer) to the router.",
             )
                 .into_response(),
-            Self::Session(message) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("The session store failed: {message}"),
-            )
-                .into_response(),
+            Self::Session(message) => {
+                tracing::error!(error = %message, "the session store failed");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    [(header::CACHE_CONTROL, "no-store")],
+                    "The session store is unavailable. Try again in a moment.",
+                )
+                    .into_response()
+            }
         }
     }
 }

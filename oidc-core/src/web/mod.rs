@@ -75,13 +75,16 @@
 //!   parallel requests of a page must not each spend it: one refreshes,
 //!   saves the new tokens to the store at once, and the others, which
 //!   waited, read the session again and use them.
-//! - **Several instances.** Each instance coordinates its own requests. If
-//!   another instance spent the refresh token first, the provider answers
-//!   `invalid_grant`; the session is then read again for up to two seconds
-//!   for the other instance's tokens before the user is signed out. A
-//!   provider that revokes the grant on such a reuse makes those tokens
-//!   short-lived (the next refresh fails); only a lock shared by the
-//!   instances prevents the second refresh.
+//! - **Several instances.** Each instance coordinates its own requests,
+//!   then takes a [`RefreshLock`] shared by the instances (with
+//!   `Oidc::with_redis`, on Redis) keyed by the refresh token: one instance
+//!   refreshes, the others read the session again (for up to five seconds,
+//!   then answer with the stale access token) until its tokens appear.
+//!   Without a shared lock, if another instance spent the refresh token
+//!   first, the provider answers `invalid_grant`; the session is then read
+//!   again for up to two seconds for the other instance's tokens before
+//!   the user is signed out (a provider that revokes the grant on such a
+//!   reuse makes those tokens short-lived).
 //! - **Sign-out only when the grant is gone**: `invalid_grant` (revoked,
 //!   expired, provider logout), or a refreshed ID token that fails
 //!   verification. A transient failure (timeout, network, 5xx) keeps the
@@ -147,6 +150,7 @@ pub use bearer::{Bearer, BearerRejection, ScopeSet};
 pub use extract::{SignedIn, SignedInRejection};
 pub use login_options::LoginOptions;
 pub use record::SessionRecord;
+pub use refresh::{InProcessRefreshLock, RefreshLock};
 
 use crate::client::Client;
 use crate::config::OidcConfig;
@@ -278,6 +282,7 @@ pub struct Oidc<C = crate::ClientConfig> {
     pub(crate) options: Arc<Options>,
     pub(crate) registry: Arc<dyn LogoutRegistry>,
     pub(crate) refreshes: Arc<refresh::RefreshLocks>,
+    pub(crate) refresh_lock: Arc<dyn RefreshLock>,
     _config: PhantomData<fn() -> C>,
 }
 
@@ -289,6 +294,7 @@ impl<C> Clone for Oidc<C> {
             options: Arc::clone(&self.options),
             registry: Arc::clone(&self.registry),
             refreshes: Arc::clone(&self.refreshes),
+            refresh_lock: Arc::clone(&self.refresh_lock),
             _config: PhantomData,
         }
     }
@@ -345,6 +351,7 @@ impl<C> Oidc<C> {
             }),
             registry: Arc::new(MemoryLogoutRegistry::default()),
             refreshes: Arc::default(),
+            refresh_lock: Arc::new(InProcessRefreshLock),
             _config: PhantomData,
         }
     }
@@ -415,17 +422,27 @@ impl<C> Oidc<C> {
         self
     }
 
+    /// The lock the instances share so that one refresh token is spent
+    /// once (default: [`InProcessRefreshLock`], enough for one instance).
+    /// See [`RefreshLock`].
+    pub fn refresh_lock(mut self, lock: Arc<dyn RefreshLock>) -> Self {
+        self.refresh_lock = lock;
+        self
+    }
+
     /// Shares this integration's state with the other instances through
     /// Redis (feature `redis`): the used `state`s and logout `jti`s
-    /// ([`Oidc::replay_store`]) and the back-channel logout registry
+    /// ([`Oidc::replay_store`]), the back-channel logout registry
     /// ([`Oidc::logout_registry`], keeping logouts for a day, the session
-    /// layer's idle expiry). Use [`redis_session_layer`] for the sessions
-    /// and give every instance the same [`Oidc::sealing_key`].
+    /// layer's idle expiry) and the refresh lock ([`Oidc::refresh_lock`]).
+    /// Use [`redis_session_layer`] for the sessions and give every instance
+    /// the same [`Oidc::sealing_key`].
     #[cfg(feature = "redis")]
     pub fn with_redis(self, redis: &crate::redis::RedisStore) -> Self {
         let retention = std::time::Duration::from_secs(24 * 60 * 60);
         self.replay_store(Arc::new(redis.replay_store()))
             .logout_registry(Arc::new(redis.logout_registry(retention)))
+            .refresh_lock(Arc::new(redis.refresh_lock()))
     }
 
     /// What [`SignedIn`] does for visitors who are not signed in.

@@ -9,8 +9,12 @@
 //!   stored;
 //! - the refreshed tokens are saved to the store before the next request
 //!   of the session goes on, so other instances sharing the store see them;
-//! - `invalid_grant` may mean another instance spent the token first: the
-//!   session is read again for a short while before the user is signed out;
+//! - one refresh per refresh token across instances, when they share a
+//!   [`RefreshLock`] (Redis): an instance that does not get it reads the
+//!   session again until the holder's tokens appear;
+//! - `invalid_grant` may mean another instance spent the token first (no
+//!   shared lock, or its lock expired): the session is read again for a
+//!   short while before the user is signed out;
 //! - only a grant that is gone, or a refreshed ID token that fails
 //!   verification, signs the user out; a transient failure (timeout,
 //!   network, 5xx, keys unavailable) keeps the session with the stale
@@ -29,6 +33,10 @@ use std::time::{Duration, Instant};
 use tower_sessions::Session;
 use tower_sessions::session::Id;
 
+mod lock;
+
+pub use lock::{InProcessRefreshLock, RefreshLock};
+
 /// Seconds before expiry at which an access token is refreshed.
 pub(super) const REFRESH_LEEWAY: Duration = Duration::from_secs(30);
 
@@ -39,6 +47,14 @@ const OTHER_INSTANCE_GRACE: Duration = Duration::from_secs(2);
 
 /// The pause between two of those reads.
 const OTHER_INSTANCE_POLL: Duration = Duration::from_millis(100);
+
+/// The longest a request waits for another instance's refresh (holding
+/// the shared [`RefreshLock`]) before it answers with the stale access
+/// token; the session stays.
+const SHARED_LOCK_WAIT: Duration = Duration::from_secs(5);
+
+/// How often a request waiting for the shared lock reads the session.
+const SHARED_LOCK_POLL: Duration = Duration::from_millis(50);
 
 /// How long refreshes with a provider pause after a transient failure
 /// (the access tokens they would refresh are stale meanwhile; those
@@ -71,6 +87,10 @@ struct Entry {
     lock: Arc<tokio::sync::Mutex<()>>,
     /// Requests holding or waiting for `lock`.
     users: usize,
+    /// A request gave up waiting for another instance's refresh: the
+    /// requests queued behind it answer at once instead of each waiting
+    /// as long again.
+    gave_up: bool,
 }
 
 impl fmt::Debug for RefreshLocks {
@@ -90,6 +110,7 @@ impl RefreshLocks {
             let entry = entries.entry(id).or_insert_with(|| Entry {
                 lock: Arc::default(),
                 users: 0,
+                gave_up: false,
             });
             entry.users += 1;
             Arc::clone(&entry.lock)
@@ -103,7 +124,7 @@ impl RefreshLocks {
         let guard = lock.lock_owned().await;
         Turn {
             _guard: guard,
-            _registration: registration,
+            registration,
         }
     }
 
@@ -166,7 +187,26 @@ impl Drop for Registration {
 pub(crate) struct Turn {
     // Dropped first: the lock is released before the entry is given back.
     _guard: tokio::sync::OwnedMutexGuard<()>,
-    _registration: Registration,
+    registration: Registration,
+}
+
+impl Turn {
+    /// Whether a request before this one (among those in flight for the
+    /// session) gave up waiting for another instance's refresh.
+    fn others_gave_up(&self) -> bool {
+        self.with_entry(|entry| entry.gave_up)
+    }
+
+    /// Tells the requests queued behind this one not to wait again.
+    fn give_up(&self) {
+        self.with_entry(|entry| entry.gave_up = true);
+    }
+
+    fn with_entry<T: Default>(&self, f: impl FnOnce(&mut Entry) -> T) -> T {
+        let Registration { locks, id } = &self.registration;
+        let mut entries = locks.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries.get_mut(id).map(f).unwrap_or_default()
+    }
 }
 
 /// What a refresh failure means for the session.
@@ -228,7 +268,7 @@ pub(super) async fn refresh<C>(
         // A record comes from a stored session, which has an id.
         return Ok(Refreshed::Stale(record));
     };
-    let _turn = oidc.refreshes.lock(id).await;
+    let turn = oidc.refreshes.lock(id).await;
     // Another request may have refreshed (or signed out) while this one waited.
     let Some(current) = reread(session, key).await? else {
         return Ok(Refreshed::SignedOut);
@@ -236,9 +276,34 @@ pub(super) async fn refresh<C>(
     if !same_login(&current, &record) || !current.tokens.access_token_expired(REFRESH_LEEWAY) {
         return Ok(Refreshed::Fresh(current));
     }
-    if oidc.refreshes.paused(Instant::now()) || current.tokens.refresh_token.is_none() {
+    if oidc.refreshes.paused(Instant::now())
+        || current.tokens.refresh_token.is_none()
+        || turn.others_gave_up()
+    {
         return Ok(Refreshed::Stale(current));
     }
+    let (shared, current) = match shared_turn(oidc, session, key, current).await? {
+        Shared::Turn(shared, current) => (shared, current),
+        Shared::Done(outcome) => {
+            if matches!(outcome, Refreshed::Stale(_)) {
+                turn.give_up();
+            }
+            return Ok(outcome);
+        }
+    };
+    let outcome = spend(oidc, session, key, current).await;
+    shared.release(oidc).await;
+    outcome
+}
+
+/// Spends the refresh token of `current`, this instance's turn and the
+/// shared lock held, and saves what comes back.
+async fn spend<C>(
+    oidc: &Oidc<C>,
+    session: &Session,
+    key: &str,
+    current: SessionRecord,
+) -> Result<Refreshed, SignedInRejection> {
     match oidc
         .client
         .refresh(&current.tokens, &current.id_token)
@@ -285,6 +350,113 @@ pub(super) async fn refresh<C>(
                 sign_out(session, key).await
             }
         },
+    }
+}
+
+/// The shared [`RefreshLock`], held by this request: released after the
+/// refresh; if the request is dropped meanwhile, it expires by its ttl.
+struct SharedTurn {
+    key: String,
+    holder: String,
+}
+
+impl SharedTurn {
+    async fn release<C>(self, oidc: &Oidc<C>) {
+        if let Err(error) = oidc.refresh_lock.release(&self.key, &self.holder).await {
+            // It expires by itself; the next refresh may wait until then.
+            tracing::warn!(%error, "the shared refresh lock could not be released");
+        }
+    }
+}
+
+/// What the shared lock step decided.
+enum Shared {
+    /// This request refreshes, with the session as read under the lock.
+    Turn(SharedTurn, SessionRecord),
+    /// Another instance refreshed (or the wait ended): the outcome.
+    Done(Refreshed),
+}
+
+/// How long the shared lock lives if never released: the longest a
+/// refresh takes (token request, keys, UserInfo, each within the HTTP
+/// timeout) and the save.
+fn shared_lock_ttl<C>(oidc: &Oidc<C>) -> Duration {
+    oidc.client
+        .config()
+        .limits
+        .http_timeout
+        .saturating_mul(3)
+        .saturating_add(Duration::from_secs(2))
+}
+
+/// Takes the lock shared by the instances for `current`'s refresh token,
+/// or waits (bounded) for the instance that holds it to save its tokens.
+async fn shared_turn<C>(
+    oidc: &Oidc<C>,
+    session: &Session,
+    key: &str,
+    current: SessionRecord,
+) -> Result<Shared, SignedInRejection> {
+    let config = oidc.client.config();
+    let spent = refresh_token_of(&current).unwrap_or_default();
+    // A digest: neither the refresh token nor the session id reaches the store.
+    let digest = crate::util::digest_parts(&[
+        config.issuer().as_bytes(),
+        config.client_id().as_bytes(),
+        spent.as_bytes(),
+    ]);
+    let lock_key: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let Some(holder) = crate::util::random_token() else {
+        tracing::warn!("no randomness for the refresh lock; keeping the stale access token");
+        return Ok(Shared::Done(Refreshed::Stale(current)));
+    };
+    let ttl = shared_lock_ttl(oidc);
+    let deadline = Instant::now() + SHARED_LOCK_WAIT;
+    loop {
+        match oidc.refresh_lock.try_acquire(&lock_key, &holder, ttl).await {
+            Ok(true) => {
+                let turn = SharedTurn {
+                    key: lock_key,
+                    holder,
+                };
+                // The holder before may have saved its tokens just now.
+                let latest = reread(session, key).await;
+                return match latest {
+                    Ok(Some(latest))
+                        if same_login(&latest, &current)
+                            && refresh_token_of(&latest) == refresh_token_of(&current) =>
+                    {
+                        Ok(Shared::Turn(turn, latest))
+                    }
+                    other => {
+                        turn.release(oidc).await;
+                        Ok(Shared::Done(match other? {
+                            Some(latest) => Refreshed::Fresh(latest),
+                            None => Refreshed::SignedOut,
+                        }))
+                    }
+                };
+            }
+            Ok(false) => {}
+            Err(error) => {
+                tracing::warn!(%error, "the shared refresh lock failed; keeping the stale access token");
+                return Ok(Shared::Done(Refreshed::Stale(current)));
+            }
+        }
+        tokio::time::sleep(SHARED_LOCK_POLL).await;
+        let Some(latest) = reread(session, key).await? else {
+            return Ok(Shared::Done(Refreshed::SignedOut));
+        };
+        if !same_login(&latest, &current) || refresh_token_of(&latest) != refresh_token_of(&current)
+        {
+            return Ok(Shared::Done(Refreshed::Fresh(latest)));
+        }
+        if Instant::now() >= deadline {
+            tracing::info!(
+                "another instance is still refreshing; answering with the stale access token"
+            );
+            return Ok(Shared::Done(Refreshed::Stale(latest)));
+        }
     }
 }
 

@@ -110,3 +110,24 @@ fn a_transient_failure_pauses_refreshes_for_a_while() {
     locks.resume();
     assert!(!locks.paused(now));
 }
+
+#[tokio::test]
+async fn giving_up_on_the_shared_lock_spares_the_queue_but_not_the_next_burst() {
+    let locks = Arc::new(RefreshLocks::default());
+    let id = Id::default();
+    let first = locks.lock(id).await;
+    assert!(!first.others_gave_up());
+    let queued = {
+        let locks = Arc::clone(&locks);
+        tokio::spawn(async move { locks.lock(id).await.others_gave_up() })
+    };
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    first.give_up();
+    drop(first);
+    assert!(
+        queued.await.unwrap(),
+        "a request queued behind it answers at once"
+    );
+    // Once the session's requests are done, the next one tries again.
+    assert!(!locks.lock(id).await.others_gave_up());
+}
