@@ -139,11 +139,13 @@ mod extract;
 mod handlers;
 mod memory_store;
 mod pages;
+mod providers;
 mod record;
 mod refresh;
 
 pub use bearer::{Bearer, BearerRejection, ScopeSet};
 pub use extract::{SignedIn, SignedInRejection};
+pub use providers::{MAX_PROVIDER_NAME_LEN, Providers, ProvidersError, SignedInAny};
 pub use record::SessionRecord;
 
 use crate::client::Client;
@@ -246,6 +248,8 @@ pub(crate) struct Options {
     pub(crate) login_path: String,
     pub(crate) logout_path: String,
     pub(crate) callback_path: String,
+    /// Set by [`Oidc::named`] for an application with several providers.
+    pub(crate) name: Option<String>,
     pub(crate) after_login: String,
     pub(crate) after_logout: String,
     pub(crate) post_logout_redirect_uri: Option<String>,
@@ -329,6 +333,7 @@ impl<C> Oidc<C> {
                 login_path: "/login".into(),
                 logout_path: "/logout".into(),
                 callback_path,
+                name: None,
                 after_login: "/".into(),
                 after_logout: "/".into(),
                 post_logout_redirect_uri: None,
