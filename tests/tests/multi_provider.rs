@@ -8,7 +8,9 @@
 use axum::Router;
 use axum::extract::FromRef;
 use axum::routing::get;
-use oidc_core::web::{Oidc, Providers, ProvidersError, SignedIn, SignedInAny, memory_session_layer};
+use oidc_core::web::{
+    Oidc, Providers, ProvidersError, SignedIn, SignedInAny, memory_session_layer,
+};
 use oidc_core::{ClientSecret, ResponseMode, oidc_client};
 use reqwest::StatusCode;
 use tests::browser::{Browser, Page};
@@ -67,7 +69,12 @@ async fn whoami(
 }
 
 async fn any_page(user: SignedInAny) -> String {
-    format!("{} via {} ({})", user.sub(), user.provider(), user.logout_path())
+    format!(
+        "{} via {} ({})",
+        user.sub(),
+        user.provider(),
+        user.logout_path()
+    )
 }
 
 async fn a_page(user: SignedIn<ProviderA>) -> String {
@@ -90,16 +97,26 @@ impl App {
     }
 
     async fn whoami(&self, browser: &Browser) -> String {
-        browser.get(self.url("/whoami")).await.unwrap().body().to_owned()
+        browser
+            .get(self.url("/whoami"))
+            .await
+            .unwrap()
+            .body()
+            .to_owned()
     }
 
     /// Signs `USER` in with provider `name` through its login route;
     /// returns the callback's answer.
     async fn sign_in(&self, browser: &Browser, name: &str) -> Page {
         let login = self.url(&format!("/auth/{name}/login"));
-        let page = sign_in_at(browser, &login, &self.callback(name), UserAction::SignIn(USER))
-            .await
-            .page;
+        let page = sign_in_at(
+            browser,
+            &login,
+            &self.callback(name),
+            UserAction::SignIn(USER),
+        )
+        .await
+        .page;
         assert_eq!(page.status(), StatusCode::SEE_OTHER, "{}", page.body());
         page
     }
@@ -132,12 +149,16 @@ async fn start(b_mode: ResponseMode) -> App {
         let redirect_uri = site.url(&format!("/auth/{name}/callback"));
         let post_logout = site.url("/");
         let backchannel = site.url(&format!("/auth/{name}/backchannel-logout"));
-        Fixture::builder(format!("app-{name}"), format!("secret-{name}"), redirect_uri)
-            .client(|c| {
-                c.post_logout_redirect_uri(post_logout)
-                    .backchannel_logout_uri(backchannel)
-            })
-            .start()
+        Fixture::builder(
+            format!("app-{name}"),
+            format!("secret-{name}"),
+            redirect_uri,
+        )
+        .client(|c| {
+            c.post_logout_redirect_uri(post_logout)
+                .backchannel_logout_uri(backchannel)
+        })
+        .start()
     };
     let (a, b) = (fixture("a").await, fixture("b").await);
     let config_a = ProviderA {
@@ -291,7 +312,12 @@ async fn logout_goes_to_the_provider_signed_in_with() {
             .post_form(app.url(&format!("/auth/{name}/logout")), [("", ""); 0])
             .await
             .unwrap();
-        assert_eq!(out.status(), StatusCode::SEE_OTHER, "{name}: {}", out.body());
+        assert_eq!(
+            out.status(),
+            StatusCode::SEE_OTHER,
+            "{name}: {}",
+            out.body()
+        );
         let location = out.location().unwrap();
         assert!(
             location.as_str().starts_with(provider.issuer_str()),

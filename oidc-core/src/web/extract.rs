@@ -166,7 +166,10 @@ fn signed_out<C>(parts: &Parts, oidc: &Oidc<C>) -> SignedInRejection {
     }
 }
 
-pub(super) async fn load<C>(parts: &Parts, oidc: &Oidc<C>) -> Result<Option<SignedIn<C>>, SignedInRejection> {
+pub(super) async fn load<C>(
+    parts: &Parts,
+    oidc: &Oidc<C>,
+) -> Result<Option<SignedIn<C>>, SignedInRejection> {
     let session = parts
         .extensions
         .get::<Session>()

@@ -131,6 +131,14 @@
 //! [`Bearer`] verifies the bearer access token of a request with an
 //! [`AccessTokenVerifier`](crate::AccessTokenVerifier) from the router's
 //! state, and answers failures with RFC 6750 challenges.
+//!
+//! ## Several providers
+//!
+//! [`Oidc::named`] puts a provider's routes under `/auth/{name}/`,
+//! [`Providers`] mounts several and refuses clashes at start, and
+//! [`SignedInAny`] is the user signed in with any of them. One browser is
+//! signed in with one provider at a time (a login starts an empty
+//! session). See [`Providers`] for an example.
 
 mod backchannel;
 mod bearer;

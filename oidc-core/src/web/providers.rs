@@ -14,60 +14,6 @@
 //! empty session (session fixation), so signing in with B ends a sign-in
 //! with A in that browser. Each provider's record lives under its own
 //! session key (issuer and client id), so `SignedIn<A>` never reads B's.
-//!
-//! ```no_run
-//! use axum::extract::FromRef;
-//! use axum::{Router, routing::get};
-//! use oidc_core::web::{Oidc, Providers, SignedIn, SignedInAny, memory_session_layer};
-//! use oidc_core::ClientConfig;
-//!
-//! struct Google;
-//! struct Entra;
-//!
-//! #[derive(Clone)]
-//! struct AppState {
-//!     providers: Providers,
-//!     google: Oidc<Google>,
-//!     entra: Oidc<Entra>,
-//! }
-//! impl FromRef<AppState> for Providers {
-//!     fn from_ref(state: &AppState) -> Self { state.providers.clone() }
-//! }
-//! impl FromRef<AppState> for Oidc<Google> {
-//!     fn from_ref(state: &AppState) -> Self { state.google.clone() }
-//! }
-//! impl FromRef<AppState> for Oidc<Entra> {
-//!     fn from_ref(state: &AppState) -> Self { state.entra.clone() }
-//! }
-//!
-//! async fn home(user: Option<SignedInAny>) -> String {
-//!     match user {
-//!         Some(user) => format!("{} via {}", user.sub(), user.provider()),
-//!         None => "<a href=/auth/google/login>Google</a> <a href=/auth/entra/login>Entra</a>".into(),
-//!     }
-//! }
-//!
-//! async fn mail(user: SignedIn<Entra>) -> String {
-//!     format!("mailbox of {}", user.sub())
-//! }
-//!
-//! # async fn run(google_config: ClientConfig, entra_config: ClientConfig)
-//! #     -> Result<(), Box<dyn std::error::Error>> {
-//! // Redirect URIs: https://app.example.com/auth/google/callback, .../auth/entra/callback
-//! let google = Oidc::discover(google_config).await?.tagged::<Google>().named("google")?;
-//! let entra = Oidc::discover(entra_config).await?.tagged::<Entra>().named("entra")?;
-//! let providers = Providers::new()
-//!     .with(google.clone())?
-//!     .with(entra.clone())?
-//!     .chooser_path("/")?;
-//! let app: Router = Router::new()
-//!     .route("/", get(home))
-//!     .route("/mail", get(mail))
-//!     .merge(providers.routes())
-//!     .layer(memory_session_layer())
-//!     .with_state(AppState { providers, google, entra });
-//! # let _ = app; Ok(()) }
-//! ```
 
 use super::extract::{self, SignedInRejection};
 use super::record::SessionRecord;
@@ -261,7 +207,65 @@ impl<C: 'static> Provider for Oidc<C> {
 
 /// Several named providers in one application: their routes, and the
 /// state [`SignedInAny`] needs (`Providers: FromRef<S>`). Cheap to clone.
-/// See the [module docs](self).
+///
+/// Name each provider with [`Oidc::named`] (routes under `/auth/{name}/`),
+/// give each its own type for [`SignedIn<C>`](super::SignedIn) (its
+/// `#[oidc_client]` struct, or [`Oidc::tagged`]), and put them in the
+/// router state next to the `Providers`:
+///
+/// ```no_run
+/// use axum::extract::FromRef;
+/// use axum::{Router, routing::get};
+/// use oidc_core::web::{Oidc, Providers, SignedIn, SignedInAny, memory_session_layer};
+/// use oidc_core::ClientConfig;
+///
+/// struct Google;
+/// struct Entra;
+///
+/// #[derive(Clone)]
+/// struct AppState {
+///     providers: Providers,
+///     google: Oidc<Google>,
+///     entra: Oidc<Entra>,
+/// }
+/// impl FromRef<AppState> for Providers {
+///     fn from_ref(state: &AppState) -> Self { state.providers.clone() }
+/// }
+/// impl FromRef<AppState> for Oidc<Google> {
+///     fn from_ref(state: &AppState) -> Self { state.google.clone() }
+/// }
+/// impl FromRef<AppState> for Oidc<Entra> {
+///     fn from_ref(state: &AppState) -> Self { state.entra.clone() }
+/// }
+///
+/// async fn home(user: Option<SignedInAny>) -> String {
+///     match user {
+///         Some(user) => format!("{} via {}", user.sub(), user.provider()),
+///         None => "<a href=/auth/google/login>Google</a> <a href=/auth/entra/login>Entra</a>".into(),
+///     }
+/// }
+///
+/// async fn mail(user: SignedIn<Entra>) -> String {
+///     format!("mailbox of {}", user.sub())
+/// }
+///
+/// # async fn run(google_config: ClientConfig, entra_config: ClientConfig)
+/// #     -> Result<(), Box<dyn std::error::Error>> {
+/// // Redirect URIs: https://app.example.com/auth/google/callback, .../auth/entra/callback
+/// let google = Oidc::discover(google_config).await?.tagged::<Google>().named("google")?;
+/// let entra = Oidc::discover(entra_config).await?.tagged::<Entra>().named("entra")?;
+/// let providers = Providers::new()
+///     .with(google.clone())?
+///     .with(entra.clone())?
+///     .chooser_path("/")?;
+/// let app: Router = Router::new()
+///     .route("/", get(home))
+///     .route("/mail", get(mail))
+///     .merge(providers.routes())
+///     .layer(memory_session_layer())
+///     .with_state(AppState { providers, google, entra });
+/// # let _ = app; Ok(()) }
+/// ```
 #[derive(Clone, Default)]
 pub struct Providers {
     entries: Vec<Arc<dyn Provider>>,
@@ -349,7 +353,8 @@ impl Providers {
     /// The login route of the provider `name` (for the chooser page's
     /// links; add `?return_to=/page` to come back to a page).
     pub fn login_path(&self, name: &str) -> Option<&str> {
-        self.entry(name).map(|entry| entry.options().login_path.as_str())
+        self.entry(name)
+            .map(|entry| entry.options().login_path.as_str())
     }
 
     /// The logout route (`POST`) of the provider `name`.
@@ -366,9 +371,7 @@ impl Providers {
     {
         self.entries
             .iter()
-            .fold(Router::new(), |router, entry| {
-                router.merge(entry.routes())
-            })
+            .fold(Router::new(), |router, entry| router.merge(entry.routes()))
             .with_state(())
     }
 

@@ -21,8 +21,8 @@ fn oidc(issuer: &str, client_id: &str, redirect_uri: &str) -> Oidc {
     });
     let metadata = ProviderMetadata::from_document(document.to_string().as_bytes(), &config)
         .expect("a valid document");
-    let negotiated = crate::provider::negotiated::Negotiated::resolve(&config, &metadata)
-        .expect("negotiated");
+    let negotiated =
+        crate::provider::negotiated::Negotiated::resolve(&config, &metadata).expect("negotiated");
     let http = crate::provider::http::Http::from_limits(&config.limits).expect("an HTTP client");
     let client = Client::with_metadata(config, metadata, negotiated, http);
     Oidc::from_client(client, SealingKey::generate().expect("a key"))
@@ -50,7 +50,17 @@ fn names_are_path_segments() {
         assert_eq!(check_name(ok), Ok(()), "{ok}");
     }
     for bad in [
-        "", "-a", "_a", "Google", "a/b", "a b", "a.b", "..", "é", "a?", &"x".repeat(33),
+        "",
+        "-a",
+        "_a",
+        "Google",
+        "a/b",
+        "a b",
+        "a.b",
+        "..",
+        "é",
+        "a?",
+        &"x".repeat(33),
     ] {
         assert_eq!(
             check_name(bad),
@@ -87,7 +97,11 @@ fn a_name_moves_the_routes_under_auth_name() {
 
 #[test]
 fn a_redirect_uri_off_the_callback_route_is_refused_at_start() {
-    let wrong = oidc("https://google.example", "app", "https://app.example/callback");
+    let wrong = oidc(
+        "https://google.example",
+        "app",
+        "https://app.example/callback",
+    );
     let error = wrong.named("google").unwrap_err();
     assert_eq!(
         error,
@@ -97,7 +111,10 @@ fn a_redirect_uri_off_the_callback_route_is_refused_at_start() {
             redirect_uri: "https://app.example/callback".into(),
         }
     );
-    assert!(error.to_string().contains("/auth/google/callback"), "{error}");
+    assert!(
+        error.to_string().contains("/auth/google/callback"),
+        "{error}"
+    );
     // Another provider's callback is as wrong.
     assert!(matches!(
         google().named("entra"),
@@ -165,7 +182,9 @@ fn providers_refuse_what_would_clash() {
         Err(ProvidersError::RouteClash { .. })
     ));
     assert_eq!(
-        both.clone().chooser_path("https://evil.example/").unwrap_err(),
+        both.clone()
+            .chooser_path("https://evil.example/")
+            .unwrap_err(),
         ProvidersError::InvalidChooserPath("https://evil.example/".into())
     );
 }
