@@ -16,6 +16,7 @@ use reqwest::StatusCode;
 use tests::browser::{Browser, Page};
 use tests::dev_login::{Delivered, UserAction, authorize, deliver};
 use tests::fixture::{Fixture, Site, USER, sign_in_at};
+use tests::processes::{example, free_port, start as start_process};
 
 /// Provider A's configuration type.
 #[oidc_client(scopes("openid", "email"), response_mode = "form_post")]
@@ -142,8 +143,12 @@ impl App {
 }
 
 /// Two dev providers (each with the app's client registered, back-channel
-/// logout included) and the app on `localhost`.
+/// logout included) and the app on `localhost`, its chooser page at `/`.
 async fn start(b_mode: ResponseMode) -> App {
+    start_with(b_mode, Some("/")).await
+}
+
+async fn start_with(b_mode: ResponseMode, chooser: Option<&str>) -> App {
     let site = Site::bind().await;
     let fixture = |name: &'static str| {
         let redirect_uri = site.url(&format!("/auth/{name}/callback"));
@@ -182,13 +187,14 @@ async fn start(b_mode: ResponseMode) -> App {
         .tagged::<ProviderB>()
         .named("b")
         .unwrap();
-    let providers = Providers::new()
+    let mut providers = Providers::new()
         .with(oidc_a.clone())
         .unwrap()
         .with(oidc_b.clone())
-        .unwrap()
-        .chooser_path("/")
         .unwrap();
+    if let Some(chooser) = chooser {
+        providers = providers.chooser_path(chooser).unwrap();
+    }
     let app = Router::new()
         .route("/whoami", get(whoami))
         .route("/any", get(any_page))
@@ -265,6 +271,14 @@ async fn visitors_are_sent_to_the_chooser_or_the_providers_login() {
     assert_eq!(back.location().unwrap().path(), "/only-a");
     let page = browser.get(app.url("/only-a")).await.unwrap();
     assert_eq!(page.body(), format!("a page of {}", app.a.sub_of(USER)));
+}
+
+#[tokio::test]
+async fn without_a_chooser_page_visitors_get_401() {
+    let app = start_with(ResponseMode::Query, None).await;
+    let any = Browser::new().get(app.url("/any")).await.unwrap();
+    assert_eq!(any.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(any.headers()["cache-control"], "no-store");
 }
 
 #[tokio::test]
@@ -366,4 +380,53 @@ async fn a_redirect_uri_off_the_callback_route_fails_at_start() {
         Providers::new().with(oidc),
         Err(ProvidersError::Unnamed { .. })
     ));
+}
+
+/// The `multi_provider` example as a process, without a real browser (the
+/// Chromium test in `browser.rs` runs the same flow by clicking).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_example_signs_in_with_either_provider() {
+    let (app_port, alpha_port, beta_port) = (free_port(), free_port(), free_port());
+    let env = [
+        ("APP_ADDR", format!("127.0.0.1:{app_port}")),
+        ("ALPHA_PROVIDER_ADDR", format!("127.0.0.1:{alpha_port}")),
+        ("BETA_PROVIDER_ADDR", format!("127.0.0.1:{beta_port}")),
+    ];
+    let _app = start_process(&example("multi_provider"), &[], &env, "listening on");
+    let app = format!("http://localhost:{app_port}");
+    for (name, label) in [("alpha", "Alpha ID"), ("beta", "Beta Accounts")] {
+        let browser = Browser::new();
+        let chooser = browser.get(&app).await.unwrap();
+        let login = chooser.link(&format!("#sign-in-{name}")).unwrap();
+        assert_eq!(login.path(), format!("/auth/{name}/login"));
+        let callback = format!("{app}/auth/{name}/callback");
+        let done = sign_in_at(
+            &browser,
+            login.as_str(),
+            &callback,
+            UserAction::SignIn(USER),
+        )
+        .await
+        .page;
+        assert_eq!(
+            done.status(),
+            StatusCode::SEE_OTHER,
+            "{name}: {}",
+            done.body()
+        );
+        let home = browser.get(&app).await.unwrap();
+        assert_eq!(home.texts("#provider").unwrap(), vec![label.to_owned()]);
+        assert_eq!(home.texts("#email").unwrap(), vec![USER.to_owned()]);
+        // The Alpha-only page: Beta's users are sent to Alpha's login.
+        let alpha_page = browser.get(format!("{app}/alpha")).await.unwrap();
+        match name {
+            "alpha" => assert_eq!(alpha_page.status(), StatusCode::OK),
+            _ => assert_eq!(
+                alpha_page.location().unwrap().path(),
+                "/auth/alpha/login",
+                "{}",
+                alpha_page.body()
+            ),
+        }
+    }
 }
