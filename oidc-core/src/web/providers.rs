@@ -268,8 +268,10 @@ impl<C: 'static> Provider for Oidc<C> {
 /// ```
 #[derive(Clone, Default)]
 pub struct Providers {
-    entries: Vec<Arc<dyn Provider>>,
-    chooser_path: Option<String>,
+    // Behind `Arc`s: `SignedInAny` clones the `Providers` out of the router
+    // state on every request.
+    entries: Arc<Vec<Arc<dyn Provider>>>,
+    chooser_path: Option<Arc<str>>,
 }
 
 impl fmt::Debug for Providers {
@@ -297,7 +299,7 @@ impl Providers {
                 issuer: oidc.client.config().issuer().to_owned(),
             });
         };
-        for other in &self.entries {
+        for other in self.entries.iter() {
             let other_name = other.options().name.clone().unwrap_or_default();
             if other_name == name {
                 return Err(ProvidersError::DuplicateName(name));
@@ -320,7 +322,7 @@ impl Providers {
                 });
             }
         }
-        self.entries.push(Arc::new(oidc));
+        Arc::make_mut(&mut self.entries).push(Arc::new(oidc));
         Ok(self)
     }
 
@@ -339,7 +341,7 @@ impl Providers {
                 second: CHOOSER.to_owned(),
             });
         }
-        self.chooser_path = Some(path);
+        self.chooser_path = Some(path.into());
         Ok(self)
     }
 
@@ -473,7 +475,7 @@ async fn load_any(
     parts: &Parts,
     providers: &Providers,
 ) -> Result<Option<SignedInAny>, SignedInRejection> {
-    for entry in &providers.entries {
+    for entry in providers.entries.iter() {
         if let Some(record) = entry.load(parts).await? {
             let options = entry.options();
             return Ok(Some(SignedInAny {
