@@ -228,3 +228,64 @@ async fn a_login_started_on_one_instance_finishes_on_another() {
     assert_eq!(chrome.url().await.as_str(), format!("{second}/"));
     chrome.close().await;
 }
+
+/// The `multi_provider` example: the chooser page, a sign-in with each of
+/// its two providers, the per-provider page sending a user of the other
+/// provider to its own login and back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Debian's chromium and chromium-driver; run by scripts/test-all.sh"]
+async fn sign_in_with_either_of_two_providers() {
+    let (app_port, alpha_port, beta_port) = (free_port(), free_port(), free_port());
+    let env = [
+        ("APP_ADDR", format!("127.0.0.1:{app_port}")),
+        ("ALPHA_PROVIDER_ADDR", format!("127.0.0.1:{alpha_port}")),
+        ("BETA_PROVIDER_ADDR", format!("127.0.0.1:{beta_port}")),
+    ];
+    let _app = start(&example("multi_provider"), &[], &env, "listening on");
+    let app = format!("http://localhost:{app_port}");
+    let alpha = format!("http://127.0.0.1:{alpha_port}");
+    let beta = format!("http://127.0.0.1:{beta_port}");
+    let chrome = Chrome::start().await;
+
+    // The chooser; Alpha's page, then back with a form_post to Alpha's callback.
+    chrome.goto(&app).await;
+    chrome.wait_for("#sign-in-beta").await;
+    chrome.screenshot("multi-provider-chooser").await;
+    chrome.click("#sign-in-alpha").await;
+    chrome.wait_for("#sign-in-form").await;
+    assert!(chrome.url().await.as_str().starts_with(&alpha));
+    chrome.fill("#email", "alice@example.com").await;
+    chrome.click("#continue").await;
+    assert_eq!(chrome.text("#provider").await, "Alpha ID");
+    assert_eq!(chrome.text("#email").await, "alice@example.com");
+    let alpha_sub = chrome.text("#sub").await;
+    chrome.screenshot("multi-provider-signed-in-alpha").await;
+
+    // Sign out goes through Alpha's end-session endpoint, which sends the
+    // browser back to the chooser (the registered post-logout URI).
+    chrome.click("#logout").await;
+    chrome.wait_for("#sign-in-alpha").await;
+    assert_eq!(chrome.url().await.as_str(), format!("{app}/"));
+
+    // Beta, from the chooser.
+    chrome.click("#sign-in-beta").await;
+    chrome.wait_for("#sign-in-form").await;
+    assert!(chrome.url().await.as_str().starts_with(&beta));
+    chrome.fill("#email", "alice@example.com").await;
+    chrome.click("#continue").await;
+    assert_eq!(chrome.text("#provider").await, "Beta Accounts");
+    let beta_sub = chrome.text("#sub").await;
+    assert_ne!(alpha_sub, beta_sub, "two providers, two subjects");
+
+    // Alpha's page: a Beta user is sent to Alpha's login, and comes back.
+    chrome.goto(&format!("{app}/alpha")).await;
+    chrome.wait_for("#sign-in-form").await;
+    assert!(chrome.url().await.as_str().starts_with(&alpha));
+    chrome.fill("#email", "alice@example.com").await;
+    chrome.click("#continue").await;
+    assert_eq!(chrome.text("#alpha-sub").await, alpha_sub);
+    assert_eq!(chrome.url().await.as_str(), format!("{app}/alpha"));
+    chrome.goto(&app).await;
+    assert_eq!(chrome.text("#provider").await, "Alpha ID");
+    chrome.close().await;
+}

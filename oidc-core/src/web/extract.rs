@@ -74,6 +74,10 @@ impl<C> SignedIn<C> {
     pub fn access_token_expired(&self) -> bool {
         self.record.tokens.access_token_expired(Duration::ZERO)
     }
+
+    pub(super) fn into_record(self) -> SessionRecord {
+        self.record
+    }
 }
 
 /// Why [`SignedIn`] could not be extracted. Each variant answers with a
@@ -168,7 +172,10 @@ fn signed_out<C>(parts: &Parts, oidc: &Oidc<C>) -> SignedInRejection {
     }
 }
 
-async fn load<C>(parts: &Parts, oidc: &Oidc<C>) -> Result<Option<SignedIn<C>>, SignedInRejection> {
+pub(super) async fn load<C>(
+    parts: &Parts,
+    oidc: &Oidc<C>,
+) -> Result<Option<SignedIn<C>>, SignedInRejection> {
     let session = parts
         .extensions
         .get::<Session>()

@@ -134,6 +134,14 @@
 //! [`Bearer`] verifies the bearer access token of a request with an
 //! [`AccessTokenVerifier`](crate::AccessTokenVerifier) from the router's
 //! state, and answers failures with RFC 6750 challenges.
+//!
+//! ## Several providers
+//!
+//! [`Oidc::named`] puts a provider's routes under `/auth/{name}/`,
+//! [`Providers`] mounts several and refuses clashes at start, and
+//! [`SignedInAny`] is the user signed in with any of them. One browser is
+//! signed in with one provider at a time (a login starts an empty
+//! session). See [`Providers`] for an example.
 
 mod backchannel;
 mod bearer;
@@ -143,12 +151,14 @@ mod handlers;
 mod login_options;
 mod memory_store;
 mod pages;
+mod providers;
 mod record;
 mod refresh;
 
 pub use bearer::{Bearer, BearerRejection, ScopeSet};
 pub use extract::{SignedIn, SignedInRejection};
 pub use login_options::LoginOptions;
+pub use providers::{MAX_PROVIDER_NAME_LEN, Providers, ProvidersError, SignedInAny};
 pub use record::SessionRecord;
 pub use refresh::{InProcessRefreshLock, RefreshLock};
 
@@ -252,6 +262,8 @@ pub(crate) struct Options {
     pub(crate) login_path: String,
     pub(crate) logout_path: String,
     pub(crate) callback_path: String,
+    /// Set by [`Oidc::named`] for an application with several providers.
+    pub(crate) name: Option<String>,
     pub(crate) after_login: String,
     pub(crate) after_logout: String,
     pub(crate) post_logout_redirect_uri: Option<String>,
@@ -338,6 +350,7 @@ impl<C> Oidc<C> {
                 login_path: "/login".into(),
                 logout_path: "/logout".into(),
                 callback_path,
+                name: None,
                 after_login: "/".into(),
                 after_logout: "/".into(),
                 post_logout_redirect_uri: None,
