@@ -163,6 +163,7 @@ impl<C> Oidc<C> {
             options: self.options,
             registry: self.registry,
             refreshes: self.refreshes,
+            refresh_lock: self.refresh_lock,
             _config: PhantomData,
         }
     }
