@@ -16,6 +16,8 @@ pub mod browser;
 pub mod chrome;
 pub mod dev_login;
 pub mod fixture;
+pub mod logout_capture;
 pub mod processes;
 pub mod redis;
+pub mod refresh_probe;
 pub mod registry_conformance;

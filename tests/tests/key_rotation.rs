@@ -7,17 +7,13 @@
 //! The provider says `max-age=1` and the SDK is configured to accept
 //! lifetimes from 1 s, so each test waits about a second, not an hour.
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::http::StatusCode;
-use axum::routing::post;
 use oidc_core::logout::LogoutTokenError;
 use oidc_core::{AccessTokenError, AccessTokenVerifier, JwsError, ResourceServerConfig};
 use oidc_dev_provider::{Fault, JwksFault, SigningAlg};
 use std::ops::RangeInclusive;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tests::fixture::{self, Fixture};
+use tests::logout_capture::capture_server;
 
 /// Nothing listens here: the test takes the response from the browser.
 const REDIRECT_URI: &str = "http://127.0.0.1:9/key-rotation/callback";
@@ -111,30 +107,6 @@ async fn a_rotation_right_after_start_reaches_access_tokens() {
         .await
         .expect("the rotated key is fetched");
     assert_eq!(verifier.jwks_fetch_count(), 2);
-}
-
-/// Records the logout tokens the provider POSTs.
-async fn capture_server() -> (String, Arc<Mutex<Vec<String>>>) {
-    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
-    let store = Arc::clone(&seen);
-    let app = Router::new().route(
-        "/capture",
-        post(move |body: Bytes| {
-            let store = Arc::clone(&store);
-            async move {
-                let token = url::form_urlencoded::parse(&body)
-                    .find(|(name, _)| name == "logout_token")
-                    .map(|(_, value)| value.into_owned())
-                    .unwrap_or_default();
-                store.lock().unwrap().push(token);
-                StatusCode::OK
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/capture", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (url, seen)
 }
 
 #[tokio::test]

@@ -5,15 +5,13 @@
 #[path = "support/glue.rs"]
 mod glue;
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::routing::post;
 use oidc_dev_provider::{DevProvider, Edit, Fault, TokenKind};
 use reqwest::StatusCode;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tests::browser::Browser;
+use tests::logout_capture::capture_server;
 
 #[tokio::test]
 async fn rp_initiated_logout_ends_both_sessions_and_comes_back() {
@@ -98,30 +96,6 @@ async fn back_channel_logout_ends_only_the_named_users_sessions() {
     // Signing in again afterwards is a new session, not ended.
     app.sign_in(&alice, "alice@example.com").await;
     assert!(app.me(&alice).await.is_some());
-}
-
-/// Records what the provider POSTs to a client's back-channel URI.
-async fn capture_server() -> (String, Arc<Mutex<Vec<String>>>) {
-    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
-    let store = Arc::clone(&seen);
-    let app = Router::new().route(
-        "/capture",
-        post(move |body: Bytes| {
-            let store = Arc::clone(&store);
-            async move {
-                let token = url::form_urlencoded::parse(&body)
-                    .find(|(name, _)| name == "logout_token")
-                    .map(|(_, value)| value.into_owned())
-                    .unwrap_or_default();
-                store.lock().unwrap().push(token);
-                StatusCode::OK
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/capture", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (url, seen)
 }
 
 struct Posted {

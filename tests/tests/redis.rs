@@ -5,8 +5,7 @@
 //! every key, and what an outage does (typed errors, 503).
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::routing::{get, post};
+use axum::routing::get;
 use oidc_core::logout::{LoggedOut, LogoutRegistry, MemoryLogoutRegistry, SessionInfo};
 use oidc_core::redis::{RedisOptions, RedisStore};
 use oidc_core::replay::{ReplayKey, ReplayKind, ReplayStore};
@@ -20,6 +19,7 @@ use std::time::{Duration, Instant};
 use tests::browser::Browser;
 use tests::dev_login::{UserAction, authorize, deliver};
 use tests::fixture::{Fixture, Site, USER, round_trip, sign_in, sign_in_at};
+use tests::logout_capture::capture_server;
 use tests::redis::RedisServer;
 use tests::registry_conformance::check_logout_registry;
 use tower_sessions::SessionStore;
@@ -209,30 +209,6 @@ async fn a_callback_completes_once_across_instances() {
         again.receive(callback).err(),
         Some(CallbackError::AlreadyUsed)
     );
-}
-
-/// Records what the provider POSTs to a client's back-channel URI.
-async fn capture_server() -> (String, Arc<Mutex<Vec<String>>>) {
-    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
-    let store = Arc::clone(&seen);
-    let app = Router::new().route(
-        "/capture",
-        post(move |body: Bytes| {
-            let store = Arc::clone(&store);
-            async move {
-                let token = url::form_urlencoded::parse(&body)
-                    .find(|(name, _)| name == "logout_token")
-                    .map(|(_, value)| value.into_owned())
-                    .unwrap_or_default();
-                store.lock().unwrap().push(token);
-                StatusCode::OK
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/capture", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (url, seen)
 }
 
 /// A logout token for alice, from a provider that delivers to a capture

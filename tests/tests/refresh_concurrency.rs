@@ -9,7 +9,7 @@
 
 use axum::Router;
 use axum::routing::get;
-use oidc_core::web::{MemoryStore, Oidc, SESSION_COOKIE, SignedIn, WhenSignedOut};
+use oidc_core::web::{MemoryStore, Oidc, SESSION_COOKIE, WhenSignedOut};
 use oidc_core::{ClientConfig, ResponseMode};
 use oidc_dev_provider::{Edit, Endpoint, Fault, HttpFault};
 use reqwest::StatusCode;
@@ -17,27 +17,9 @@ use std::time::Duration;
 use tests::browser::Browser;
 use tests::dev_login::UserAction;
 use tests::fixture::{Fixture, Site, USER, sign_in_at};
+use tests::refresh_probe::{PARALLEL, me};
 use tower_sessions::SessionManagerLayer;
 use tower_sessions::cookie::SameSite;
-
-/// How many requests a test fires at once.
-const PARALLEL: usize = 20;
-
-/// `GET /me`: the access token the handler got, whether it has expired
-/// (no leeway), and the refresh token, one per line.
-async fn me(user: SignedIn) -> String {
-    let tokens = user.tokens();
-    [
-        tokens.access_token.secret(),
-        if user.access_token_expired() {
-            "expired"
-        } else {
-            "fresh"
-        },
-        tokens.refresh_token.as_ref().map_or("", |t| t.secret()),
-    ]
-    .join("\n")
-}
 
 /// A provider and `instances` copies of one application (each its own
 /// `Oidc`, so its own refresh coordination) sharing one session store, as

@@ -3,17 +3,12 @@
 use super::record::{SessionRecord, session_key};
 use super::refresh::{self, REFRESH_LEEWAY, Refreshed};
 use super::{Oidc, WhenSignedOut};
-use crate::jose::id_token::IdTokenClaims;
 use crate::logout::SessionInfo;
-use crate::provider::token_endpoint::TokenSet;
-use crate::provider::userinfo::UserInfo;
-use crate::secret::AccessToken;
 use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::marker::PhantomData;
-use std::time::Duration;
 use tower_sessions::Session;
 
 /// The signed-in user of provider `C`. As a handler argument it requires a
@@ -37,43 +32,7 @@ pub struct SignedIn<C = crate::ClientConfig> {
 }
 
 impl<C> SignedIn<C> {
-    /// The user's stable id at the provider.
-    pub fn sub(&self) -> &str {
-        &self.record.user.sub
-    }
-
-    /// The user's email, if shared.
-    pub fn email(&self) -> Option<&str> {
-        self.record.user.email.as_deref()
-    }
-
-    /// The user's claims.
-    pub fn user(&self) -> &UserInfo {
-        &self.record.user
-    }
-
-    /// The ID token's claims.
-    pub fn id_token_claims(&self) -> &IdTokenClaims {
-        &self.record.id_token
-    }
-
-    /// The current access token, to call APIs on the user's behalf.
-    pub fn access_token(&self) -> &AccessToken {
-        &self.record.tokens.access_token
-    }
-
-    /// All tokens.
-    pub fn tokens(&self) -> &TokenSet {
-        &self.record.tokens
-    }
-
-    /// Whether the access token has expired: the provider could not be
-    /// reached to refresh it (the user stays signed in meanwhile), or the
-    /// login has no refresh token. APIs will refuse it; try again later,
-    /// or send the user through the login route.
-    pub fn access_token_expired(&self) -> bool {
-        self.record.tokens.access_token_expired(Duration::ZERO)
-    }
+    super::record::record_accessors!();
 
     pub(super) fn into_record(self) -> SessionRecord {
         self.record

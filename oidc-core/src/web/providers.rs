@@ -18,18 +18,13 @@
 use super::extract::{self, SignedInRejection};
 use super::record::SessionRecord;
 use super::{Oidc, Options};
-use crate::jose::id_token::IdTokenClaims;
 use crate::logout::BoxFuture;
-use crate::provider::token_endpoint::TokenSet;
-use crate::provider::userinfo::UserInfo;
-use crate::secret::AccessToken;
 use axum::Router;
 use axum::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// The longest provider name: it is a path segment and appears in logs.
 pub const MAX_PROVIDER_NAME_LEN: usize = 32;
@@ -434,42 +429,7 @@ impl SignedInAny {
         &self.logout_path
     }
 
-    /// The user's stable id at that provider (ids of different providers
-    /// may coincide: key users by provider and `sub`).
-    pub fn sub(&self) -> &str {
-        &self.record.user.sub
-    }
-
-    /// The user's email, if shared.
-    pub fn email(&self) -> Option<&str> {
-        self.record.user.email.as_deref()
-    }
-
-    /// The user's claims.
-    pub fn user(&self) -> &UserInfo {
-        &self.record.user
-    }
-
-    /// The ID token's claims (`iss` names the provider's issuer).
-    pub fn id_token_claims(&self) -> &IdTokenClaims {
-        &self.record.id_token
-    }
-
-    /// The current access token, for that provider's APIs.
-    pub fn access_token(&self) -> &AccessToken {
-        &self.record.tokens.access_token
-    }
-
-    /// All tokens.
-    pub fn tokens(&self) -> &TokenSet {
-        &self.record.tokens
-    }
-
-    /// Whether the access token has expired (see
-    /// [`SignedIn::access_token_expired`](super::SignedIn::access_token_expired)).
-    pub fn access_token_expired(&self) -> bool {
-        self.record.tokens.access_token_expired(Duration::ZERO)
-    }
+    super::record::record_accessors!();
 }
 
 async fn load_any(

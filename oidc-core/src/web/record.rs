@@ -34,3 +34,52 @@ pub struct SessionRecord {
 pub(crate) fn session_key(issuer: &str, client_id: &str) -> String {
     format!("oidc:{issuer}:{client_id}")
 }
+
+/// The accessors [`SignedIn`](super::SignedIn) and
+/// [`SignedInAny`](super::SignedInAny) share, over their `record` field.
+macro_rules! record_accessors {
+    () => {
+        /// The user's stable id at the provider (ids of different providers
+        /// may coincide: with several, key users by provider and `sub`).
+        pub fn sub(&self) -> &str {
+            &self.record.user.sub
+        }
+
+        /// The user's email, if shared.
+        pub fn email(&self) -> Option<&str> {
+            self.record.user.email.as_deref()
+        }
+
+        /// The user's claims.
+        pub fn user(&self) -> &$crate::provider::userinfo::UserInfo {
+            &self.record.user
+        }
+
+        /// The ID token's claims (`iss` names the provider's issuer).
+        pub fn id_token_claims(&self) -> &$crate::jose::id_token::IdTokenClaims {
+            &self.record.id_token
+        }
+
+        /// The current access token, to call the provider's APIs on the
+        /// user's behalf.
+        pub fn access_token(&self) -> &$crate::secret::AccessToken {
+            &self.record.tokens.access_token
+        }
+
+        /// All tokens.
+        pub fn tokens(&self) -> &$crate::provider::token_endpoint::TokenSet {
+            &self.record.tokens
+        }
+
+        /// Whether the access token has expired: the provider could not be
+        /// reached to refresh it (the user stays signed in meanwhile), or
+        /// the login has no refresh token. APIs will refuse it; try again
+        /// later, or send the user through the login route.
+        pub fn access_token_expired(&self) -> bool {
+            self.record
+                .tokens
+                .access_token_expired(std::time::Duration::ZERO)
+        }
+    };
+}
+pub(super) use record_accessors;

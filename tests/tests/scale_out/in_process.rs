@@ -7,9 +7,7 @@ use axum::routing::get;
 use oidc_core::error::StoreError;
 use oidc_core::logout::BoxFuture;
 use oidc_core::redis::RedisStore;
-use oidc_core::web::{
-    Oidc, RefreshLock, SignedIn, WhenSignedOut, memory_session_layer, redis_session_layer,
-};
+use oidc_core::web::{Oidc, RefreshLock, WhenSignedOut, memory_session_layer, redis_session_layer};
 use oidc_core::{ClientConfig, ResponseMode};
 use oidc_dev_provider::{Edit, Endpoint, Fault, HttpFault};
 use reqwest::StatusCode;
@@ -19,25 +17,7 @@ use tests::browser::Browser;
 use tests::dev_login::UserAction;
 use tests::fixture::{Fixture, Site, USER, sign_in_at};
 use tests::redis::RedisServer;
-
-/// How many requests are fired at once.
-const PARALLEL: usize = 20;
-
-/// `GET /me`: the access token, whether it has expired, and the refresh
-/// token, one per line.
-async fn me(user: SignedIn) -> String {
-    let tokens = user.tokens();
-    [
-        tokens.access_token.secret(),
-        if user.access_token_expired() {
-            "expired"
-        } else {
-            "fresh"
-        },
-        tokens.refresh_token.as_ref().map_or("", |t| t.secret()),
-    ]
-    .join("\n")
-}
+use tests::refresh_probe::{PARALLEL, me};
 
 /// The provider, Redis, and `instances` copies of the app on it.
 struct Deployment {
