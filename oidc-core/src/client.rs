@@ -10,6 +10,7 @@ use crate::jose::jwks::{JwksCache, JwksPolicy};
 use crate::provider::discovery::{ProviderMetadata, fetch_document};
 use crate::provider::http::Http;
 use crate::provider::negotiated::Negotiated;
+use crate::provider::trace::{self, step_span};
 use crate::replay::{FirstUse, ReplayKey, ReplayKind, ReplayStore};
 use crate::util::{ExpiringSet, Insert, unix_now};
 use std::fmt;
@@ -78,12 +79,15 @@ impl Client {
     /// [`Client::verify_logout_token`] checks a back-channel logout.
     pub async fn discover(config: ClientConfig) -> Result<Self, DiscoveryError> {
         let urls = config.validated()?;
-        let limits = &config.limits;
-        let http = Http::from_limits(limits)?;
-        let document = fetch_document(&http, &urls.issuer).await?;
-        let metadata = ProviderMetadata::from_document(&document, &config)?;
-        let negotiated = Negotiated::resolve(&config, &metadata)?;
-        Ok(Self::with_metadata(config, metadata, negotiated, http))
+        let span = step_span!("oidc.discovery", trace::host(&urls.issuer));
+        trace::timed(span, async move {
+            let http = Http::from_limits(&config.limits)?;
+            let document = fetch_document(&http, &urls.issuer).await?;
+            let metadata = ProviderMetadata::from_document(&document, &config)?;
+            let negotiated = Negotiated::resolve(&config, &metadata)?;
+            Ok(Self::with_metadata(config, metadata, negotiated, http))
+        })
+        .await
     }
 
     pub(crate) fn with_metadata(
@@ -137,9 +141,10 @@ impl Client {
         if pending.issuer != self.inner.config.issuer
             || pending.client_id != self.inner.config.client_id
         {
+            trace::login_refused(&PendingLoginError::WrongClient);
             return Err(PendingLoginError::WrongClient);
         }
-        pending.check_fresh()?;
+        pending.check_fresh().inspect_err(trace::login_refused)?;
         Ok(Login::resumed(self.clone(), pending))
     }
 

@@ -22,6 +22,9 @@
 
 use std::time::Duration;
 
+mod check;
+pub(crate) use check::CheckName;
+
 /// Anything that can go wrong, for applications that handle errors in one
 /// place. Match on the inner enums for details.
 #[derive(Debug, thiserror::Error)]

@@ -161,7 +161,18 @@ impl<S: LoginState> Login<S> {
     /// `iss` is the provider's (RFC 9207: required when the provider
     /// advertises it); then an `error` response becomes
     /// [`CallbackError::Provider`] and a success must carry a `code`.
+    ///
+    /// A refusal is logged as one `warn` event naming the failed check
+    /// ([`CallbackError::check_name`]).
     pub fn receive(self, callback: Callback) -> Result<Login<CodeReceived>, CallbackError>
+    where
+        S: AwaitingCallback,
+    {
+        self.check_callback(callback)
+            .inspect_err(crate::provider::trace::login_refused)
+    }
+
+    fn check_callback(self, callback: Callback) -> Result<Login<CodeReceived>, CallbackError>
     where
         S: AwaitingCallback,
     {

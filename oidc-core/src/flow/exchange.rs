@@ -7,6 +7,7 @@ use crate::config::UserInfoPolicy;
 use crate::error::{IdTokenError, TokenError};
 use crate::jose::id_token::{self, Expectations, NonceCheck};
 use crate::provider::token_endpoint::{self, token_request};
+use crate::provider::trace::{self, step_span};
 use crate::provider::userinfo::{self, ClaimsSource, UserInfo};
 use crate::util::unix_now;
 use std::fmt;
@@ -33,13 +34,25 @@ impl<S: LoginState> Login<S> {
     /// or the ID token, in that order, refusing any whose `sub` differs from
     /// the ID token's. No UserInfo request is made if the ID token fails.
     ///
+    /// Traced as the `oidc.login` span around `oidc.token_request`,
+    /// `oidc.jwks_fetch` (when the keys are fetched) and `oidc.userinfo`; a
+    /// failure is logged as one `warn` "login refused" event naming the
+    /// check ([`TokenError::check_name`]).
+    ///
     /// The returned [`Exchange`] is a future: `.await` it.
     pub fn exchange(self) -> Exchange
     where
         S: CallbackChecked,
     {
         let Login { client, state } = self;
-        Exchange(Box::pin(exchange(client, state.into_code_received())))
+        let received = state.into_code_received();
+        let span = step_span!("oidc.login", trace::issuer_host(client.config().issuer()));
+        Exchange(Box::pin(trace::timed(span, async move {
+            // Inside the span, so that the refusal is tied to its steps.
+            exchange(client, received)
+                .await
+                .inspect_err(trace::login_refused)
+        })))
     }
 }
 
@@ -86,11 +99,8 @@ async fn exchange(
                 ("code_verifier", pending.pkce_verifier.secret()),
             ],
         );
-        let response = client
-            .http()
-            .post_form(&client.metadata().token_endpoint, body, authorization)
-            .await?;
-        let parsed = token_endpoint::parse(&response)?;
+        let parsed =
+            token_endpoint::request(&client, "authorization_code", body, authorization).await?;
         let id_token_jwt = parsed
             .tokens
             .id_token

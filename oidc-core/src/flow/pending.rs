@@ -76,8 +76,13 @@ impl PendingLogin {
     }
 
     /// Opens a sealed login, with any key of the ring. Fails if it was
-    /// tampered with, sealed with another key, or has expired.
+    /// tampered with, sealed with another key, or has expired (logged as
+    /// a refused login, see [`PendingLoginError::check_name`]).
     pub fn unseal(sealed: &str, key: &SealingKey) -> Result<Self, PendingLoginError> {
+        Self::open(sealed, key).inspect_err(crate::provider::trace::login_refused)
+    }
+
+    fn open(sealed: &str, key: &SealingKey) -> Result<Self, PendingLoginError> {
         if sealed.len() > MAX_SEALED_LEN {
             return Err(PendingLoginError::Malformed);
         }

@@ -6,6 +6,7 @@ use crate::client::Client;
 use crate::error::TokenError;
 use crate::jose::id_token::{self, Expectations, IdTokenClaims, NonceCheck};
 use crate::provider::token_endpoint::{self, TokenSet, token_request};
+use crate::provider::trace::{self, step_span};
 use crate::provider::userinfo::{ClaimsSource, UserInfo};
 use crate::util::unix_now;
 
@@ -26,8 +27,19 @@ pub struct Refreshed {
 
 impl Client {
     /// Uses the refresh token in `tokens` to obtain new tokens. `previous`
-    /// is the ID token of the login being refreshed.
+    /// is the ID token of the login being refreshed. Traced as the
+    /// `oidc.refresh` span, whose `outcome` names a failure's check
+    /// (`token.invalid_grant` when the provider ended the grant).
     pub async fn refresh(
+        &self,
+        tokens: &TokenSet,
+        previous: &IdTokenClaims,
+    ) -> Result<Refreshed, TokenError> {
+        let span = step_span!("oidc.refresh", trace::issuer_host(self.config().issuer()));
+        trace::timed(span, self.refresh_untimed(tokens, previous)).await
+    }
+
+    async fn refresh_untimed(
         &self,
         tokens: &TokenSet,
         previous: &IdTokenClaims,
@@ -44,11 +56,7 @@ impl Client {
                 ("refresh_token", refresh_token.secret()),
             ],
         );
-        let response = self
-            .http()
-            .post_form(&self.metadata().token_endpoint, body, authorization)
-            .await?;
-        let parsed = token_endpoint::parse(&response)?;
+        let parsed = token_endpoint::request(self, "refresh_token", body, authorization).await?;
         let mut new_tokens = parsed.tokens;
         if new_tokens.refresh_token.is_none() {
             new_tokens.refresh_token = Some(refresh_token.clone());

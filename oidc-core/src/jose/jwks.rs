@@ -10,6 +10,7 @@ use crate::config::SigningAlgorithm;
 use crate::error::JwsError;
 use crate::jose::jws::StrictObject;
 use crate::provider::http::Http;
+use crate::provider::trace::{self, step_span};
 use aws_lc_rs::signature::{self as aws_signature, ParsedPublicKey, RsaPublicKeyComponents};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -495,6 +496,11 @@ impl JwksCache {
 
     /// One request to the JWKS endpoint: the keys and how long they are fresh.
     async fn fetch(&self) -> Result<(KeySet, Duration), JwsError> {
+        let span = step_span!("oidc.jwks_fetch", trace::host(&self.uri));
+        trace::timed(span, self.fetch_untimed()).await
+    }
+
+    async fn fetch_untimed(&self) -> Result<(KeySet, Duration), JwsError> {
         let response = self
             .http
             .get(&self.uri, None)

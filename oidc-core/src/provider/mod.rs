@@ -1,6 +1,7 @@
 //! Talking to the OpenID Provider: discovery and its checks, what the
 //! client negotiates from the metadata, the back-channel HTTP client (timeouts,
-//! body caps, no redirects), the token endpoint and UserInfo.
+//! body caps, no redirects), the token endpoint and UserInfo, and the
+//! `tracing` spans and events of each step (`trace`).
 //!
 //! This layer uses `crate::config` (what the application asked for),
 //! `crate::jose` (the issuer rule) and `crate::util`; it knows nothing of
@@ -10,4 +11,5 @@ pub(crate) mod discovery;
 pub(crate) mod http;
 pub(crate) mod negotiated;
 pub(crate) mod token_endpoint;
+pub(crate) mod trace;
 pub(crate) mod userinfo;

@@ -6,6 +6,7 @@ use crate::config::AuthMethod;
 use crate::error::TokenError;
 use crate::jose::jws::StrictObject;
 use crate::provider::http::Response;
+use crate::provider::trace::{self, step_span};
 use crate::secret::{AccessToken, ClientSecret, IdTokenJwt, RefreshToken};
 use crate::util::unix_now;
 use base64::Engine;
@@ -93,6 +94,27 @@ fn client_auth(
             None
         }
     }
+}
+
+/// Sends a token request (from [`token_request`]) for `grant` and parses
+/// the answer, in the `oidc.token_request` span.
+pub(crate) async fn request(
+    client: &Client,
+    grant: &'static str,
+    body: String,
+    authorization: Option<HeaderValue>,
+) -> Result<TokenResponse, TokenError> {
+    let endpoint = &client.metadata().token_endpoint;
+    let span = step_span!("oidc.token_request", trace::host(endpoint), grant = grant);
+    trace::timed(span, async {
+        parse(
+            &client
+                .http()
+                .post_form(endpoint, body, authorization)
+                .await?,
+        )
+    })
+    .await
 }
 
 /// Parses the token endpoint's answer: a success, or an OAuth error.

@@ -5,6 +5,7 @@ use crate::error::TokenError;
 use crate::jose::id_token::{IdTokenClaims, RedactedClaims};
 use crate::jose::jws::StrictObject;
 use crate::provider::http::{Http, Response};
+use crate::provider::trace::{self, step_span};
 use serde_json::{Map, Value};
 use std::fmt;
 use url::Url;
@@ -148,7 +149,11 @@ pub(crate) async fn fetch(
     endpoint: &Url,
     access_token: &str,
 ) -> Result<Map<String, Value>, TokenError> {
-    parse(&http.get(endpoint, Some(access_token)).await?)
+    let span = step_span!("oidc.userinfo", trace::host(endpoint));
+    trace::timed(span, async {
+        parse(&http.get(endpoint, Some(access_token)).await?)
+    })
+    .await
 }
 
 /// Reads a UserInfo response: 200 with a JSON object (duplicate member

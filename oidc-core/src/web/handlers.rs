@@ -6,6 +6,7 @@ use super::{Oidc, cookies};
 use crate::config::Prompt;
 use crate::error::{AuthorizeError, CallbackError, Error, IdTokenError, JwsError, TokenError};
 use crate::flow::Callback;
+use crate::provider::trace;
 use crate::util::is_form_urlencoded;
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
@@ -215,18 +216,26 @@ async fn finish<C>(
     jar: CookieJar,
     callback: Result<Callback, CallbackError>,
 ) -> Response {
+    // The refusals made here, before the flow has the callback, are logged
+    // here; the flow logs its own (`trace::login_refused`), once.
     let callback = match callback {
         Ok(callback) => callback,
-        Err(e) => return failure(jar, &e.into()),
+        Err(e) => return refused_here(jar, e.into()),
     };
     let Some(state) = callback.state().map(str::to_owned) else {
-        return failure(jar, &CallbackError::MissingState.into());
+        return refused_here(jar, CallbackError::MissingState.into());
     };
     let name = cookies::name_for_state(&state);
     let Some(sealed) = jar
         .get(&name)
         .map(|c| cookies::sealed_value(c.value()).to_owned())
     else {
+        tracing::warn!(
+            target: trace::LOGIN_TARGET,
+            check = "pending_login.missing",
+            error = "no pending login cookie matches the callback's state",
+            "login refused"
+        );
         return error_page(
             StatusCode::BAD_REQUEST,
             "Sign-in failed",
@@ -256,6 +265,12 @@ async fn finish<C>(
         && let Err(rejected) = hook(user.clone()).await
     {
         let status = StatusCode::from_u16(rejected.status).unwrap_or(StatusCode::FORBIDDEN);
+        tracing::warn!(
+            target: trace::LOGIN_TARGET,
+            check = "on_login",
+            status = status.as_u16(),
+            "login refused"
+        );
         return (
             jar,
             error_page(status, "Sign-in refused", &rejected.message),
@@ -295,8 +310,15 @@ async fn finish<C>(
     (jar, Redirect::to(&return_to)).into_response()
 }
 
+/// A refusal the glue makes itself: logged, then answered.
+fn refused_here(jar: CookieJar, error: Error) -> Response {
+    trace::login_refused(&error);
+    failure(jar, &error)
+}
+
+/// The answer to a refused login (already logged, by the flow or by
+/// [`refused_here`]).
 fn failure(jar: CookieJar, error: &Error) -> Response {
-    tracing::warn!(error = %error, "login failed");
     (
         jar,
         error_page(status_for(error), "Sign-in failed", &public_message(error)),

@@ -334,7 +334,7 @@ async fn spend<C>(
         }
         Err(error) => match Failure::of(&error) {
             Failure::Transient => {
-                tracing::warn!(%error, "refresh failed; keeping the session with its stale access token");
+                tracing::warn!(check = error.check_name(), %error, "refresh failed; keeping the session with its stale access token");
                 oidc.refreshes.pause(Instant::now());
                 Ok(Refreshed::Stale(current))
             }
@@ -342,11 +342,11 @@ async fn spend<C>(
                 if let Some(outcome) = other_instance_refreshed(session, key, &current).await? {
                     return Ok(outcome);
                 }
-                tracing::info!(%error, "the provider ended the grant; signing the user out");
+                tracing::info!(check = error.check_name(), %error, "the provider ended the grant; signing the user out");
                 sign_out(session, key).await
             }
             Failure::Refused => {
-                tracing::warn!(%error, "the refreshed tokens were refused; signing the user out");
+                tracing::warn!(check = error.check_name(), %error, "the refreshed tokens were refused; signing the user out");
                 sign_out(session, key).await
             }
         },

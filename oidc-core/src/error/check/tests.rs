@@ -1,0 +1,62 @@
+use super::super::*;
+
+#[test]
+fn nested_errors_are_named_by_the_check_that_failed() {
+    let signature = Error::Token(TokenError::IdToken(IdTokenError::Jws(
+        JwsError::BadSignature,
+    )));
+    assert_eq!(signature.check_name(), "id_token.signature");
+    assert_eq!(JwsError::BadSignature.check_name(), "jws.signature");
+    assert_eq!(
+        Error::Callback(CallbackError::StateMismatch).check_name(),
+        "state_mismatch"
+    );
+    // A callback refused by the shared store keeps the callback's name.
+    assert_eq!(
+        TokenError::Callback(CallbackError::AlreadyUsed).check_name(),
+        "state_replayed"
+    );
+    let timeout = TransportError::Timeout {
+        url: "https://op.example/token".into(),
+        timeout: Duration::from_secs(1),
+    };
+    assert_eq!(
+        DiscoveryError::Transport(timeout.clone()).check_name(),
+        "transport.timeout"
+    );
+    assert_eq!(
+        TokenError::Transport(timeout).check_name(),
+        "transport.timeout"
+    );
+}
+
+/// `access_denied` (the user cancelled) and `invalid_grant` (a used or
+/// revoked grant) are told apart from other provider errors: one is user
+/// behaviour, the other a normal sign-out, the rest a misconfiguration.
+#[test]
+fn provider_errors_that_mean_something_else_have_their_own_names() {
+    let callback = |error: &str| CallbackError::Provider {
+        error: error.into(),
+        description: None,
+        uri: None,
+    };
+    assert_eq!(callback("access_denied").check_name(), "access_denied");
+    assert_eq!(callback("server_error").check_name(), "provider_error");
+    let token = |error: &str| TokenError::Provider {
+        error: error.into(),
+        description: None,
+        uri: None,
+        status: 400,
+    };
+    assert_eq!(token("invalid_grant").check_name(), "token.invalid_grant");
+    assert_eq!(token("invalid_client").check_name(), "token.provider_error");
+}
+
+#[test]
+fn acr_not_satisfied_is_named_as_documented() {
+    let error = IdTokenError::AcrNotSatisfied {
+        requested: vec!["urn:loa:2".into()],
+        received: None,
+    };
+    assert_eq!(error.check_name(), "acr_not_satisfied");
+}
