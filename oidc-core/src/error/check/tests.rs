@@ -1,4 +1,5 @@
 use super::super::*;
+use std::time::Duration;
 
 #[test]
 fn nested_errors_are_named_by_the_check_that_failed() {
