@@ -14,10 +14,9 @@ use oidc_core::{ClientConfig, ResponseMode};
 use oidc_dev_provider::{Edit, Endpoint, Fault, HttpFault};
 use reqwest::StatusCode;
 use std::time::Duration;
-use tests::browser::Browser;
-use tests::dev_login::UserAction;
-use tests::fixture::{Fixture, Site, USER, sign_in_at};
-use tests::refresh_probe::{PARALLEL, me};
+use tests::browser::{Browser, Page};
+use tests::fixture::{Fixture, Site};
+use tests::refresh_probe::{self, PARALLEL, me};
 use tower_sessions::SessionManagerLayer;
 use tower_sessions::cookie::SameSite;
 
@@ -86,72 +85,42 @@ async fn deploy(instances: usize, configure: impl Fn(ClientConfig) -> ClientConf
     }
 }
 
+/// What a `GET /me` page says.
+fn read(page: &Page) -> Seen {
+    match page.status() {
+        StatusCode::OK => {
+            let lines: Vec<&str> = page.body().split('\n').collect();
+            Seen::SignedIn {
+                access_token: lines[0].to_owned(),
+                expired: lines[1] == "expired",
+                refresh_token: lines[2].to_owned(),
+            }
+        }
+        StatusCode::UNAUTHORIZED => Seen::SignedOut,
+        other => panic!("GET /me answered {other}: {}", page.body()),
+    }
+}
+
 impl Deployment {
-    /// Signs the user in at the first instance with an access token that
-    /// has expired on arrival (`expires_in: 0`); then forgets the provider's request log, so that every token request
-    /// counted afterwards is a refresh.
+    /// [`refresh_probe::sign_in_expiring`] at the first instance.
     async fn sign_in_expiring(&self, browser: &Browser) {
-        self.provider
-            .inject(Fault::token_response(Edit::set("expires_in", 0)).once());
-        let arrival = sign_in_at(
-            browser,
-            &format!("{}/login", self.bases[0]),
-            &self.redirect_uri,
-            UserAction::SignIn(USER),
-        )
-        .await;
-        assert_eq!(
-            arrival.page.status(),
-            StatusCode::SEE_OTHER,
-            "{}",
-            arrival.page.body()
-        );
-        self.provider.clear_requests();
+        let login = format!("{}/login", self.bases[0]);
+        refresh_probe::sign_in_expiring(&self.provider, browser, &login, &self.redirect_uri).await;
     }
 
     async fn me(&self, browser: &Browser, instance: usize) -> Seen {
-        let page = browser
-            .get(format!("{}/me", self.bases[instance]))
-            .await
-            .unwrap();
-        match page.status() {
-            StatusCode::OK => {
-                let lines: Vec<&str> = page.body().split('\n').collect();
-                Seen::SignedIn {
-                    access_token: lines[0].to_owned(),
-                    expired: lines[1] == "expired",
-                    refresh_token: lines[2].to_owned(),
-                }
-            }
-            StatusCode::UNAUTHORIZED => Seen::SignedOut,
-            other => panic!("GET /me answered {other}: {}", page.body()),
-        }
+        let url = format!("{}/me", self.bases[instance]);
+        read(&browser.get(url).await.unwrap())
     }
 
     /// `GET /me` from `instances[i]` for each i, all at once.
     async fn me_in_parallel(&self, browser: &Browser, instances: &[usize]) -> Vec<Seen> {
-        let requests = instances.iter().map(|&instance| {
-            let browser = browser.clone();
-            let url = format!("{}/me", self.bases[instance]);
-            tokio::spawn(async move { browser.get(url).await.unwrap() })
-        });
-        let mut seen = Vec::new();
-        for request in requests.collect::<Vec<_>>() {
-            let page = request.await.unwrap();
-            seen.push(match page.status() {
-                StatusCode::OK => {
-                    let lines: Vec<&str> = page.body().split('\n').collect();
-                    Seen::SignedIn {
-                        access_token: lines[0].to_owned(),
-                        expired: lines[1] == "expired",
-                        refresh_token: lines[2].to_owned(),
-                    }
-                }
-                StatusCode::UNAUTHORIZED => Seen::SignedOut,
-                other => panic!("GET /me answered {other}: {}", page.body()),
-            });
-        }
-        seen
+        let urls = instances
+            .iter()
+            .map(|&instance| format!("{}/me", self.bases[instance]))
+            .collect();
+        let pages = refresh_probe::get_all(browser, urls).await;
+        pages.iter().map(read).collect()
     }
 
     /// How many token requests (refreshes, after `sign_in_expiring`).
@@ -159,21 +128,8 @@ impl Deployment {
         self.provider.count("/token")
     }
 
-    /// Whether the provider's UserInfo endpoint accepts `access_token`
-    /// (it refuses expired tokens and the tokens of a revoked grant).
     async fn provider_accepts(&self, access_token: &str) -> bool {
-        let url = format!(
-            "{}/userinfo",
-            self.provider.issuer_str().trim_end_matches('/')
-        );
-        reqwest::Client::new()
-            .get(url)
-            .bearer_auth(access_token)
-            .send()
-            .await
-            .unwrap()
-            .status()
-            == StatusCode::OK
+        refresh_probe::provider_accepts(&self.provider, access_token).await
     }
 }
 

@@ -9,15 +9,14 @@ use oidc_core::logout::BoxFuture;
 use oidc_core::redis::RedisStore;
 use oidc_core::web::{Oidc, RefreshLock, WhenSignedOut, memory_session_layer, redis_session_layer};
 use oidc_core::{ClientConfig, ResponseMode};
-use oidc_dev_provider::{Edit, Endpoint, Fault, HttpFault};
+use oidc_dev_provider::{Endpoint, Fault, HttpFault};
 use reqwest::StatusCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tests::browser::Browser;
-use tests::dev_login::UserAction;
-use tests::fixture::{Fixture, Site, USER, sign_in_at};
+use tests::fixture::{Fixture, Site};
 use tests::redis::RedisServer;
-use tests::refresh_probe::{PARALLEL, me};
+use tests::refresh_probe::{self, PARALLEL, me};
 
 /// The provider, Redis, and `instances` copies of the app on it.
 struct Deployment {
@@ -91,60 +90,26 @@ fn read(status: StatusCode, body: &str) -> Seen {
 }
 
 impl Deployment {
-    /// Signs the user in at the first instance with an access token that
-    /// has expired on arrival; then forgets the provider's request log, so
-    /// that every token request counted afterwards is a refresh.
+    /// [`refresh_probe::sign_in_expiring`] at the first instance.
     async fn sign_in_expiring(&self, browser: &Browser) {
-        self.provider
-            .inject(Fault::token_response(Edit::set("expires_in", 0)).once());
-        let arrival = sign_in_at(
-            browser,
-            &format!("{}/login", self.bases[0]),
-            &self.redirect_uri,
-            UserAction::SignIn(USER),
-        )
-        .await;
-        assert_eq!(
-            arrival.page.status(),
-            StatusCode::SEE_OTHER,
-            "{}",
-            arrival.page.body()
-        );
-        self.provider.clear_requests();
+        let login = format!("{}/login", self.bases[0]);
+        refresh_probe::sign_in_expiring(&self.provider, browser, &login, &self.redirect_uri).await;
     }
 
     async fn me_in_parallel(&self, browser: &Browser, instances: &[usize]) -> Vec<Seen> {
-        let requests: Vec<_> = instances
+        let urls = instances
             .iter()
-            .map(|&instance| {
-                let browser = browser.clone();
-                let url = format!("{}/me", self.bases[instance]);
-                tokio::spawn(async move { browser.get(url).await.unwrap() })
-            })
+            .map(|&instance| format!("{}/me", self.bases[instance]))
             .collect();
-        let mut seen = Vec::new();
-        for request in requests {
-            let page = request.await.unwrap();
-            seen.push(read(page.status(), page.body()));
-        }
-        seen
+        let pages = refresh_probe::get_all(browser, urls).await;
+        pages
+            .iter()
+            .map(|page| read(page.status(), page.body()))
+            .collect()
     }
 
-    /// Whether the provider's UserInfo endpoint accepts `access_token` (it
-    /// refuses the tokens of a revoked grant).
     async fn provider_accepts(&self, access_token: &str) -> bool {
-        let url = format!(
-            "{}/userinfo",
-            self.provider.issuer_str().trim_end_matches('/')
-        );
-        reqwest::Client::new()
-            .get(url)
-            .bearer_auth(access_token)
-            .send()
-            .await
-            .unwrap()
-            .status()
-            == StatusCode::OK
+        refresh_probe::provider_accepts(&self.provider, access_token).await
     }
 }
 
