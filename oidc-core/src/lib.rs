@@ -300,8 +300,9 @@ pub use config::{
     SigningAlgorithm, UserInfoPolicy, WantsClientId, WantsRedirectUri, is_loopback,
 };
 pub use error::{
-    AuthorizeError, CallbackError, ClaimsError, ConfigError, DiscoveryError, EnvProblem, Error,
-    IdTokenError, JwsError, PendingLoginError, StoreError, TokenError, TransportError,
+    AuthorizeError, CallbackError, ClaimProblem, ClaimsError, ClaimsTypeError, ConfigError,
+    DiscoveryError, EnvProblem, Error, IdTokenError, JwsError, PendingLoginError, StoreError,
+    TokenError, TransportError,
 };
 pub use flow::pending::{PendingLogin, SealingKey};
 pub use flow::{

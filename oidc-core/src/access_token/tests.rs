@@ -367,3 +367,24 @@ async fn every_advertised_algorithm_is_accepted() {
         );
     }
 }
+
+#[tokio::test]
+async fn custom_claims_are_read_as_the_applications_type() {
+    #[derive(Debug, serde::Deserialize)]
+    struct Custom {
+        roles: Vec<String>,
+        tenant: Option<String>,
+    }
+    let token = check(header(), with(claims(), json!({"roles": ["reader"]})))
+        .await
+        .unwrap();
+    let custom: Custom = token.claims().unwrap();
+    assert_eq!(custom.roles, ["reader"]);
+    assert_eq!(custom.tenant, None);
+    let token = check(header(), with(claims(), json!({"roles": "reader"})))
+        .await
+        .unwrap();
+    let error = token.claims::<Custom>().unwrap_err();
+    assert_eq!(error.path, "roles");
+    assert!(!error.to_string().contains("reader"), "{error}");
+}

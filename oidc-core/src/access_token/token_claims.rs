@@ -1,7 +1,7 @@
 //! The verified claims of an access token and their checks.
 
 use super::{AccessTokenError, AccessTokenType, Inner};
-use crate::error::ClaimsError;
+use crate::error::{ClaimsError, ClaimsTypeError};
 use crate::jose::claims::{self, TimeRules};
 use serde_json::{Map, Value};
 
@@ -134,5 +134,14 @@ impl AccessTokenClaims {
     /// Any claim, as received.
     pub fn claim(&self, name: &str) -> Option<&Value> {
         self.raw.get(name)
+    }
+
+    /// Every claim of the verified token (`raw`) read as the application's
+    /// type, for the provider's own claims (roles, groups, tenant). Works
+    /// on the web glue's `Bearer` too (it derefs to these claims).
+    /// A claim the type refuses is a [`ClaimsTypeError`] naming it; answer
+    /// it like a refused token (the token is not one this API can use).
+    pub fn claims<T: serde::de::DeserializeOwned>(&self) -> Result<T, ClaimsTypeError> {
+        claims::typed(&self.raw)
     }
 }

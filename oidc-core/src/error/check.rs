@@ -56,6 +56,7 @@ impl Error {
             Self::Loopback(crate::loopback::LoopbackError::Callback(e)) => e.check_name(),
             Self::Loopback(_) => "loopback",
             Self::Store(e) => e.check_name(),
+            Self::ClaimsType(e) => e.check_name(),
         }
     }
 }

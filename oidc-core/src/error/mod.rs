@@ -16,11 +16,13 @@
 //! | an API's bearer tokens | [`AccessTokenError`](crate::AccessTokenError), [`BearerError`](crate::access_token::BearerError) | [`AccessTokenVerifier`](crate::AccessTokenVerifier) |
 //! | back-channel logout | [`LogoutTokenError`](crate::LogoutTokenError) | [`Client::verify_logout_token`](crate::Client::verify_logout_token) |
 //! | a native app's redirect | [`LoopbackError`](crate::loopback::LoopbackError) | [`LoopbackServer`](crate::loopback::LoopbackServer) |
+//! | the application's claims type | [`ClaimsTypeError`] | `claims::<T>()` on a login, [`UserInfo`](crate::UserInfo), ID and access token claims, `SignedIn` |
 //! | a store shared by instances | [`StoreError`] | [`ReplayStore`](crate::replay::ReplayStore), the `redis` module |
 //!
 //! [`Error`] wraps them all for applications that just want `?`.
 
 mod check;
+mod claims_type;
 mod config;
 mod discovery;
 mod jose;
@@ -29,6 +31,7 @@ mod store;
 mod token;
 
 pub(crate) use check::CheckName;
+pub use claims_type::{ClaimProblem, ClaimsTypeError};
 pub use config::{ConfigError, EnvProblem};
 pub use discovery::DiscoveryError;
 pub use jose::{ClaimsError, IdTokenError, JwsError};
@@ -77,4 +80,7 @@ pub enum Error {
     /// A store shared by the application's instances failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The claims are not what the application's type says.
+    #[error(transparent)]
+    ClaimsType(#[from] ClaimsTypeError),
 }

@@ -1,6 +1,7 @@
 //! `Login<Authenticated>`: the verified result of a login.
 
 use super::Login;
+use crate::error::ClaimsTypeError;
 use crate::jose::id_token::IdTokenClaims;
 pub use crate::provider::token_endpoint::TokenSet;
 pub use crate::provider::userinfo::UserInfo;
@@ -55,6 +56,22 @@ impl Login<Authenticated> {
     /// The user's claims (inline `userinfo`, UserInfo endpoint, or ID token).
     pub fn user(&self) -> &UserInfo {
         &self.state.user
+    }
+
+    /// The user's claims read as the application's type, for the
+    /// provider's own claims (roles, groups, tenant):
+    /// `#[derive(Deserialize)] struct Custom { roles: Vec<String> }`.
+    ///
+    /// It reads the verified ID token's claims with the user's claims
+    /// ([`user`](Self::user): inline `userinfo` or the UserInfo endpoint)
+    /// laid over them, so a claim is found whichever of the two the
+    /// provider puts it in; where both have it, the user's claims win (the
+    /// later answer; `sub` is the same in both, checked). To read one
+    /// source only, use `id_token_claims().claims::<T>()` or
+    /// `user().claims::<T>()`. A claim the type refuses is a
+    /// [`ClaimsTypeError`] naming it, never showing its value.
+    pub fn claims<T: serde::de::DeserializeOwned>(&self) -> Result<T, ClaimsTypeError> {
+        self.state.user.merged_claims(&self.state.id_token)
     }
 
     /// The authentication context class the provider says the user signed

@@ -1,10 +1,18 @@
 //! Typed reads of JWT claims, shared by ID tokens, access tokens and logout
 //! tokens: each claim of the wrong type is an error naming it.
 
-use crate::error::ClaimsError;
+use crate::error::{ClaimsError, ClaimsTypeError};
 use crate::jose::issuer::ExpectedIssuer;
 use serde_json::{Map, Value};
 use std::time::Duration;
+
+/// Reads `claims` as the application's type (`claims::<T>()` everywhere):
+/// a failure names the claim, not its value.
+pub(crate) fn typed<T: serde::de::DeserializeOwned>(
+    claims: &Map<String, Value>,
+) -> Result<T, ClaimsTypeError> {
+    serde_path_to_error::deserialize(claims).map_err(|e| ClaimsTypeError::new(&e, claims))
+}
 
 /// `iss` is the provider's, by the client's issuer rule (which reads the
 /// token's own `tid` under a tenant template).

@@ -2,7 +2,7 @@
 //! `at_hash` (3.1.3.8) and the refresh rules of section 12.2.
 
 use crate::config::SigningAlgorithm;
-use crate::error::{ClaimsError, IdTokenError};
+use crate::error::{ClaimsError, ClaimsTypeError, IdTokenError};
 use crate::jose::claims::{self, TimeRules};
 use crate::jose::issuer::ExpectedIssuer;
 use crate::jose::jwks::JwksCache;
@@ -137,6 +137,14 @@ impl IdTokenClaims {
     /// if the token has one as a string (OpenID Connect Core 2).
     pub fn acr(&self) -> Option<&str> {
         self.raw.get("acr").and_then(Value::as_str)
+    }
+
+    /// Every claim of the token (`raw`) read as the application's type, for
+    /// the provider's own claims (roles, groups, tenant):
+    /// `#[derive(Deserialize)] struct Custom { roles: Vec<String> }`. A
+    /// claim the type refuses is a [`ClaimsTypeError`] naming it.
+    pub fn claims<T: serde::de::DeserializeOwned>(&self) -> Result<T, ClaimsTypeError> {
+        claims::typed(&self.raw)
     }
 
     /// Reads the typed claims; a wrong type is an error naming the claim.

@@ -1,7 +1,7 @@
 //! Claims about the user: from the guide's inline `userinfo`, the UserInfo
 //! endpoint, or the ID token, always tied to the ID token's `sub`.
 
-use crate::error::TokenError;
+use crate::error::{ClaimsTypeError, TokenError};
 use crate::jose::id_token::{IdTokenClaims, RedactedClaims};
 use crate::jose::jws::StrictObject;
 use crate::provider::http::{Http, Response};
@@ -59,6 +59,26 @@ impl ClaimsSource {
 }
 
 impl UserInfo {
+    /// Every claim of this object (`claims`) read as the application's
+    /// type, for the provider's own claims (roles, groups, tenant). These
+    /// are the claims of one source only (inline `userinfo`, the UserInfo
+    /// endpoint, or the ID token when neither was used); the login's and
+    /// `SignedIn`'s `claims::<T>()` read the ID token's claims too.
+    pub fn claims<T: serde::de::DeserializeOwned>(&self) -> Result<T, ClaimsTypeError> {
+        crate::jose::claims::typed(&self.claims)
+    }
+
+    /// The ID token's claims with these laid over them: what the
+    /// login's and `SignedIn`'s `claims::<T>()` read.
+    pub(crate) fn merged_claims<T: serde::de::DeserializeOwned>(
+        &self,
+        id_token: &IdTokenClaims,
+    ) -> Result<T, ClaimsTypeError> {
+        let mut merged = id_token.raw.clone();
+        merged.extend(self.claims.iter().map(|(k, v)| (k.clone(), v.clone())));
+        crate::jose::claims::typed(&merged)
+    }
+
     /// From the ID token alone.
     pub(crate) fn from_id_token(claims: &IdTokenClaims) -> Self {
         Self {

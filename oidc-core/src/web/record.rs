@@ -55,6 +55,19 @@ macro_rules! record_accessors {
             &self.record.user
         }
 
+        /// The user's claims read as the application's type, for the
+        /// provider's own claims (roles, groups, tenant). Like the login's
+        /// [`claims`](crate::Login::claims): the ID token's claims with the
+        /// user's claims laid over them (the user's win where both have a
+        /// claim); after a refresh, those of the latest ID token. A claim
+        /// the type refuses is a [`ClaimsTypeError`](crate::ClaimsTypeError)
+        /// naming it, never showing its value.
+        pub fn claims<T: serde::de::DeserializeOwned>(
+            &self,
+        ) -> Result<T, $crate::error::ClaimsTypeError> {
+            self.record.user.merged_claims(&self.record.id_token)
+        }
+
         /// The ID token's claims (`iss` names the provider's issuer).
         pub fn id_token_claims(&self) -> &$crate::jose::id_token::IdTokenClaims {
             &self.record.id_token

@@ -502,3 +502,25 @@ async fn tid_is_read_only_under_a_tenant_template() {
     let token = with(claims(), json!({"tid": 7}));
     assert!(check(header(), token, expect()).await.is_ok());
 }
+
+#[test]
+fn custom_claims_are_read_as_the_applications_type() {
+    #[derive(serde::Deserialize)]
+    struct Custom {
+        roles: Vec<String>,
+        tenant: Option<String>,
+    }
+    let claims = with(
+        claims(),
+        json!({"roles": ["admin", "ops"], "tenant": "acme"}),
+    );
+    let Value::Object(raw) = claims else {
+        unreachable!()
+    };
+    let id = IdTokenClaims::from_map(raw).unwrap();
+    let custom: Custom = id.claims().unwrap();
+    assert_eq!(custom.roles, ["admin", "ops"]);
+    assert_eq!(custom.tenant.as_deref(), Some("acme"));
+    let error = id.claims::<Vec<String>>().unwrap_err();
+    assert_eq!(error.path, ".");
+}

@@ -87,3 +87,24 @@ fn the_email_is_compared_exactly() {
     let u = user(json!({"sub": "user-1", "email": "Alice@example.com"}), &id);
     assert_eq!(u.email_verified, None);
 }
+
+#[derive(Debug, serde::Deserialize)]
+struct Custom {
+    roles: Vec<String>,
+    tenant: Option<String>,
+}
+
+#[test]
+fn typed_claims_read_this_source_or_the_id_token_under_it() {
+    let mut id = id_token(Some("alice@example.com"), Some(true));
+    id.raw.insert("roles".into(), json!(["from-id-token"]));
+    id.raw.insert("tenant".into(), json!("id-tenant"));
+    let u = user(json!({"sub": "user-1", "tenant": "endpoint-tenant"}), &id);
+    // The object alone lacks `roles`: named, not guessed.
+    let error = u.claims::<Custom>().unwrap_err();
+    assert_eq!(error.path, "roles");
+    // Merged: the ID token's `roles`, the object's `tenant` (it wins).
+    let merged: Custom = u.merged_claims(&id).unwrap();
+    assert_eq!(merged.roles, ["from-id-token"]);
+    assert_eq!(merged.tenant.as_deref(), Some("endpoint-tenant"));
+}
