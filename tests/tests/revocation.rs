@@ -10,6 +10,7 @@ use oidc_dev_provider::{
     ClientAuthMethod, DevClient, DevProviderBuilder, Endpoint, Fault, HttpFault,
 };
 use reqwest::StatusCode;
+use std::sync::{Arc, Mutex};
 use tests::browser::Browser;
 use tests::dev_login::UserAction;
 use tests::fixture::{Fixture, Site, USER, sign_in, sign_in_at};
@@ -272,11 +273,35 @@ async fn logout_in_the_glue_revokes_the_tokens_before_leaving() {
     assert!(!app.provider_refreshes(&refresh_token).await);
 }
 
+/// What `oidc_core` logs on this thread (the test's single-threaded
+/// runtime, hence the app served on it too) until the guard drops.
+fn capture_logs() -> (Arc<Mutex<Vec<u8>>>, tracing::subscriber::DefaultGuard) {
+    struct Writer(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Writer {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let text = Arc::new(Mutex::new(Vec::new()));
+    let writer = Arc::clone(&text);
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .with_writer(move || Writer(Arc::clone(&writer)))
+        .finish();
+    (text, tracing::subscriber::set_default(subscriber))
+}
+
 #[tokio::test]
 async fn logout_goes_on_when_the_revocation_endpoint_fails() {
+    let (logs, _guard) = capture_logs();
     let app = app(|p| p, |oidc| oidc).await;
     let browser = Browser::new();
-    app.sign_in(&browser).await;
+    let (access_token, refresh_token) = app.sign_in(&browser).await;
     app.provider.inject(Fault::http(
         Endpoint::Revocation,
         HttpFault::Replace {
@@ -292,6 +317,16 @@ async fn logout_goes_on_when_the_revocation_endpoint_fails() {
     // (The fault replaces the answer after the provider handled the
     // request, so whether the token was revoked says nothing here.)
     assert_eq!(app.provider.count(REVOKE), 1);
+    // Logged once, naming the check, without the tokens.
+    let logs = String::from_utf8(logs.lock().unwrap().clone()).unwrap();
+    let warnings: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains("could not revoke the tokens at logout"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{logs}");
+    assert!(warnings[0].contains("WARN"), "{}", warnings[0]);
+    assert!(warnings[0].contains("transport.status"), "{}", warnings[0]);
+    assert!(!logs.contains(&access_token) && !logs.contains(&refresh_token));
 }
 
 #[tokio::test]
