@@ -2,7 +2,7 @@
 //! the JWKS cache, shared by every login.
 
 use crate::config::{AuthMethod, ClientConfig, SigningAlgorithm};
-use crate::error::{CallbackError, DiscoveryError, PendingLoginError};
+use crate::error::{CallbackError, DiscoveryError, PendingLoginError, TokenError};
 use crate::flow::pending::{PendingLogin, SealingKey};
 use crate::flow::{Login, Redirected, Unstarted};
 use crate::jose::issuer::ExpectedIssuer;
@@ -10,8 +10,11 @@ use crate::jose::jwks::{JwksCache, JwksPolicy};
 use crate::provider::discovery::{ProviderMetadata, fetch_document};
 use crate::provider::http::Http;
 use crate::provider::negotiated::Negotiated;
+use crate::provider::revocation::{self, TokenTypeHint};
+use crate::provider::token_endpoint::TokenSet;
 use crate::provider::trace::{self, step_span};
 use crate::replay::{FirstUse, ReplayKey, ReplayKind, ReplayStore};
+use crate::secret::{AccessToken, RefreshToken};
 use crate::util::{ExpiringSet, Insert, unix_now};
 use std::fmt;
 use std::sync::Arc;
@@ -76,6 +79,7 @@ impl Client {
     /// Everything else a client does is a method of its login or of the
     /// client: [`Client::login`] starts the flow, [`Client::refresh`]
     /// renews tokens, [`Client::end_session_url`] builds an RP-initiated logout,
+    /// [`Client::revoke`] revokes tokens at sign-out,
     /// [`Client::verify_logout_token`] checks a back-channel logout.
     pub async fn discover(config: ClientConfig) -> Result<Self, DiscoveryError> {
         let urls = config.validated()?;
@@ -165,6 +169,63 @@ impl Client {
     /// The provider's checked metadata.
     pub fn metadata(&self) -> &ProviderMetadata {
         &self.inner.metadata
+    }
+
+    /// Whether the provider publishes a `revocation_endpoint` (RFC 7009),
+    /// i.e. whether [`Client::revoke`] can do anything.
+    pub fn supports_revocation(&self) -> bool {
+        self.inner.metadata.revocation_endpoint.is_some()
+    }
+
+    /// Revokes a login's tokens at the provider (RFC 7009), e.g. at
+    /// sign-out: the refresh token first (which, at most providers, also
+    /// ends the access tokens issued with it), then the access token.
+    /// The client authenticates as at the token endpoint (or with a method
+    /// from `revocation_endpoint_auth_methods_supported`, when the provider
+    /// lists others). Each request is traced as an `oidc.revocation` span.
+    ///
+    /// A provider that does not revoke access tokens (it answers
+    /// `unsupported_token_type`) is not an error here: they expire. If the
+    /// provider cannot be reached, the access token is not tried (one
+    /// deadline, not two); otherwise both are tried and the first error is
+    /// returned. Nothing is retried, not even a `503`: the tokens still
+    /// expire. Fails with [`TokenError::RevocationUnsupported`] when the
+    /// provider publishes no endpoint (see [`Client::supports_revocation`]).
+    /// Errors never contain a token.
+    pub async fn revoke(&self, tokens: &TokenSet) -> Result<(), TokenError> {
+        if !self.supports_revocation() {
+            return Err(TokenError::RevocationUnsupported);
+        }
+        let mut first_error = None;
+        if let Some(refresh_token) = &tokens.refresh_token {
+            match self.revoke_refresh_token(refresh_token).await {
+                Ok(()) => {}
+                Err(error @ TokenError::Transport(_)) => return Err(error),
+                Err(error) => first_error = Some(error),
+            }
+        }
+        match self.revoke_access_token(&tokens.access_token).await {
+            Ok(()) => {}
+            Err(TokenError::RevocationRefused { error, .. })
+                if error == "unsupported_token_type" => {}
+            Err(error) => {
+                first_error.get_or_insert(error);
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// Revokes a refresh token (RFC 7009, `token_type_hint=refresh_token`);
+    /// see [`Client::revoke`].
+    pub async fn revoke_refresh_token(&self, token: &RefreshToken) -> Result<(), TokenError> {
+        revocation::revoke(self, token.secret(), TokenTypeHint::RefreshToken).await
+    }
+
+    /// Revokes an access token (RFC 7009, `token_type_hint=access_token`).
+    /// Unlike [`Client::revoke`], a provider's `unsupported_token_type` is
+    /// returned, as [`TokenError::RevocationRefused`].
+    pub async fn revoke_access_token(&self, token: &AccessToken) -> Result<(), TokenError> {
+        revocation::revoke(self, token.secret(), TokenTypeHint::AccessToken).await
     }
 
     /// The token endpoint authentication method in use: the configured one,

@@ -134,6 +134,20 @@ fn metadata(state: &AppState) -> Value {
             json!(methods),
         );
     }
+    if state.settings.revocation {
+        members.insert(
+            "revocation_endpoint".into(),
+            state.endpoint(paths.revocation).into(),
+        );
+        // The revocation endpoint authenticates clients like the token
+        // endpoint; an absent list would mean client_secret_basic only.
+        if let Some(methods) = &state.settings.token_auth_methods {
+            members.insert(
+                "revocation_endpoint_auth_methods_supported".into(),
+                json!(methods),
+            );
+        }
+    }
     if let Some(methods) = &state.settings.code_challenge_methods {
         members.insert("code_challenge_methods_supported".into(), json!(methods));
     }

@@ -200,6 +200,7 @@ mod pages;
 mod params;
 mod profile;
 mod provider;
+mod revocation;
 mod router;
 mod state;
 mod store;

@@ -129,6 +129,7 @@ impl Profile {
                 userinfo: Some("/realms/dev/protocol/openid-connect/userinfo"),
                 jwks: "/realms/dev/protocol/openid-connect/certs",
                 logout: Some("/realms/dev/protocol/openid-connect/logout"),
+                revocation: "/realms/dev/protocol/openid-connect/revoke",
             },
             _ => Paths {
                 discovery: "/.well-known/openid-configuration",
@@ -141,6 +142,7 @@ impl Profile {
                     Profile::Guide | Profile::Entra | Profile::Auth0 | Profile::Keycloak
                 )
                 .then_some("/logout"),
+                revocation: "/revoke",
             },
         }
     }
@@ -268,6 +270,9 @@ pub(crate) struct Paths {
     pub(crate) userinfo: Option<&'static str>,
     pub(crate) jwks: &'static str,
     pub(crate) logout: Option<&'static str>,
+    /// Where RFC 7009 revocation is served when it is enabled
+    /// (`Settings::revocation`).
+    pub(crate) revocation: &'static str,
 }
 
 #[cfg(test)]

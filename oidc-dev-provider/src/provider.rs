@@ -70,6 +70,9 @@ pub struct DevProviderBuilder {
     /// `Some` when [`DevProviderBuilder::acr_values_supported`] overrides
     /// the profile's list.
     acr_values: Option<Vec<String>>,
+    /// `Some` when [`DevProviderBuilder::revocation_endpoint`] overrides
+    /// the profile's default.
+    revocation: Option<bool>,
 }
 
 impl Default for DevProviderBuilder {
@@ -88,10 +91,12 @@ impl Default for DevProviderBuilder {
                 code_challenge_methods: None,
                 jwks_cache_control: None,
                 acr_values: Vec::new(),
+                revocation: false,
             },
             token_auth_methods: None,
             code_challenge_methods: None,
             acr_values: None,
+            revocation: None,
         }
     }
 }
@@ -211,6 +216,17 @@ impl DevProviderBuilder {
         self
     }
 
+    /// Serve and publish a `revocation_endpoint` (RFC 7009) at `/revoke`
+    /// (Keycloak profile: `/realms/dev/protocol/openid-connect/revoke`), or
+    /// not. Default: on for [`Profile::Guide`], off for the other profiles
+    /// (whose published metadata is kept as the real providers' was when
+    /// imitated). Revoking a refresh token revokes its whole grant, so the
+    /// access tokens issued with it stop working too (RFC 7009 section 2.1).
+    pub fn revocation_endpoint(mut self, enabled: bool) -> Self {
+        self.revocation = Some(enabled);
+        self
+    }
+
     /// Bind, generate keys and start serving in the background on the
     /// current Tokio runtime.
     pub async fn start(mut self) -> Result<DevProvider, DevProviderError> {
@@ -227,6 +243,7 @@ impl DevProviderBuilder {
             Profile::Guide => to_strings(DEFAULT_ACR_VALUES.to_vec()),
             _ => Vec::new(),
         });
+        self.settings.revocation = self.revocation.unwrap_or(profile == Profile::Guide);
         let mut clients = HashMap::new();
         for client in self.clients {
             client.validate().map_err(DevProviderError::InvalidClient)?;

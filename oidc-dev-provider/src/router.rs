@@ -3,7 +3,7 @@
 //! Each endpoint is a plain handler registered here. Two layers wrap them
 //! all: the request log (outermost, so even a faulted request is recorded)
 //! and the fault layer, which applies injected body and HTTP faults to the
-//! responses of discovery, JWKS, token and UserInfo.
+//! responses of discovery, JWKS, token, UserInfo and revocation.
 
 use std::sync::Arc;
 
@@ -15,7 +15,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 
 use crate::state::AppState;
-use crate::{authorize, discovery, logout, pages, token_endpoint, userinfo};
+use crate::{authorize, discovery, logout, pages, revocation, token_endpoint, userinfo};
 
 /// The provider's routes. The protocol endpoints' paths come from the
 /// profile (Keycloak serves them under `/realms/dev/...`); the sign-in pages
@@ -40,6 +40,9 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
     }
     if let Some(path) = paths.logout {
         router = router.route(path, get(logout::logout_get).post(logout::logout_post));
+    }
+    if state.settings.revocation {
+        router = router.route(paths.revocation, post(revocation::revoke));
     }
     router
         .fallback(not_found)

@@ -35,6 +35,8 @@ pub(crate) struct Settings {
     /// Published `acr_values_supported` (empty: absent), in the order the
     /// provider falls back to them.
     pub(crate) acr_values: Vec<String>,
+    /// Whether the revocation endpoint (RFC 7009) is served and published.
+    pub(crate) revocation: bool,
 }
 
 /// Everything the handlers share.

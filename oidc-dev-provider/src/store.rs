@@ -425,7 +425,35 @@ impl Store {
         Ok((grant_id, grant))
     }
 
+    /// Revoke a refresh token's grant (RFC 7009 2.1: the access tokens of
+    /// the grant go with it). `Ok(false)` for a token this store never
+    /// issued, which the endpoint answers like a revoked one.
+    pub(crate) fn revoke_refresh_token(
+        &mut self,
+        token: &str,
+        client_id: &str,
+    ) -> Result<bool, RedeemError> {
+        let Some(entry) = self.refresh_tokens.get(&secret_key(token)) else {
+            return Ok(false);
+        };
+        let grant_id = entry.grant_id.clone();
+        if self
+            .grants
+            .get(&grant_id)
+            .is_some_and(|g| g.client_id != client_id)
+        {
+            return Err(RedeemError::WrongClient);
+        }
+        self.revoke_grant(&grant_id);
+        Ok(true)
+    }
+
     // ---- access tokens -------------------------------------------------
+
+    /// Forget one access token (by `jti`): UserInfo refuses it from now on.
+    pub(crate) fn revoke_access_token(&mut self, jti: &str) {
+        self.access_tokens.remove(jti);
+    }
 
     pub(crate) fn record_access_token(&mut self, jti: &str, grant_id: &str, exp: u64) {
         let now = crate::util::now_secs();

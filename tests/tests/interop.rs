@@ -1015,3 +1015,42 @@ async fn the_axum_login_example_signs_in() {
     assert_signed_in(&home, "dana@example.com");
     assert_authenticated_with(&op, CLIENT_ES256, AuthMethod::ClientSecretBasic).await;
 }
+
+/// Signing out through the flow API revokes the tokens (RFC 7009, with
+/// the client authentication of the token endpoint): the refresh token no
+/// longer refreshes.
+#[tokio::test]
+#[ignore = "needs Node.js and `npm ci --prefix tests/interop`; run by the README test command"]
+async fn revoked_at_logout_the_refresh_token_no_longer_refreshes() {
+    let op = OidcProvider::start(&[REDIRECT_URI]);
+    let document = discovery_document(&op).await;
+    assert!(document["revocation_endpoint"].is_string(), "{document}");
+    for registered in [CLIENT_POST, CLIENT_BASIC] {
+        let client = discover(&op, config(&op, registered)).await;
+        assert!(client.supports_revocation());
+        let (login, _) = sign_in(&op, &client, &Browser::new(), "hana@example.com").await;
+        let tokens = login.tokens().clone();
+        assert!(tokens.refresh_token.is_some());
+
+        client
+            .revoke(&tokens)
+            .await
+            .unwrap_or_else(|e| panic!("revoke: {e}\nprovider log:\n{}", op.log()));
+        assert!(
+            client
+                .end_session_url(tokens.id_token.as_ref(), None, None)
+                .is_some(),
+            "then the browser goes to the provider's end_session_endpoint"
+        );
+
+        let refused = client
+            .refresh(&tokens, login.id_token_claims())
+            .await
+            .expect_err("a revoked refresh token");
+        assert!(
+            matches!(&refused, TokenError::Provider { error, .. } if error == "invalid_grant"),
+            "{}: {refused:?}",
+            registered.id
+        );
+    }
+}

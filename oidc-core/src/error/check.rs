@@ -132,8 +132,9 @@ impl CallbackError {
 impl TokenError {
     /// `token.*` for the token endpoint's answer (`token.invalid_grant`
     /// when the provider refused the code or refresh token), `id_token.*`
-    /// for the ID token, `userinfo.*`, `transport.*`, and the callback's
-    /// names for a callback refused by the shared store.
+    /// for the ID token, `userinfo.*`, `revocation.*` (token revocation),
+    /// `transport.*`, and the callback's names for a callback refused by the
+    /// shared store.
     pub fn check_name(&self) -> &'static str {
         match self {
             Self::Transport(e) => e.check_name(),
@@ -147,6 +148,11 @@ impl TokenError {
             Self::SubjectMismatch { .. } => "userinfo.sub_mismatch",
             Self::Callback(e) => e.check_name(),
             Self::NoRefreshToken => "token.no_refresh_token",
+            Self::RevocationUnsupported => "revocation.unsupported",
+            Self::RevocationRefused { error, .. } if error == "unsupported_token_type" => {
+                "revocation.unsupported_token_type"
+            }
+            Self::RevocationRefused { .. } => "revocation.refused",
         }
     }
 }

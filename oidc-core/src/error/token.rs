@@ -61,6 +61,22 @@ pub enum TokenError {
         "there is no refresh token: request the `offline_access` scope or check the provider's policy"
     )]
     NoRefreshToken,
+    /// The provider publishes no `revocation_endpoint`, so tokens cannot
+    /// be revoked (see [`Client::supports_revocation`](crate::Client::supports_revocation)).
+    #[error("the provider publishes no revocation_endpoint (RFC 7009): its tokens can only expire")]
+    RevocationUnsupported,
+    /// The revocation endpoint refused the request with an OAuth error
+    /// (RFC 7009 section 2.2.1; `unsupported_token_type` when the provider
+    /// does not revoke that kind of token).
+    #[error("the revocation endpoint returned `{error}`{}", describe(.description))]
+    RevocationRefused {
+        /// The OAuth error code (e.g. `invalid_client`).
+        error: String,
+        /// The provider's description.
+        description: Option<String>,
+        /// The HTTP status.
+        status: u16,
+    },
 }
 
 /// A request to the provider failed at the HTTP level.

@@ -26,6 +26,11 @@ pub struct ProviderMetadata {
     pub userinfo_endpoint: Option<Url>,
     /// `end_session_endpoint` (RP-initiated logout), if any.
     pub end_session_endpoint: Option<Url>,
+    /// `revocation_endpoint` (RFC 7009, published per RFC 8414), if any.
+    pub revocation_endpoint: Option<Url>,
+    /// `revocation_endpoint_auth_methods_supported`, if advertised (absent:
+    /// the client authenticates as at the token endpoint).
+    pub revocation_endpoint_auth_methods_supported: Option<Vec<String>>,
     /// `prompt_values_supported`, if advertised.
     pub prompt_values_supported: Option<Vec<String>>,
     /// `authorization_response_iss_parameter_supported` (RFC 9207).
@@ -49,6 +54,8 @@ struct RawMetadata {
     jwks_uri: Option<String>,
     userinfo_endpoint: Option<String>,
     end_session_endpoint: Option<String>,
+    revocation_endpoint: Option<String>,
+    revocation_endpoint_auth_methods_supported: Option<Vec<String>>,
     #[serde(default)]
     response_types_supported: Vec<String>,
     response_modes_supported: Option<Vec<String>>,
@@ -132,6 +139,9 @@ impl ProviderMetadata {
             jwks_uri: required("jwks_uri", raw.jwks_uri)?,
             userinfo_endpoint: endpoint("userinfo_endpoint", raw.userinfo_endpoint)?,
             end_session_endpoint: endpoint("end_session_endpoint", raw.end_session_endpoint)?,
+            revocation_endpoint: endpoint("revocation_endpoint", raw.revocation_endpoint)?,
+            revocation_endpoint_auth_methods_supported: raw
+                .revocation_endpoint_auth_methods_supported,
             issuer: raw.issuer,
             prompt_values_supported: raw.prompt_values_supported,
             authorization_response_iss_parameter_supported: raw

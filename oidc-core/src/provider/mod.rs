@@ -1,7 +1,7 @@
 //! Talking to the OpenID Provider: discovery and its checks, what the
 //! client negotiates from the metadata, the back-channel HTTP client (timeouts,
-//! body caps, no redirects), the token endpoint and UserInfo, and the
-//! `tracing` spans and events of each step (`trace`).
+//! body caps, no redirects), the token endpoint, UserInfo, token revocation
+//! (RFC 7009), and the `tracing` spans and events of each step (`trace`).
 //!
 //! This layer uses `crate::config` (what the application asked for),
 //! `crate::jose` (the issuer rule) and `crate::util`; it knows nothing of
@@ -10,6 +10,7 @@
 pub(crate) mod discovery;
 pub(crate) mod http;
 pub(crate) mod negotiated;
+pub(crate) mod revocation;
 pub(crate) mod token_endpoint;
 pub(crate) mod trace;
 pub(crate) mod userinfo;

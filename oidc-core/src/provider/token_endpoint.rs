@@ -54,11 +54,22 @@ pub(crate) fn token_request(
     client: &Client,
     params: &[(&str, &str)],
 ) -> (String, Option<HeaderValue>) {
+    authenticated_request(client, client.auth_method(), params)
+}
+
+/// The body and `Authorization` header of a request to any endpoint that
+/// authenticates clients like the token endpoint (revocation, RFC 7009
+/// section 2.1), with the given `method`.
+pub(crate) fn authenticated_request(
+    client: &Client,
+    method: AuthMethod,
+    params: &[(&str, &str)],
+) -> (String, Option<HeaderValue>) {
     let config = client.config();
     let mut form = url::form_urlencoded::Serializer::new(String::new());
     form.extend_pairs(params);
     let authorization = client_auth(
-        client.auth_method(),
+        method,
         &config.client_id,
         config.client_secret.as_ref(),
         &mut form,

@@ -392,8 +392,9 @@ pub(crate) fn is_cross_origin(headers: &HeaderMap, uri: &Uri, app_origin: Option
         || origin.port_or_known_default() != target.port_or_known_default()
 }
 
-/// `POST /logout`: ends the session, then the provider's session if it
-/// supports RP-initiated logout.
+/// `POST /logout`: ends the session, revokes its tokens if the provider
+/// supports revocation (see [`Oidc::revoke_on_logout`]), then ends the
+/// provider's session if it supports RP-initiated logout.
 pub(crate) async fn logout<C: 'static>(
     State(oidc): State<Oidc<C>>,
     headers: HeaderMap,
@@ -420,6 +421,19 @@ pub(crate) async fn logout<C: 'static>(
     let record = session.remove::<SessionRecord>(&key).await.ok().flatten();
     if let Err(e) = session.flush().await {
         tracing::error!(error = %e, "could not delete the session at logout");
+    }
+    if let Some(record) = &record
+        && oidc.options.revoke_on_logout
+        && oidc.client.supports_revocation()
+        && let Err(error) = oidc.client.revoke(&record.tokens).await
+    {
+        // Best effort: the local session is gone already, and the tokens
+        // expire on their own; the sign-out goes on.
+        tracing::warn!(
+            check = error.check_name(),
+            error = %error,
+            "could not revoke the tokens at logout"
+        );
     }
     let provider_logout = record.and_then(|record| {
         oidc.client.end_session_url(

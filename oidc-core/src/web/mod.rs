@@ -274,6 +274,8 @@ pub(crate) struct Options {
     pub(crate) login_options: Option<login_options::LoginOptionsHook>,
     pub(crate) max_pending_logins: usize,
     pub(crate) max_return_to_len: usize,
+    /// [`Oidc::revoke_on_logout`].
+    pub(crate) revoke_on_logout: bool,
 }
 
 /// Default of [`Oidc::max_pending_logins`].
@@ -361,6 +363,7 @@ impl<C> Oidc<C> {
                 login_options: None,
                 max_pending_logins: DEFAULT_MAX_PENDING_LOGINS,
                 max_return_to_len: DEFAULT_MAX_RETURN_TO_LEN,
+                revoke_on_logout: true,
             }),
             registry: Arc::new(MemoryLogoutRegistry::default()),
             refreshes: Arc::default(),
@@ -371,6 +374,18 @@ impl<C> Oidc<C> {
 
     fn options_mut(&mut self) -> &mut Options {
         Arc::make_mut(&mut self.options)
+    }
+
+    /// Whether `POST /logout` revokes the session's refresh token, then its
+    /// access token, at the provider (RFC 7009) before redirecting to its
+    /// end-session endpoint. Default `true`; it applies only when the
+    /// provider publishes a `revocation_endpoint`. Best effort: a failed
+    /// revocation is logged (`warn`, with its check name) and the sign-out
+    /// goes on. Turn it off if the application keeps using the tokens after
+    /// the user signs out (an offline job holding the refresh token).
+    pub fn revoke_on_logout(mut self, revoke: bool) -> Self {
+        self.options_mut().revoke_on_logout = revoke;
+        self
     }
 
     /// The key that seals pending-login cookies; give every instance the same one

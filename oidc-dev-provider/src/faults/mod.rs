@@ -90,6 +90,9 @@ pub enum Endpoint {
     /// `GET`/`POST /userinfo` (Keycloak profile:
     /// `/realms/dev/protocol/openid-connect/userinfo`; Apple has none)
     UserInfo,
+    /// `POST /revoke` (RFC 7009; Keycloak profile:
+    /// `/realms/dev/protocol/openid-connect/revoke`), when enabled.
+    Revocation,
 }
 
 impl Endpoint {
@@ -103,6 +106,8 @@ impl Endpoint {
             Some(Endpoint::Token)
         } else if paths.userinfo == Some(path) {
             Some(Endpoint::UserInfo)
+        } else if path == paths.revocation {
+            Some(Endpoint::Revocation)
         } else {
             None
         }

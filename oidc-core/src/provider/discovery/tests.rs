@@ -185,3 +185,40 @@ fn an_absent_prompt_list_is_not_an_empty_one() {
     assert_eq!(m.prompt_values_supported, None);
     assert!(!m.supports_prompt(Prompt::Create));
 }
+
+#[test]
+fn revocation_endpoint_is_read_and_held_to_the_url_policy() {
+    let m = ProviderMetadata::from_document(&doc(json!({})), &config()).unwrap();
+    assert_eq!(m.revocation_endpoint, None);
+    let m = ProviderMetadata::from_document(
+        &doc(json!({
+            "revocation_endpoint": "https://op.example/revoke",
+            "revocation_endpoint_auth_methods_supported": ["client_secret_basic"],
+        })),
+        &config(),
+    )
+    .unwrap();
+    assert_eq!(
+        m.revocation_endpoint.as_ref().map(Url::as_str),
+        Some("https://op.example/revoke")
+    );
+    assert_eq!(
+        m.revocation_endpoint_auth_methods_supported,
+        Some(vec!["client_secret_basic".to_owned()])
+    );
+    let e = ProviderMetadata::from_document(
+        &doc(json!({"revocation_endpoint": "http://op.example/revoke"})),
+        &config(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            DiscoveryError::InsecureEndpoint {
+                field: "revocation_endpoint",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}
