@@ -204,6 +204,8 @@ mod revocation;
 mod router;
 mod state;
 mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod token_endpoint;
 mod tokens;
 mod userinfo;

@@ -378,6 +378,12 @@ impl fmt::Debug for DevProvider {
 }
 
 impl DevProvider {
+    /// The shared state, for the `testing` helpers that mint tokens.
+    #[cfg(feature = "testing")]
+    pub(crate) fn state(&self) -> &Arc<AppState> {
+        &self.inner.state
+    }
+
     /// Configure a provider.
     pub fn builder() -> DevProviderBuilder {
         DevProviderBuilder::default()

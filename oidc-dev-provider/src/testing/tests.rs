@@ -1,0 +1,43 @@
+use super::*;
+use url::Url;
+
+const PAGE: &str = r#"<html><body>
+<form id="sign-in-form" method="post" action="/authorize/decision">
+<input type="hidden" name="interaction" value="i1"><input type="hidden" name="action" value="sign_in">
+<input id="email" name="email" value="hint@example.com"><button type="submit">Continue</button></form>
+<form id="cancel-form" method="post" action="/authorize/decision">
+<input type="hidden" name="interaction" value="i1"><input type="hidden" name="action" value="cancel"></form>
+</body></html>"#;
+
+fn page_url() -> Url {
+    Url::parse("http://127.0.0.1:1/authorize?x=1").expect("url")
+}
+
+#[test]
+fn the_sign_in_form_is_posted_with_the_email_replacing_the_hint() {
+    let s =
+        user_submission(PAGE, &page_url(), UserAction::SignIn("bob@example.com")).expect("form");
+    assert_eq!(s.action.as_str(), "http://127.0.0.1:1/authorize/decision");
+    let email: Vec<_> = s.fields.iter().filter(|(n, _)| n == "email").collect();
+    assert_eq!(email, [&("email".to_owned(), "bob@example.com".to_owned())]);
+    assert!(s.fields.contains(&("action".into(), "sign_in".into())));
+}
+
+#[test]
+fn cancel_posts_the_cancel_form_and_a_missing_form_is_a_typed_error() {
+    let s = user_submission(PAGE, &page_url(), UserAction::Cancel).expect("form");
+    assert!(s.fields.contains(&("action".into(), "cancel".into())));
+    let err = user_submission(PAGE, &page_url(), UserAction::Create("a@b.c")).expect_err("none");
+    assert!(matches!(err, SignInError::NoForm { ref what, .. } if what == "#create-form"));
+}
+
+#[test]
+fn a_form_post_response_is_found_by_its_action() {
+    let html = r#"<form id="response-form" method="post" action="http://app.test/cb">
+        <input type="hidden" name="code" value="c"></form>"#;
+    let cb = Url::parse("http://app.test/cb").expect("url");
+    let s = form_post_submission(html, &page_url(), &cb).expect("found");
+    assert_eq!(s.fields, [("code".to_owned(), "c".to_owned())]);
+    let other = Url::parse("http://app.test/other").expect("url");
+    assert!(form_post_submission(html, &page_url(), &other).is_none());
+}
