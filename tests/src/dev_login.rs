@@ -2,10 +2,16 @@
 //!
 //! These helpers drive `oidc-dev-provider`'s sign-in, create-account and
 //! cancel forms with the [`Browser`] and stop at the application's redirect
-//! URI, returning what the browser would have delivered there.
+//! URI, returning what the browser would have delivered there. What the
+//! user submits on each page comes from the published helpers
+//! ([`oidc_dev_provider::testing`]), so the tests play the user exactly as
+//! applications' own tests do; this module adds the stop at the redirect
+//! URI and the SDK's view of the response.
 
 use crate::browser::{Browser, BrowserError, Page};
 use oidc_core::{Callback, CallbackError};
+pub use oidc_dev_provider::testing::UserAction;
+use oidc_dev_provider::testing::{form_post_submission, user_submission};
 use url::Url;
 
 /// The authorization response as the browser would deliver it.
@@ -46,17 +52,6 @@ impl Delivered {
     }
 }
 
-/// What the user does on the provider's page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UserAction<'a> {
-    /// Sign in with an existing account.
-    SignIn(&'a str),
-    /// Create an account (the page must be the create-account page).
-    Create(&'a str),
-    /// Press Cancel.
-    Cancel,
-}
-
 /// Opens the authorization URL, performs `action` and returns what arrives at
 /// `redirect_uri`. Also returns the provider page the user saw.
 pub async fn authorize(
@@ -68,15 +63,19 @@ pub async fn authorize(
     let stop = |url: &Url| url.as_str().starts_with(redirect_uri);
     let first = browser.get(authorization_url).await?;
     let page = browser.follow_redirects(first, stop).await?;
-    let form = match action {
-        UserAction::SignIn(email) => page.form("#sign-in-form")?.set("email", email),
-        UserAction::Create(email) => page.form("#create-form")?.set("email", email),
-        UserAction::Cancel => page.form("#cancel-form")?,
-    };
-    let answer = browser.submit(&form).await?;
+    let form = user_submission(page.body(), page.url(), action)
+        .map_err(|e| page.not_found(e.to_string()))?;
+    let answer = browser.post_form(&form.action, form.fields).await?;
     let answer = browser.follow_redirects(answer, stop).await?;
-    let delivered = match answer.form_post_response(redirect_uri) {
-        Some(form) => Delivered::FormPost(form.encoded()),
+    let form_post = Url::parse(redirect_uri)
+        .ok()
+        .and_then(|target| form_post_submission(answer.body(), answer.url(), &target));
+    let delivered = match form_post {
+        Some(form) => Delivered::FormPost(
+            url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(&form.fields)
+                .finish(),
+        ),
         None => match answer.location() {
             Some(location) if stop(&location) => Delivered::Query(location),
             _ => return Err(answer.not_found("an authorization response for the redirect URI")),
