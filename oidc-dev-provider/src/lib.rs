@@ -46,6 +46,35 @@
 //! `alice@example.com`; add more with [`DevProvider::add_user`] or
 //! [`DevProviderBuilder::user`], or through the create-account page.
 //!
+//! # Testing your application (feature `testing`)
+//!
+//! With the `testing` feature (off by default; enable it in your
+//! `[dev-dependencies]`), the module `testing` has what an application's
+//! own tests need: `testing::sign_in` plays the user through the
+//! application's login route and this provider's sign-in page over plain
+//! HTTP (the session cookie stays in the client), and
+//! `DevProvider::mint_access_token`, `mint_id_token` and
+//! `mint_logout_token` sign tokens for a user with the provider's current
+//! keys and any claims the test sets.
+//!
+//! ```no_run
+//! # #[cfg(feature = "testing")]
+//! # async fn example(provider: oidc_dev_provider::DevProvider) -> Result<(), Box<dyn std::error::Error>> {
+//! use oidc_dev_provider::testing::{browser_client, sign_in};
+//!
+//! let browser = browser_client();
+//! sign_in(&browser, &"http://127.0.0.1:3000/login".parse()?, "alice@example.com").await?;
+//! // `browser` now carries the application's session cookie.
+//!
+//! let token = provider
+//!     .mint_access_token("my-app", "alice@example.com", "openid profile")?
+//!     .claim("roles", serde_json::json!(["admin"]))
+//!     .sign()?;
+//! # let _ = token;
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # The issuer
 //!
 //! The issuer identifier is `http://IP:PORT` **without** a trailing slash:

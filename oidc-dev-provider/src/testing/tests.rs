@@ -41,3 +41,32 @@ fn a_form_post_response_is_found_by_its_action() {
     let other = Url::parse("http://app.test/other").expect("url");
     assert!(form_post_submission(html, &page_url(), &other).is_none());
 }
+
+#[tokio::test]
+async fn minting_for_an_unknown_client_or_user_is_a_typed_error() {
+    let provider = crate::DevProvider::builder()
+        .client(
+            crate::DevClient::confidential("app", "secret").redirect_uri("http://127.0.0.1:9/cb"),
+        )
+        .start()
+        .await
+        .expect("start");
+    let err = provider
+        .mint_id_token("nobody", "alice@example.com")
+        .expect_err("unknown client");
+    assert!(matches!(err, MintError::UnknownClient(ref id) if id == "nobody"));
+    let err = provider
+        .mint_access_token("app", "mallory@example.com", "openid")
+        .expect_err("unknown user");
+    assert!(matches!(err, MintError::UnknownUser(_)));
+
+    let minted = provider
+        .mint_id_token("app", "alice@example.com")
+        .expect("mint")
+        .claim("roles", serde_json::json!(["admin"]))
+        .without("email");
+    assert_eq!(minted.claims()["aud"], "app");
+    assert!(minted.claims().get("email").is_none());
+    let token = minted.sign().expect("sign");
+    assert_eq!(token.split('.').count(), 3);
+}
