@@ -62,7 +62,7 @@
 //! # async fn example(provider: oidc_dev_provider::DevProvider) -> Result<(), Box<dyn std::error::Error>> {
 //! use oidc_dev_provider::testing::{browser_client, sign_in};
 //!
-//! let browser = browser_client();
+//! let browser = browser_client()?;
 //! sign_in(&browser, &"http://127.0.0.1:3000/login".parse()?, "alice@example.com").await?;
 //! // `browser` now carries the application's session cookie.
 //!

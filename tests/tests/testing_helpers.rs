@@ -64,7 +64,7 @@ async fn sign_in_headlessly_then_call_an_api_with_a_minted_access_token() {
     let (provider, base) = start().await;
 
     // Play the user: the app's /login, the provider's page, the callback.
-    let browser = browser_client();
+    let browser = browser_client().unwrap();
     sign_in(
         &browser,
         &format!("{base}/login").parse().unwrap(),
@@ -101,7 +101,7 @@ async fn sign_in_headlessly_then_call_an_api_with_a_minted_access_token() {
         .claim("roles", json!(["admin"]))
         .sign()
         .unwrap();
-    let http = browser_client();
+    let http = browser_client().unwrap();
     let ok = http
         .get(format!("{api_base}/api/me"))
         .bearer_auth(&token)
@@ -130,7 +130,7 @@ async fn sign_in_headlessly_then_call_an_api_with_a_minted_access_token() {
 #[tokio::test]
 async fn a_minted_logout_token_posted_to_the_back_channel_ends_the_session() {
     let (provider, base) = start().await;
-    let browser = browser_client();
+    let browser = browser_client().unwrap();
     sign_in(
         &browser,
         &format!("{base}/login").parse().unwrap(),
@@ -155,6 +155,7 @@ async fn a_minted_logout_token_posted_to_the_back_channel_ends_the_session() {
         .sign()
         .unwrap();
     let posted = browser_client()
+        .unwrap()
         .post(format!("{base}/backchannel-logout"))
         .header("content-type", "application/x-www-form-urlencoded")
         .body(format!("logout_token={logout_token}"))

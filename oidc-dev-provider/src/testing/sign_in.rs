@@ -39,6 +39,16 @@ pub enum SignInError {
         /// The form looked for.
         what: String,
     },
+    /// The provider's page answered the sign-in with a problem (e.g. "No
+    /// account for this email.") instead of sending the user back.
+    #[error("the provider refused the sign-in: {message}")]
+    Refused {
+        /// The page's `#error` message.
+        message: String,
+    },
+    /// The HTTP client could not be built.
+    #[error("building the HTTP client failed: {0}")]
+    Client(#[source] reqwest::Error),
     /// More than the allowed redirects.
     #[error("more than {MAX_STEPS} redirects, last at {0}")]
     TooManyRedirects(String),
@@ -82,14 +92,14 @@ pub struct SignedIn {
 /// session), does not follow redirects by itself (so the helper sees each
 /// step), ignores proxy settings (the provider and the application are
 /// local) and gives each request 10 seconds.
-pub fn browser_client() -> Client {
+pub fn browser_client() -> Result<Client, SignInError> {
     Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
         .timeout(std::time::Duration::from_secs(10))
         .build()
-        .unwrap_or_default()
+        .map_err(SignInError::Client)
 }
 
 /// What the user submits on a provider page (`html` served at `page_url`)
@@ -178,6 +188,9 @@ pub async fn sign_in(
     let mut page = follow(client, client.get(login_url.clone()), login_url.clone()).await?;
     let submission = user_submission(&page.body, &page.url, UserAction::SignIn(email))?;
     page = submit(client, &submission).await?;
+    if let Some(message) = page_error(&page.body) {
+        return Err(SignInError::Refused { message });
+    }
     // A form_post response: the page's one form posting elsewhere is the
     // response to the application's redirect URI.
     for _ in 0..MAX_STEPS {
@@ -192,6 +205,14 @@ pub async fn sign_in(
         }
     }
     Err(SignInError::TooManyRedirects(page.url.to_string()))
+}
+
+/// The problem a provider page shows in `#error`, if any.
+fn page_error(html: &str) -> Option<String> {
+    let selector = Selector::parse("#error").ok()?;
+    let doc = Html::parse_document(html);
+    let text: String = doc.select(&selector).next()?.text().collect();
+    Some(text.trim().to_owned())
 }
 
 async fn submit(client: &Client, submission: &Submission) -> Result<SignedIn, SignInError> {

@@ -70,3 +70,32 @@ async fn minting_for_an_unknown_client_or_user_is_a_typed_error() {
     let token = minted.sign().expect("sign");
     assert_eq!(token.split('.').count(), 3);
 }
+
+#[tokio::test]
+async fn signing_in_an_unknown_account_is_refused_with_the_pages_message() {
+    let provider = crate::DevProvider::builder()
+        .client(crate::DevClient::public("app").redirect_uri("http://127.0.0.1:9/cb"))
+        .start()
+        .await
+        .expect("start");
+    let mut login = Url::parse(&format!("{}/authorize", provider.issuer_str())).expect("url");
+    login
+        .query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", "app")
+        .append_pair("redirect_uri", "http://127.0.0.1:9/cb")
+        .append_pair("scope", "openid")
+        .append_pair(
+            "code_challenge",
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        )
+        .append_pair("code_challenge_method", "S256");
+    let client = browser_client().expect("client");
+    let err = sign_in(&client, &login, "nobody@example.com")
+        .await
+        .expect_err("no such account");
+    assert!(
+        matches!(err, SignInError::Refused { ref message } if message.contains("No account")),
+        "{err}"
+    );
+}
