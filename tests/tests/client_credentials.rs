@@ -1,0 +1,129 @@
+//! The client credentials grant (RFC 6749 section 4.4) against the dev
+//! provider: `ServiceClient` caches its token until the leeway, fetches a
+//! new one once under concurrency, and the token verifies at an API.
+
+use oidc_core::{
+    AccessTokenVerifier, ClientConfig, ResourceServerConfig, ServiceClient, TokenError,
+};
+use oidc_dev_provider::DevClient;
+use std::collections::HashSet;
+use std::time::Duration;
+use tests::fixture::Fixture;
+
+const REDIRECT_URI: &str = "http://127.0.0.1:8765/callback";
+const TOKEN: &str = "/token";
+
+async fn provider(ttl: Duration) -> Fixture {
+    Fixture::builder("svc", "svc-secret", REDIRECT_URI)
+        .provider(|p| p.token_ttl(ttl))
+        .start()
+        .await
+}
+
+/// The distinct tokens `n` tasks got from `access_token()` at once.
+async fn concurrently(service: &ServiceClient, n: usize) -> HashSet<String> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..n {
+        let service = service.clone();
+        tasks.spawn(async move { service.access_token().await });
+    }
+    let mut tokens = HashSet::new();
+    while let Some(joined) = tasks.join_next().await {
+        tokens.insert(joined.unwrap().expect("a token").secret().to_owned());
+    }
+    tokens
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_concurrent_callers_cause_one_token_request() {
+    let provider = provider(Duration::from_secs(300)).await;
+    let service = ServiceClient::new(provider.client().await).scopes(["reports:read"]);
+    provider.clear_requests();
+
+    let tokens = concurrently(&service, 20).await;
+    assert_eq!(tokens.len(), 1, "every caller got the same token");
+    assert_eq!(provider.count(TOKEN), 1, "one token request for 20 callers");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_cached_token_is_reused_until_the_leeway_then_replaced_once() {
+    // Valid for 3 s, replaced 1 s before: fresh for the first 2 s.
+    let provider = provider(Duration::from_secs(3)).await;
+    let service = ServiceClient::new(provider.client().await).leeway(Duration::from_secs(1));
+    provider.clear_requests();
+
+    let first = service.access_token().await.expect("a token");
+    let again = service.access_token().await.expect("the cached token");
+    assert_eq!(first.secret(), again.secret());
+    assert_eq!(provider.count(TOKEN), 1);
+
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let renewed = concurrently(&service, 10).await;
+    assert_eq!(renewed.len(), 1);
+    assert!(!renewed.contains(first.secret()), "the token was replaced");
+    assert_eq!(provider.count(TOKEN), 2, "replaced once");
+}
+
+#[tokio::test]
+async fn the_token_verifies_at_the_api_with_the_client_as_subject_and_the_scopes() {
+    let provider = provider(Duration::from_secs(300)).await;
+    let service = ServiceClient::new(provider.client().await).scopes(["reports:read", "audit"]);
+    let token = service.access_token().await.expect("a token");
+
+    let api = ResourceServerConfig::new(
+        provider.issuer_str(),
+        format!("{}/api", provider.issuer_str()),
+    )
+    .required_scopes(["reports:read"]);
+    let verifier = AccessTokenVerifier::discover(api).await.unwrap();
+    let claims = verifier
+        .verify(token.secret())
+        .await
+        .expect("the API accepts it");
+    assert_eq!(claims.sub, "svc");
+    assert_eq!(claims.client_id.as_deref(), Some("svc"));
+    assert_eq!(claims.scopes, ["reports:read", "audit"]);
+
+    // Another API's audience refuses it.
+    let other = ResourceServerConfig::new(provider.issuer_str(), "https://billing.example");
+    let other = AccessTokenVerifier::discover(other).await.unwrap();
+    assert!(other.verify(token.secret()).await.is_err());
+}
+
+#[tokio::test]
+async fn a_provider_refusal_is_a_typed_error_and_is_not_cached() {
+    let provider = Fixture::builder("svc", "svc-secret", REDIRECT_URI)
+        .provider(|p| p.client(DevClient::public("spa").redirect_uri(REDIRECT_URI)))
+        .start()
+        .await;
+
+    // A wrong secret: invalid_client.
+    let wrong = provider
+        .discover(|c| c.client_secret("not-the-secret"))
+        .await;
+    let service = ServiceClient::new(wrong);
+    provider.clear_requests();
+    for _ in 0..2 {
+        match service.access_token().await {
+            Err(error @ TokenError::Provider { .. }) => {
+                assert_eq!(error.check_name(), "token.provider_error");
+                let TokenError::Provider { error, .. } = error else {
+                    unreachable!()
+                };
+                assert_eq!(error, "invalid_client");
+            }
+            other => panic!("expected invalid_client, got {other:?}"),
+        }
+    }
+    assert_eq!(provider.count(TOKEN), 2, "a failure is not cached");
+
+    // A public client may not act on its own behalf.
+    let config = ClientConfig::for_issuer(provider.issuer_str())
+        .client_id("spa")
+        .redirect_uri(REDIRECT_URI);
+    let public = oidc_core::Client::discover(config).await.unwrap();
+    match ServiceClient::new(public).access_token().await {
+        Err(TokenError::Provider { error, .. }) => assert_eq!(error, "unauthorized_client"),
+        other => panic!("expected unauthorized_client, got {other:?}"),
+    }
+}
