@@ -1,6 +1,7 @@
 //! The client credentials grant (RFC 6749 section 4.4) against the dev
 //! provider: `ServiceClient` caches its token until the leeway, fetches a
-//! new one once under concurrency, and the token verifies at an API.
+//! new one once under concurrency, the token verifies at an API, and
+//! `examples/service_client` runs as documented.
 
 use oidc_core::{
     AccessTokenVerifier, ClientConfig, ResourceServerConfig, ServiceClient, TokenError,
@@ -9,6 +10,7 @@ use oidc_dev_provider::DevClient;
 use std::collections::HashSet;
 use std::time::Duration;
 use tests::fixture::Fixture;
+use tests::processes::{binary, example, free_port, start};
 
 const REDIRECT_URI: &str = "http://127.0.0.1:8765/callback";
 const TOKEN: &str = "/token";
@@ -126,4 +128,48 @@ async fn a_provider_refusal_is_a_typed_error_and_is_not_cached() {
         Err(TokenError::Provider { error, .. }) => assert_eq!(error, "unauthorized_client"),
         other => panic!("expected unauthorized_client, got {other:?}"),
     }
+}
+
+/// `examples/service_client` as its header documents it: the dev provider
+/// binary, `examples/api_server`, and the service calling it twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_client_example_calls_the_example_api() {
+    let (provider_port, api_port) = (free_port(), free_port());
+    let issuer = format!("http://127.0.0.1:{provider_port}");
+    let _provider = start(
+        &binary("oidc-dev-provider", "oidc-dev-provider"),
+        &[
+            "--addr",
+            &format!("127.0.0.1:{provider_port}"),
+            "--client",
+            "reports:s3cret:http://127.0.0.1/unused",
+        ],
+        &[],
+        "issuer:",
+    );
+    let _api = start(
+        &example("api_server"),
+        &[],
+        &[
+            ("API_ISSUER", issuer.clone()),
+            ("API_ADDR", format!("127.0.0.1:{api_port}")),
+        ],
+        "listening on",
+    );
+    let service = start(
+        &example("service_client"),
+        &[],
+        &[
+            ("SERVICE_ISSUER", issuer),
+            ("SERVICE_CLIENT_ID", "reports".to_owned()),
+            ("SERVICE_CLIENT_SECRET", "s3cret".to_owned()),
+            ("SERVICE_SCOPES", "reports:read".to_owned()),
+            ("SERVICE_API", format!("http://127.0.0.1:{api_port}/api/me")),
+        ],
+        "call 2:",
+    );
+    let line = &service.ready_line;
+    assert!(line.contains("200 OK"), "{line}");
+    assert!(line.contains(r#""sub":"reports""#), "{line}");
+    assert!(line.contains(r#""scopes":["reports:read"]"#), "{line}");
 }
