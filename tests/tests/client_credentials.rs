@@ -173,3 +173,54 @@ async fn the_service_client_example_calls_the_example_api() {
     assert!(line.contains(r#""sub":"reports""#), "{line}");
     assert!(line.contains(r#""scopes":["reports:read"]"#), "{line}");
 }
+
+// The interop fixture, shared with `tests/tests/interop.rs`; this file uses
+// only part of it.
+#[allow(dead_code)]
+mod interop {
+    #[path = "../interop/fixture.rs"]
+    pub(crate) mod fixture;
+}
+
+/// The API the interop tokens are for: oidc-provider issues a JWT access
+/// token when the request names it with `resource` (RFC 8707).
+const INTEROP_API: &str = "https://api.interop.example";
+
+/// Against oidc-provider (`client-service` in `tests/interop/provider.mjs`):
+/// a shared token for concurrent callers that verifies at the API, and a
+/// wrong secret refused with a typed error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs Node.js and `npm ci --prefix tests/interop`; run by the README test command"]
+async fn interop_client_credentials_with_oidc_provider() {
+    let op = interop::fixture::OidcProvider::start(&[REDIRECT_URI]);
+    let config = |secret: &str| {
+        ClientConfig::for_issuer(op.issuer())
+            .client_id("client-service")
+            .redirect_uri(REDIRECT_URI)
+            .client_secret(secret)
+            .auth_method(oidc_core::AuthMethod::ClientSecretBasic)
+    };
+    let client = oidc_core::Client::discover(config("secret-service"))
+        .await
+        .expect("discovery");
+    let service = ServiceClient::new(client)
+        .scopes(["reports:read"])
+        .resource(INTEROP_API);
+    let tokens = concurrently(&service, 10).await;
+    assert_eq!(tokens.len(), 1, "one token for every caller");
+    let token = tokens.into_iter().next().unwrap();
+
+    let api = ResourceServerConfig::new(op.issuer(), INTEROP_API).required_scopes(["reports:read"]);
+    let verifier = AccessTokenVerifier::discover(api).await.unwrap();
+    let claims = verifier.verify(&token).await.expect("the API accepts it");
+    assert_eq!(claims.sub, "client-service");
+    assert_eq!(claims.scopes, ["reports:read"]);
+
+    let wrong = oidc_core::Client::discover(config("not-the-secret"))
+        .await
+        .expect("discovery");
+    match ServiceClient::new(wrong).access_token().await {
+        Err(TokenError::Provider { error, .. }) => assert_eq!(error, "invalid_client"),
+        other => panic!("expected invalid_client, got {other:?}"),
+    }
+}
