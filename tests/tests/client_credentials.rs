@@ -224,3 +224,57 @@ async fn interop_client_credentials_with_oidc_provider() {
         other => panic!("expected invalid_client, got {other:?}"),
     }
 }
+
+/// A `tracing` writer that keeps what was written, to read back.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The request is traced as `oidc.client_credentials` around
+/// `oidc.token_request` (grant `client_credentials`) with its outcome, and
+/// neither the token nor the secret reaches the log; a cached token logs
+/// nothing.
+#[tokio::test]
+async fn the_request_is_traced_without_secrets() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let provider = provider(Duration::from_secs(300)).await;
+    let service = ServiceClient::new(provider.client().await).scopes(["reports:read"]);
+
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::filter::Targets::new()
+                .with_target("oidc_core", tracing::Level::INFO),
+        )
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(move || writer.clone()),
+        );
+    let guard = tracing::subscriber::set_default(subscriber);
+    let token = service.access_token().await.expect("a token");
+    let first = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    service.access_token().await.expect("the cached token");
+    let second = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    drop(guard);
+
+    assert!(first.contains("oidc.client_credentials"), "{first}");
+    assert!(first.contains(r#"grant="client_credentials""#), "{first}");
+    assert!(first.contains(r#"outcome="ok""#), "{first}");
+    assert!(!first.contains(token.secret()), "{first}");
+    assert!(!first.contains("svc-secret"), "{first}");
+    assert_eq!(first, second, "a cached token makes no request to trace");
+}
