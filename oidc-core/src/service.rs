@@ -92,7 +92,8 @@ impl ServiceClient {
     }
 
     /// How long before its expiry a cached token is replaced
-    /// ([`DEFAULT_LEEWAY`] unless set).
+    /// ([`DEFAULT_LEEWAY`] unless set). A token that lives no longer than
+    /// the leeway is used once and not cached.
     #[must_use]
     pub fn leeway(self, leeway: Duration) -> Self {
         self.change(|inner| inner.leeway = leeway)
