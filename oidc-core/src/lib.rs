@@ -279,6 +279,7 @@ mod provider;
 pub mod redis;
 pub mod replay;
 pub mod secret;
+pub mod service;
 mod support;
 mod util;
 #[cfg(feature = "axum")]
@@ -316,6 +317,7 @@ pub use secret::{
     AccessToken, AuthorizationCode, ClientSecret, CsrfState, IdTokenJwt, Nonce, PkceVerifier,
     RefreshToken,
 };
+pub use service::ServiceClient;
 
 /// URLs, as used by [`ClientConfig`] and accepted as the type of a
 /// `redirect_uri` field of an `#[oidc_client]` struct.

@@ -219,6 +219,7 @@
 mod authorize;
 mod authz_response;
 mod client_auth;
+mod client_credentials;
 mod config;
 mod discovery;
 pub mod faults;

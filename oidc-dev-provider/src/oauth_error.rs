@@ -50,6 +50,11 @@ impl OAuthError {
         )
     }
 
+    /// `unauthorized_client` (400): the client may not use this grant.
+    pub(crate) fn unauthorized_client(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "unauthorized_client", description)
+    }
+
     /// `invalid_scope` (400).
     pub(crate) fn invalid_scope(description: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "invalid_scope", description)

@@ -1,4 +1,5 @@
-//! The token endpoint: `authorization_code` and `refresh_token` grants.
+//! The token endpoint: `authorization_code` and `refresh_token` grants,
+//! and `client_credentials` (in [`crate::client_credentials`]).
 //!
 //! The response carries, besides the standard fields, the guide's inline
 //! `userinfo` object (`sub`, `email`, `email_verified`) under
@@ -72,6 +73,7 @@ fn handle(
     match grant_type {
         "authorization_code" => authorization_code(state, &client, &params),
         "refresh_token" => refresh_token(state, &client, &params),
+        "client_credentials" => crate::client_credentials::grant(state, &client, &params),
         other => Err(OAuthError::unsupported_grant_type(format!(
             "The grant type {other:?} is not supported."
         ))),

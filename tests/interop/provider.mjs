@@ -65,6 +65,15 @@ const defaultClients = [
     token_endpoint_auth_method: 'client_secret_basic',
     id_token_signed_response_alg: 'ES256',
   },
+  // A service (no user, no redirect): the client credentials grant only.
+  {
+    client_id: 'client-service',
+    client_secret: 'secret-service',
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+  },
 ];
 
 // CLIENTS_JSON (optional): a JSON array of client metadata objects that
@@ -209,6 +218,22 @@ const provider = new Provider(ISSUER, {
     backchannelLogout: { enabled: true },
     userinfo: { enabled: true },
     revocation: { enabled: true },
+    clientCredentials: { enabled: true },
+    // A request naming an API with `resource` (RFC 8707) gets a JWT access
+    // token (RFC 9068) whose `aud` is that API, with the API's scopes;
+    // without one, access tokens stay opaque as before.
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: () => undefined,
+      useGrantedResource: () => false,
+      getResourceServerInfo: (ctx, resource) => ({
+        scope: 'reports:read reports:write',
+        audience: resource,
+        accessTokenFormat: 'jwt',
+        accessTokenTTL: 600,
+        jwt: { sign: { alg: 'RS256' } },
+      }),
+    },
     introspection: { enabled: false },
   },
   ttl: {
