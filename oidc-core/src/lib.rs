@@ -247,6 +247,7 @@
 //! | Web glue: refreshes of one session at once, per instance (its other requests wait, then use the stored result) | 1 | fixed |
 //! | Web glue: after `invalid_grant`, the session is re-read for another instance's new tokens before signing out | up to 2 s, every 100 ms | fixed |
 //! | Web glue: refreshes at a provider pause after a transient failure (timeout, network, 5xx); meanwhile `SignedIn` answers with the stale token ([`SignedIn::access_token_expired`](web::SignedIn::access_token_expired)) | 5 s | fixed |
+//! | Client credentials token replaced this long before it expires (one request for all concurrent callers) | 30 s | [`ServiceClient::leeway`](crate::ServiceClient::leeway) |
 //! | Redis (feature `redis`): deadline of each command and of connecting; reconnect retries per outage | 2 s; 2 | [`RedisOptions`](redis::RedisOptions) |
 //! | Redis: margin added to every expiry (Redis expires keys by its own clock) | 60 s | [`RedisOptions`](redis::RedisOptions) |
 //! | Redis: a used `state` / logout `jti` is kept | while a replay could be accepted (as in memory), plus the margin | fixed |
