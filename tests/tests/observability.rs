@@ -133,6 +133,12 @@ impl Write for Writer {
     }
 }
 
+/// One test of this file at a time, from its first line: subscribers are
+/// per thread, but tracing's callsite interest cache is per process, and a
+/// callsite first hit by another test's thread while this test registered
+/// its subscriber could cache a stale "not wanted".
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 impl Capture {
     /// Collects everything `oidc_core` logs on this thread until the guard drops.
     fn start() -> (Self, tracing::subscriber::DefaultGuard) {
@@ -147,6 +153,11 @@ impl Capture {
             )
             .with(Targets::new().with_target("oidc_core", Level::TRACE));
         let guard = tracing::subscriber::set_default(subscriber);
+        // tracing caches per callsite whether any subscriber wants it; a
+        // callsite first hit while another test's subscriber was being
+        // registered can keep a stale answer (a fresh CI run once missed
+        // every `done` event). Recompute now that this one is in place.
+        tracing::callsite::rebuild_interest_cache();
         (capture, guard)
     }
 
@@ -332,6 +343,7 @@ fn token_secrets(tokens: &oidc_core::TokenSet) -> Vec<(&'static str, String)> {
 /// Keycloak's shape: no inline `userinfo`, so the login calls UserInfo.
 #[tokio::test]
 async fn a_login_and_a_refresh_have_a_span_per_step_with_host_outcome_and_duration() {
+    let _one = ONE_AT_A_TIME.lock().await;
     let provider = Fixture::builder("traced-app", "traced-secret", REDIRECT_URI)
         .provider(|p| p.profile(Profile::Keycloak))
         .start()
@@ -415,6 +427,7 @@ async fn a_login_and_a_refresh_have_a_span_per_step_with_host_outcome_and_durati
 
 #[tokio::test]
 async fn each_refused_login_of_the_flow_logs_one_warning_naming_the_check() {
+    let _one = ONE_AT_A_TIME.lock().await;
     let provider = Fixture::builder("refused-app", "refused-secret", REDIRECT_URI)
         .provider(|p| p.acr_values_supported(vec!["urn:dev:loa:1", "urn:example:loa:9"]))
         .start()
@@ -513,6 +526,7 @@ async fn each_refused_login_of_the_flow_logs_one_warning_naming_the_check() {
 /// none); a refusal the glue makes itself is logged once, by the glue.
 #[tokio::test]
 async fn the_web_glue_logs_each_refused_login_once() {
+    let _one = ONE_AT_A_TIME.lock().await;
     let site = Site::bind().await;
     let redirect_uri = site.url("/callback");
     let provider = Fixture::builder("web-app", "web-secret", &redirect_uri)
