@@ -7,6 +7,7 @@ use crate::flow::pending::{PendingLogin, SealingKey};
 use crate::flow::{Login, Redirected, Unstarted};
 use crate::jose::issuer::ExpectedIssuer;
 use crate::jose::jwks::{JwksCache, JwksPolicy};
+use crate::provider::client_auth::ClientCredentials;
 use crate::provider::discovery::{ProviderMetadata, fetch_document};
 use crate::provider::http::Http;
 use crate::provider::negotiated::Negotiated;
@@ -46,6 +47,8 @@ struct Inner {
     metadata: ProviderMetadata,
     /// The configuration's choices, completed from the metadata.
     negotiated: Negotiated,
+    /// The client id and what proves it, for every authenticated request.
+    credentials: ClientCredentials,
     http: Http,
     jwks: JwksCache,
     /// `state` digests of logins that received their callback, until they
@@ -105,11 +108,16 @@ impl Client {
             http.clone(),
             JwksPolicy::from_limits(&config.limits),
         );
+        let credentials = ClientCredentials {
+            client_id: config.client_id.clone(),
+            secret: config.client_secret.clone(),
+        };
         Self {
             inner: Arc::new(Inner {
                 config,
                 metadata,
                 negotiated,
+                credentials,
                 http,
                 jwks,
                 used_states: ExpiringSet::with_capacity(USED_STATE_CAPACITY),
@@ -248,6 +256,10 @@ impl Client {
     /// How many times this client fetched the provider's JWKS.
     pub fn jwks_fetch_count(&self) -> u64 {
         self.inner.jwks.fetch_count()
+    }
+
+    pub(crate) fn credentials(&self) -> &ClientCredentials {
+        &self.inner.credentials
     }
 
     pub(crate) fn http(&self) -> &Http {

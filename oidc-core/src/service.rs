@@ -147,7 +147,7 @@ impl ServiceClient {
     /// The token request's body and `Authorization` header: the grant,
     /// `scope` if any, the extra parameters, and the client's
     /// authentication (never an `openid` scope: there is no ID token).
-    fn form(&self) -> (String, Option<reqwest::header::HeaderValue>) {
+    fn form(&self) -> Result<(String, Option<reqwest::header::HeaderValue>), TokenError> {
         let scope = self.inner.scopes.join(" ");
         let mut params = vec![("grant_type", "client_credentials")];
         if !scope.is_empty() {
@@ -170,7 +170,7 @@ impl ServiceClient {
             trace::issuer_host(client.config().issuer())
         );
         trace::timed(span, async {
-            let (body, authorization) = self.form();
+            let (body, authorization) = self.form()?;
             let parsed =
                 token_endpoint::request(client, "client_credentials", body, authorization).await?;
             Ok(parsed.tokens)

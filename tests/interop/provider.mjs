@@ -88,6 +88,14 @@ if (process.env.CLIENTS_JSON) {
   clientList = JSON.parse(process.env.CLIENTS_JSON);
   if (!Array.isArray(clientList)) throw new TypeError('CLIENTS_JSON must be a JSON array');
 }
+// EXTRA_CLIENTS_JSON (optional): a JSON array of client metadata objects
+// registered besides the others (e.g. a private_key_jwt client with the
+// public `jwks` of a key the test generated).
+if (process.env.EXTRA_CLIENTS_JSON) {
+  const extra = JSON.parse(process.env.EXTRA_CLIENTS_JSON);
+  if (!Array.isArray(extra)) throw new TypeError('EXTRA_CLIENTS_JSON must be a JSON array');
+  clientList = [...clientList, ...extra];
+}
 const clients = clientList.map((c) => ({ ...clientDefaults, ...c }));
 
 // ---------------------------------------------------------------- keys
@@ -234,7 +242,11 @@ const provider = new Provider(ISSUER, {
         jwt: { sign: { alg: 'RS256' } },
       }),
     },
-    introspection: { enabled: false },
+    // RFC 7662: any authenticated confidential client may introspect.
+    introspection: { enabled: true },
+    // RFC 8628: the device authorization grant (`/device/auth`, and the
+    // user-code page at `/device`).
+    deviceFlow: { enabled: true },
   },
   ttl: {
     AccessToken: 600,
@@ -345,7 +357,7 @@ const registeredAuthMethod = new Map(
   clients.map((c) => [c.client_id, c.token_endpoint_auth_method || 'client_secret_basic']),
 );
 const SECRET_METHODS = new Set(['client_secret_basic', 'client_secret_post']);
-const CLIENT_AUTH_PATHS = new Set(['/token', '/token/revocation', '/token/introspection', '/request']);
+const CLIENT_AUTH_PATHS = new Set(['/token', '/token/revocation', '/token/introspection', '/device/auth', '/request']);
 
 function basicClientId(header) {
   const [scheme, value] = String(header).split(' ');

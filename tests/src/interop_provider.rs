@@ -25,13 +25,15 @@ const MAX_LOG: usize = 64 * 1024;
 
 /// A running provider process, killed when dropped (also when the test
 /// panics).
-pub(crate) struct OidcProvider {
+pub struct OidcProvider {
     child: Child,
     issuer: String,
     port: u16,
     redirect_uris: Vec<String>,
     /// `AUTH_METHODS` of the fixture; empty for oidc-provider's default list.
     auth_methods: Vec<String>,
+    /// `EXTRA_CLIENTS_JSON` of the fixture; empty for none.
+    extra_clients: String,
     log: Arc<Mutex<String>>,
 }
 
@@ -39,19 +41,31 @@ impl OidcProvider {
     /// Starts a provider on a free port whose clients accept `redirect_uris`.
     /// It publishes oidc-provider's default `token_endpoint_auth_methods_supported`
     /// (both `client_secret_basic` and `client_secret_post`, among others).
-    pub(crate) fn start(redirect_uris: &[&str]) -> Self {
+    pub fn start(redirect_uris: &[&str]) -> Self {
         Self::start_with_auth_methods(redirect_uris, &[])
     }
 
     /// [`OidcProvider::start`], for a provider that supports (and publishes)
     /// only these token endpoint authentication methods; the default
     /// clients registered for another method are left out.
-    pub(crate) fn start_with_auth_methods(redirect_uris: &[&str], auth_methods: &[&str]) -> Self {
+    pub fn start_with_auth_methods(redirect_uris: &[&str], auth_methods: &[&str]) -> Self {
+        Self::start_with(redirect_uris, auth_methods, "")
+    }
+
+    /// [`OidcProvider::start`], with more clients registered besides the
+    /// default ones: `extra_clients` is a JSON array of client metadata
+    /// objects (each merged over the fixture's client defaults), e.g. a
+    /// `private_key_jwt` client with its public `jwks`.
+    pub fn start_with_extra_clients(redirect_uris: &[&str], extra_clients: &str) -> Self {
+        Self::start_with(redirect_uris, &[], extra_clients)
+    }
+
+    fn start_with(redirect_uris: &[&str], auth_methods: &[&str], extra_clients: &str) -> Self {
         let owned = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
         let (redirect_uris, auth_methods) = (owned(redirect_uris), owned(auth_methods));
         let mut failures = Vec::new();
         for attempt in 1..=START_ATTEMPTS {
-            match Self::try_spawn(0, &redirect_uris, &auth_methods) {
+            match Self::try_spawn(0, &redirect_uris, &auth_methods, extra_clients) {
                 Ok(provider) => return provider,
                 Err(e @ SpawnError::Fatal(_)) => panic!("{e}"),
                 Err(SpawnError::Stalled(e)) => {
@@ -67,7 +81,7 @@ impl OidcProvider {
     }
 
     /// The issuer, `http://127.0.0.1:<port>` (no trailing slash).
-    pub(crate) fn issuer(&self) -> &str {
+    pub fn issuer(&self) -> &str {
         &self.issuer
     }
 
@@ -75,13 +89,18 @@ impl OidcProvider {
     /// the issuer, and every endpoint URL, stay the same). The new process
     /// has new signing keys with new `kid`s and has forgotten every session,
     /// code and token.
-    pub(crate) fn restart(&mut self) {
+    pub fn restart(&mut self) {
         self.kill();
         // The port was just released; retry briefly in case the OS is slow.
         let mut attempt = 0;
         let fresh = loop {
             attempt += 1;
-            match Self::try_spawn(self.port, &self.redirect_uris, &self.auth_methods) {
+            match Self::try_spawn(
+                self.port,
+                &self.redirect_uris,
+                &self.auth_methods,
+                &self.extra_clients,
+            ) {
                 Ok(fresh) => break fresh,
                 Err(e) if attempt < 10 => {
                     eprintln!("restart on port {} failed, retrying: {e}", self.port);
@@ -96,7 +115,7 @@ impl OidcProvider {
     }
 
     /// The provider's stderr so far (for failure messages).
-    pub(crate) fn log(&self) -> String {
+    pub fn log(&self) -> String {
         self.log.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
@@ -104,6 +123,7 @@ impl OidcProvider {
         port: u16,
         redirect_uris: &[String],
         auth_methods: &[String],
+        extra_clients: &str,
     ) -> Result<Self, SpawnError> {
         let dir = fixture_dir();
         let node_modules = dir.join("node_modules").join("oidc-provider");
@@ -121,6 +141,11 @@ impl OidcProvider {
             command.env_remove("AUTH_METHODS");
         } else {
             command.env("AUTH_METHODS", auth_methods.join(","));
+        }
+        if extra_clients.is_empty() {
+            command.env_remove("EXTRA_CLIENTS_JSON");
+        } else {
+            command.env("EXTRA_CLIENTS_JSON", extra_clients);
         }
         let mut child = command
             .arg("provider.mjs")
@@ -228,6 +253,7 @@ impl OidcProvider {
             port,
             redirect_uris: redirect_uris.to_vec(),
             auth_methods: auth_methods.to_vec(),
+            extra_clients: extra_clients.to_owned(),
             log,
         })
     }

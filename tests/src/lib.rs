@@ -8,6 +8,8 @@
 //!   `Client`, a sign-in through the typestate flow, and an application
 //!   served next to the provider. Start new tests from here.
 //! - [`chrome`]: headless Chromium over WebDriver, for the browser suite.
+//! - [`interop_provider`]: panva's certified `oidc-provider`
+//!   (`tests/interop/provider.mjs`) as a process, for interop tests.
 //! - [`processes`]: the workspace's programs run as real processes.
 //! - [`redis`]: a real `redis-server` per test, on a free loopback port.
 //! - [`registry_conformance`]: the rules every `LogoutRegistry` follows.
@@ -16,6 +18,7 @@ pub mod browser;
 pub mod chrome;
 pub mod dev_login;
 pub mod fixture;
+pub mod interop_provider;
 pub mod logout_capture;
 pub mod processes;
 pub mod redis;

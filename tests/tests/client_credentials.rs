@@ -174,14 +174,6 @@ async fn the_service_client_example_calls_the_example_api() {
     assert!(line.contains(r#""scopes":["reports:read"]"#), "{line}");
 }
 
-// The interop fixture, shared with `tests/tests/interop.rs`; this file uses
-// only part of it.
-#[allow(dead_code)]
-mod interop {
-    #[path = "../interop/fixture.rs"]
-    pub(crate) mod fixture;
-}
-
 /// The API the interop tokens are for: oidc-provider issues a JWT access
 /// token when the request names it with `resource` (RFC 8707).
 const INTEROP_API: &str = "https://api.interop.example";
@@ -192,7 +184,7 @@ const INTEROP_API: &str = "https://api.interop.example";
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 #[ignore = "needs Node.js and `npm ci --prefix tests/interop`; run by the README test command"]
 async fn interop_client_credentials_with_oidc_provider() {
-    let op = interop::fixture::OidcProvider::start(&[REDIRECT_URI]);
+    let op = tests::interop_provider::OidcProvider::start(&[REDIRECT_URI]);
     let config = |secret: &str| {
         ClientConfig::for_issuer(op.issuer())
             .client_id("client-service")

@@ -26,11 +26,6 @@
 //! Set `INTEROP_VERBOSE=1` to see the provider's log, `NODE=/path/to/node`
 //! to choose the Node.js binary.
 
-mod interop {
-    pub(crate) mod fixture;
-}
-
-use interop::fixture::OidcProvider;
 use oidc_core::JwsError;
 use oidc_core::{
     AuthMethod, Authenticated, Callback, CallbackError, Client, ClientConfig, DiscoveryError,
@@ -41,6 +36,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 use tests::browser::Browser;
 use tests::dev_login::Delivered;
+use tests::interop_provider::OidcProvider;
 use tests::processes::{example, free_port, start};
 use url::Url;
 

@@ -98,7 +98,7 @@ async fn exchange(
                 ("redirect_uri", &pending.redirect_uri),
                 ("code_verifier", pending.pkce_verifier.secret()),
             ],
-        );
+        )?;
         let parsed =
             token_endpoint::request(&client, "authorization_code", body, authorization).await?;
         let id_token_jwt = parsed

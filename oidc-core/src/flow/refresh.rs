@@ -55,7 +55,7 @@ impl Client {
                 ("grant_type", "refresh_token"),
                 ("refresh_token", refresh_token.secret()),
             ],
-        );
+        )?;
         let parsed = token_endpoint::request(self, "refresh_token", body, authorization).await?;
         let mut new_tokens = parsed.tokens;
         if new_tokens.refresh_token.is_none() {

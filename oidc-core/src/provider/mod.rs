@@ -7,6 +7,7 @@
 //! `crate::jose` (the issuer rule) and `crate::util`; it knows nothing of
 //! the login's states, which live in `crate::flow`.
 
+pub(crate) mod client_auth;
 pub(crate) mod discovery;
 pub(crate) mod http;
 pub(crate) mod negotiated;

@@ -10,8 +10,8 @@ use crate::client::Client;
 use crate::config::AuthMethod;
 use crate::error::{TokenError, TransportError};
 use crate::jose::jws::StrictObject;
+use crate::provider::client_auth::authenticated_request;
 use crate::provider::http::{Response, display_url};
-use crate::provider::token_endpoint::authenticated_request;
 use crate::provider::trace::{self, step_span};
 use serde_json::Value;
 use url::Url;
@@ -43,10 +43,11 @@ pub(crate) async fn revoke(
         return Err(TokenError::RevocationUnsupported);
     };
     let (body, authorization) = authenticated_request(
-        client,
+        client.credentials(),
         auth_method(client),
+        endpoint,
         &[("token", token), ("token_type_hint", hint.as_str())],
-    );
+    )?;
     let span = step_span!(
         "oidc.revocation",
         trace::host(endpoint),

@@ -2,14 +2,13 @@
 //! parsing of its response (RFC 6749 sections 5.1 and 5.2).
 
 use crate::client::Client;
-use crate::config::AuthMethod;
 use crate::error::TokenError;
 use crate::jose::jws::StrictObject;
+use crate::provider::client_auth::authenticated_request;
 use crate::provider::http::Response;
 use crate::provider::trace::{self, step_span};
-use crate::secret::{AccessToken, ClientSecret, IdTokenJwt, RefreshToken};
+use crate::secret::{AccessToken, IdTokenJwt, RefreshToken};
 use crate::util::unix_now;
-use base64::Engine;
 use reqwest::header::HeaderValue;
 use serde_json::{Map, Value};
 
@@ -49,62 +48,13 @@ pub(crate) struct TokenResponse {
 }
 
 /// The body and `Authorization` header of a token request: the grant's
-/// parameters plus the client authentication of the configured method.
+/// parameters plus the client authentication of the negotiated method.
 pub(crate) fn token_request(
     client: &Client,
     params: &[(&str, &str)],
-) -> (String, Option<HeaderValue>) {
-    authenticated_request(client, client.auth_method(), params)
-}
-
-/// The body and `Authorization` header of a request to any endpoint that
-/// authenticates clients like the token endpoint (revocation, RFC 7009
-/// section 2.1), with the given `method`.
-pub(crate) fn authenticated_request(
-    client: &Client,
-    method: AuthMethod,
-    params: &[(&str, &str)],
-) -> (String, Option<HeaderValue>) {
-    let config = client.config();
-    let mut form = url::form_urlencoded::Serializer::new(String::new());
-    form.extend_pairs(params);
-    let authorization = client_auth(
-        method,
-        &config.client_id,
-        config.client_secret.as_ref(),
-        &mut form,
-    );
-    (form.finish(), authorization)
-}
-
-/// Form fields and header for the client authentication method.
-fn client_auth(
-    method: AuthMethod,
-    client_id: &str,
-    secret: Option<&ClientSecret>,
-    form: &mut url::form_urlencoded::Serializer<'_, String>,
-) -> Option<HeaderValue> {
-    match (method, secret) {
-        (AuthMethod::ClientSecretBasic, Some(secret)) => {
-            // RFC 6749 2.3.1: both parts are form-urlencoded before base64.
-            let encode =
-                |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-            let credentials = format!("{}:{}", encode(client_id), encode(secret.secret()));
-            let encoded = base64::engine::general_purpose::STANDARD.encode(credentials);
-            let mut value = HeaderValue::from_str(&format!("Basic {encoded}")).ok()?;
-            value.set_sensitive(true);
-            Some(value)
-        }
-        (AuthMethod::ClientSecretPost, Some(secret)) => {
-            form.append_pair("client_id", client_id);
-            form.append_pair("client_secret", secret.secret());
-            None
-        }
-        _ => {
-            form.append_pair("client_id", client_id);
-            None
-        }
-    }
+) -> Result<(String, Option<HeaderValue>), TokenError> {
+    let endpoint = &client.metadata().token_endpoint;
+    authenticated_request(client.credentials(), client.auth_method(), endpoint, params)
 }
 
 /// Sends a token request (from [`token_request`]) for `grant` and parses

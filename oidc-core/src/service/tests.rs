@@ -40,7 +40,7 @@ fn the_request_is_the_grant_with_scopes_and_extras_and_no_openid() {
         .scopes(["reports:read", "reports:write"])
         .resource("https://api.example")
         .param("audience", "https://api.example");
-    let (body, authorization) = service.form();
+    let (body, authorization) = service.form().unwrap();
     assert!(authorization.is_none());
     let pairs = pairs(&body);
     let get = |name: &str| {
@@ -60,7 +60,7 @@ fn the_request_is_the_grant_with_scopes_and_extras_and_no_openid() {
 #[test]
 fn no_scope_parameter_without_scopes_and_basic_auth_in_the_header() {
     let service = ServiceClient::new(client(AuthMethod::ClientSecretBasic));
-    let (body, authorization) = service.form();
+    let (body, authorization) = service.form().unwrap();
     assert_eq!(
         pairs(&body),
         [("grant_type".to_owned(), "client_credentials".to_owned())]
