@@ -10,6 +10,7 @@
 //! - [`chrome`]: headless Chromium over WebDriver, for the browser suite.
 //! - [`interop_provider`]: panva's certified `oidc-provider`
 //!   (`tests/interop/provider.mjs`) as a process, for interop tests.
+//! - [`interop_user`]: the user's part at its pages.
 //! - [`processes`]: the workspace's programs run as real processes.
 //! - [`redis`]: a real `redis-server` per test, on a free loopback port.
 //! - [`registry_conformance`]: the rules every `LogoutRegistry` follows.
@@ -19,6 +20,7 @@ pub mod chrome;
 pub mod dev_login;
 pub mod fixture;
 pub mod interop_provider;
+pub mod interop_user;
 pub mod logout_capture;
 pub mod processes;
 pub mod redis;
