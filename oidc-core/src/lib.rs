@@ -295,6 +295,7 @@ pub use support::fuzz as __fuzz;
 
 pub use access_token::{
     AccessTokenClaims, AccessTokenError, AccessTokenType, AccessTokenVerifier, ResourceServerConfig,
+    TokenValidation,
 };
 pub use client::Client;
 pub use config::{
