@@ -294,8 +294,8 @@ pub use support::bench as __bench;
 pub use support::fuzz as __fuzz;
 
 pub use access_token::{
-    AccessTokenClaims, AccessTokenError, AccessTokenType, AccessTokenVerifier, ResourceServerConfig,
-    TokenValidation,
+    AccessTokenClaims, AccessTokenError, AccessTokenType, AccessTokenVerifier,
+    ResourceServerConfig, TokenValidation,
 };
 pub use client::Client;
 pub use config::{

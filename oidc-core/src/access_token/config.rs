@@ -2,11 +2,11 @@
 
 use super::AccessTokenType;
 use super::introspection::{IntrospectionSettings, MAX_CACHE_TTL, TokenValidation};
-use crate::provider::client_auth::ClientCredentials;
-use crate::secret::ClientSecret;
 use crate::config::{Limits, SigningAlgorithm, check_scope, parse_issuer};
 use crate::error::ConfigError;
 use crate::jose::issuer::IssuerPolicy;
+use crate::provider::client_auth::ClientCredentials;
+use crate::secret::ClientSecret;
 use std::ops::RangeInclusive;
 use std::time::Duration;
 use url::Url;
@@ -247,4 +247,3 @@ impl ResourceServerConfig {
         Ok(issuer)
     }
 }
-

@@ -117,7 +117,10 @@ fn an_oauth_error_is_a_refusal_of_the_api_and_other_statuses_an_outage() {
 #[test]
 fn the_method_follows_the_introspection_list_then_the_token_list() {
     let list = |l: &[&str]| l.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
-    assert_eq!(auth_method(None, None).unwrap(), AuthMethod::ClientSecretBasic);
+    assert_eq!(
+        auth_method(None, None).unwrap(),
+        AuthMethod::ClientSecretBasic
+    );
     let basic = list(&["private_key_jwt", "client_secret_basic"]);
     let both = list(&["client_secret_basic", "client_secret_post"]);
     assert_eq!(
@@ -145,7 +148,10 @@ fn only_jws_shaped_tokens_count_as_jwts() {
     assert!(is_jwt_shaped(&jwt));
     assert!(!is_jwt_shaped("2YotnFZFEjr1zCsicMWpAA"));
     assert!(!is_jwt_shaped("a.b.c"), "the header must be a JSON object");
-    assert!(!is_jwt_shaped(&format!("{jwt}.x.y")), "a JWE goes to introspection");
+    assert!(
+        !is_jwt_shaped(&format!("{jwt}.x.y")),
+        "a JWE goes to introspection"
+    );
     assert!(!is_jwt_shaped(&format!(
         "{}.e30.sig",
         header(json!(["alg"]))
@@ -164,7 +170,10 @@ fn absent_members_take_their_documented_defaults() {
     let claims = introspected(json!({"active": true, "client_id": "svc", "aud": AUD,
                                      "scope": "a  b"}))
     .unwrap();
-    assert_eq!(claims.sub, "svc", "a client-credentials token is its client's");
+    assert_eq!(
+        claims.sub, "svc",
+        "a client-credentials token is its client's"
+    );
     assert_eq!(claims.iss, ISS);
     assert_eq!(claims.exp, 4_000, "without exp, the cache bound");
     assert_eq!(claims.scopes, ["a", "b"]);
@@ -194,8 +203,10 @@ fn a_missing_audience_is_refused_unless_accepted() {
 #[test]
 fn refresh_tokens_and_mistyped_members_are_refused() {
     assert_eq!(
-        introspected(json!({"active": true, "sub": "u1", "aud": AUD, "token_type": "refresh_token"}))
-            .unwrap_err(),
+        introspected(
+            json!({"active": true, "sub": "u1", "aud": AUD, "token_type": "refresh_token"})
+        )
+        .unwrap_err(),
         AccessTokenError::RefreshToken
     );
     for (name, value) in [
@@ -236,7 +247,8 @@ fn checked(body: Value) -> Result<(), AccessTokenError> {
 #[test]
 fn introspected_claims_are_checked_like_a_jwt_access_tokens() {
     let now = unix_now();
-    let base = || json!({"active": true, "sub": "u1", "aud": [AUD, "other"], "exp": now + 60, "iat": now});
+    let base =
+        || json!({"active": true, "sub": "u1", "aud": [AUD, "other"], "exp": now + 60, "iat": now});
     checked(base()).unwrap();
 
     let mut wrong_aud = base();
@@ -356,6 +368,9 @@ fn every_new_error_has_a_name_in_its_family() {
         AccessTokenError::IntrospectionClientAuth("x".into()),
     ];
     for error in errors {
-        assert!(error.check_name().starts_with("introspection."), "{error:?}");
+        assert!(
+            error.check_name().starts_with("introspection."),
+            "{error:?}"
+        );
     }
 }
