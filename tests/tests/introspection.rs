@@ -373,6 +373,8 @@ async fn interop_opaque_tokens_with_oidc_provider() {
     let api = ResourceServerConfig::new(op.issuer(), OPAQUE_API)
         .token_validation(TokenValidation::Auto)
         .introspection_client("client-basic", "secret-basic")
+        // oidc-provider lists both methods and holds each client to its own.
+        .introspection_auth_method(oidc_core::AuthMethod::ClientSecretBasic)
         .introspection_cache_ttl(Duration::ZERO);
     let verifier = AccessTokenVerifier::discover(api).await.expect("discovery");
     let claims = verifier

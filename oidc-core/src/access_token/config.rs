@@ -2,7 +2,7 @@
 
 use super::AccessTokenType;
 use super::introspection::{IntrospectionSettings, MAX_CACHE_TTL, TokenValidation};
-use crate::config::{Limits, SigningAlgorithm, check_scope, parse_issuer};
+use crate::config::{AuthMethod, Limits, SigningAlgorithm, check_scope, parse_issuer};
 use crate::error::ConfigError;
 use crate::jose::issuer::IssuerPolicy;
 use crate::provider::client_auth::ClientCredentials;
@@ -179,6 +179,17 @@ impl ResourceServerConfig {
         self
     }
 
+    /// How the API authenticates at the introspection endpoint:
+    /// [`AuthMethod::ClientSecretBasic`] or [`AuthMethod::ClientSecretPost`],
+    /// for a provider that registers each client for one method (unset: the
+    /// provider's metadata decides, see
+    /// [`introspection_client`](Self::introspection_client)). Discovery
+    /// refuses a method the provider does not list.
+    pub fn introspection_auth_method(mut self, method: AuthMethod) -> Self {
+        self.introspection.method = Some(method);
+        self
+    }
+
     /// The longest an introspection answer is relied on (default 60 s, at
     /// most 1 hour; zero: never cached). An active answer is kept until the
     /// token's `exp` or this bound, whichever comes first, so a token
@@ -237,6 +248,14 @@ impl ResourceServerConfig {
                 }
                 Some(_) => {}
             }
+        }
+        if let Some(method) = self.introspection.method
+            && !matches!(
+                method,
+                AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost
+            )
+        {
+            return Err(ConfigError::UnsupportedIntrospectionMethod(method.as_str()));
         }
         if self.introspection.cache_ttl > MAX_CACHE_TTL {
             return Err(ConfigError::InvalidDuration {

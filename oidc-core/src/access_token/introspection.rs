@@ -77,6 +77,8 @@ pub(crate) const MAX_CACHE_TTL: Duration = Duration::from_secs(3600);
 #[derive(Debug, Clone)]
 pub(crate) struct IntrospectionSettings {
     pub(crate) credentials: Option<ClientCredentials>,
+    /// `None`: from the provider's metadata.
+    pub(crate) method: Option<AuthMethod>,
     pub(crate) cache_ttl: Duration,
     pub(crate) accept_missing_audience: bool,
 }
@@ -85,6 +87,7 @@ impl Default for IntrospectionSettings {
     fn default() -> Self {
         Self {
             credentials: None,
+            method: None,
             cache_ttl: DEFAULT_CACHE_TTL,
             accept_missing_audience: false,
         }
@@ -264,27 +267,39 @@ pub(crate) fn parse(
     }
 }
 
-/// How the API authenticates at the introspection endpoint: from
+/// How the API authenticates at the introspection endpoint: the
+/// configured method, which the provider must list (without a list, the
+/// secret-based methods are the provider's documentation's business, as at
+/// the token endpoint); else from
 /// `introspection_endpoint_auth_methods_supported`, else
 /// `token_endpoint_auth_methods_supported`, else `client_secret_basic`
-/// (the default of both lists); `client_secret_post` first when listed, then
-/// `client_secret_basic`, as at the token endpoint.
+/// (the default of both lists): `client_secret_post` first when listed,
+/// then `client_secret_basic`, as at the token endpoint.
 pub(crate) fn auth_method(
+    configured: Option<AuthMethod>,
     introspection_methods: Option<&[String]>,
     token_methods: Option<&[String]>,
 ) -> Result<AuthMethod, DiscoveryError> {
-    let Some(listed) = introspection_methods.or(token_methods) else {
-        return Ok(AuthMethod::ClientSecretBasic);
+    let listed = introspection_methods.or(token_methods);
+    let lists = |method: AuthMethod| listed.is_some_and(|l| l.iter().any(|m| m == method.as_str()));
+    let unsupported = |value: &str| DiscoveryError::Unsupported {
+        what: "introspection endpoint auth method",
+        value: value.to_owned(),
+        advertised: listed.map_or_else(
+            || "client_secret_basic (by default)".into(),
+            |l| l.join(", "),
+        ),
     };
-    let lists = |method: AuthMethod| listed.iter().any(|m| m == method.as_str());
-    [AuthMethod::ClientSecretPost, AuthMethod::ClientSecretBasic]
-        .into_iter()
-        .find(|m| lists(*m))
-        .ok_or_else(|| DiscoveryError::Unsupported {
-            what: "introspection endpoint auth method",
-            value: "client_secret_post or client_secret_basic".into(),
-            advertised: listed.join(", "),
-        })
+    match (configured, listed) {
+        (Some(method), None) => Ok(method),
+        (Some(method), Some(_)) if lists(method) => Ok(method),
+        (Some(method), Some(_)) => Err(unsupported(method.as_str())),
+        (None, None) => Ok(AuthMethod::ClientSecretBasic),
+        (None, Some(_)) => [AuthMethod::ClientSecretPost, AuthMethod::ClientSecretBasic]
+            .into_iter()
+            .find(|m| lists(*m))
+            .ok_or_else(|| unsupported("client_secret_post or client_secret_basic")),
+    }
 }
 
 /// Whether `token` looks like a JWS in compact form: three parts, the

@@ -345,6 +345,7 @@ impl KeysDocument {
                 let endpoint =
                     required_endpoint("introspection_endpoint", Some(endpoint), &issuer_url)?;
                 let method = introspection::auth_method(
+                    config.introspection.method,
                     document
                         .introspection_endpoint_auth_methods_supported
                         .as_deref(),

@@ -118,22 +118,35 @@ fn an_oauth_error_is_a_refusal_of_the_api_and_other_statuses_an_outage() {
 fn the_method_follows_the_introspection_list_then_the_token_list() {
     let list = |l: &[&str]| l.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
     assert_eq!(
-        auth_method(None, None).unwrap(),
+        auth_method(None, None, None).unwrap(),
         AuthMethod::ClientSecretBasic
     );
     let basic = list(&["private_key_jwt", "client_secret_basic"]);
     let both = list(&["client_secret_basic", "client_secret_post"]);
     assert_eq!(
-        auth_method(Some(&basic), Some(&both)).unwrap(),
+        auth_method(None, Some(&basic), Some(&both)).unwrap(),
         AuthMethod::ClientSecretBasic
     );
     assert_eq!(
-        auth_method(None, Some(&both)).unwrap(),
+        auth_method(None, None, Some(&both)).unwrap(),
         AuthMethod::ClientSecretPost
     );
     let keys_only = list(&["private_key_jwt"]);
     assert!(matches!(
-        auth_method(Some(&keys_only), Some(&both)),
+        auth_method(None, Some(&keys_only), Some(&both)),
+        Err(DiscoveryError::Unsupported { .. })
+    ));
+    // A configured method wins, if listed.
+    assert_eq!(
+        auth_method(Some(AuthMethod::ClientSecretBasic), None, Some(&both)).unwrap(),
+        AuthMethod::ClientSecretBasic
+    );
+    assert_eq!(
+        auth_method(Some(AuthMethod::ClientSecretPost), None, None).unwrap(),
+        AuthMethod::ClientSecretPost
+    );
+    assert!(matches!(
+        auth_method(Some(AuthMethod::ClientSecretPost), Some(&basic), None),
         Err(DiscoveryError::Unsupported { .. })
     ));
 }
@@ -336,6 +349,12 @@ fn introspecting_needs_credentials_and_a_bounded_cache() {
             .introspection_client("api", "s")
             .validate()
             .is_ok()
+    );
+    assert_eq!(
+        base()
+            .introspection_auth_method(AuthMethod::None)
+            .validate(),
+        Err(ConfigError::UnsupportedIntrospectionMethod("none"))
     );
     assert!(matches!(
         base()
