@@ -392,3 +392,54 @@ async fn interop_opaque_tokens_with_oidc_provider() {
         Err(AccessTokenError::Inactive)
     ));
 }
+
+/// `examples/api_server` with introspection credentials, as its header
+/// documents it: the dev provider binary issuing opaque tokens, and
+/// `examples/service_client` calling the API with one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_example_api_accepts_opaque_tokens_with_introspection_credentials() {
+    use tests::processes::{binary, example, free_port, start};
+    let (provider_port, api_port) = (free_port(), free_port());
+    let issuer = format!("http://127.0.0.1:{provider_port}");
+    let _provider = start(
+        &binary("oidc-dev-provider", "oidc-dev-provider"),
+        &[
+            "--addr",
+            &format!("127.0.0.1:{provider_port}"),
+            "--opaque-access-tokens",
+            "--client",
+            "reports:s3cret:http://127.0.0.1/unused",
+            "--client",
+            "api:api-secret:http://127.0.0.1/unused",
+        ],
+        &[],
+        "issuer:",
+    );
+    let api = start(
+        &example("api_server"),
+        &[],
+        &[
+            ("API_ISSUER", issuer.clone()),
+            ("API_ADDR", format!("127.0.0.1:{api_port}")),
+            ("API_INTROSPECTION_CLIENT_ID", "api".to_owned()),
+            ("API_INTROSPECTION_CLIENT_SECRET", "api-secret".to_owned()),
+        ],
+        "listening on",
+    );
+    assert!(api.ready_line.contains("Auto"), "{}", api.ready_line);
+    let service = start(
+        &example("service_client"),
+        &[],
+        &[
+            ("SERVICE_ISSUER", issuer),
+            ("SERVICE_CLIENT_ID", "reports".to_owned()),
+            ("SERVICE_CLIENT_SECRET", "s3cret".to_owned()),
+            ("SERVICE_SCOPES", "reports:read".to_owned()),
+            ("SERVICE_API", format!("http://127.0.0.1:{api_port}/api/me")),
+        ],
+        "call 2:",
+    );
+    let line = &service.ready_line;
+    assert!(line.contains("200 OK"), "{line}");
+    assert!(line.contains(r#""sub":"reports""#), "{line}");
+}
