@@ -1,5 +1,6 @@
 //! APIs: verifying the JWT access tokens a provider issues (RFC 9068), at a
-//! resource server.
+//! resource server, and asking the provider about the opaque ones (token
+//! introspection, RFC 7662).
 //!
 //! An API receives `Authorization: Bearer <token>` from websites and apps
 //! that signed their user in. [`AccessTokenVerifier`] checks such a token
@@ -35,6 +36,40 @@
 //!
 //! With the `axum` feature, `oidc_core::web::Bearer` does this as an
 //! extractor.
+//!
+//! # Opaque access tokens: introspection
+//!
+//! A provider may issue access tokens that are random strings, which only
+//! it can read. With [`TokenValidation::Introspection`] (every token) or
+//! [`TokenValidation::Auto`] (tokens that are not JWTs), and the API's own
+//! client credentials ([`ResourceServerConfig::introspection_client`]),
+//! the verifier asks the provider's `introspection_endpoint`:
+//!
+//! ```no_run
+//! use oidc_core::{AccessTokenVerifier, ResourceServerConfig, TokenValidation};
+//! use std::time::Duration;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let verifier = AccessTokenVerifier::discover(
+//!     ResourceServerConfig::new("https://login.example.com", "https://api.example.com")
+//!         .token_validation(TokenValidation::Auto)
+//!         .introspection_client("my-api", "my-api-secret")
+//!         // How long a revoked token may still be accepted (default 60 s).
+//!         .introspection_cache_ttl(Duration::from_secs(30)),
+//! )
+//! .await?;
+//! # let _ = verifier; Ok(()) }
+//! ```
+//!
+//! The answer must be a JSON object whose `active` is `true` (`false` is
+//! [`AccessTokenError::Inactive`]); then `iss` (if present) follows the
+//! issuer rule, `aud` must name this API (absent: refused unless
+//! [`ResourceServerConfig::introspection_accepts_missing_audience`]),
+//! `exp`, `nbf` and `iat` are checked with the tolerance, a `token_type`
+//! of `refresh_token` is refused, and the required scopes are checked
+//! against `scope`. The result is the same [`AccessTokenClaims`] (`sub`
+//! defaults to `client_id` for client-credentials tokens). Answers are
+//! cached (see [`ResourceServerConfig::introspection_cache_ttl`]).
 //!
 //! # What is checked
 //!
