@@ -422,7 +422,7 @@ fn check_type(typ: Option<&str>, policy: AccessTokenType) -> Result<(), AccessTo
 
 mod config;
 mod errors;
-mod introspection;
+pub(crate) mod introspection;
 mod token_claims;
 
 pub use config::ResourceServerConfig;
