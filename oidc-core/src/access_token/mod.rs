@@ -365,9 +365,11 @@ impl KeysDocument {
             jwks_uri: Option<String>,
             #[serde(default)]
             id_token_signing_alg_values_supported: Vec<String>,
-            introspection_endpoint: Option<String>,
-            introspection_endpoint_auth_methods_supported: Option<Vec<String>>,
-            token_endpoint_auth_methods_supported: Option<Vec<String>>,
+            // Read only when introspecting: a malformed member there must
+            // not stop an API that verifies JWTs only.
+            introspection_endpoint: Option<serde_json::Value>,
+            introspection_endpoint_auth_methods_supported: Option<serde_json::Value>,
+            token_endpoint_auth_methods_supported: Option<serde_json::Value>,
         }
         let document: Document = serde_json::from_slice(body)
             .map_err(|e| DiscoveryError::InvalidDocument(e.to_string()))?;
@@ -377,14 +379,35 @@ impl KeysDocument {
         let url = required_endpoint("jwks_uri", document.jwks_uri, &issuer_url)?;
         let introspection = match document.introspection_endpoint {
             Some(endpoint) if config.validation.introspects() => {
+                let endpoint = serde_json::from_value::<String>(endpoint).map_err(|_| {
+                    DiscoveryError::InvalidDocument(
+                        "`introspection_endpoint` must be a string".into(),
+                    )
+                })?;
                 let endpoint =
                     required_endpoint("introspection_endpoint", Some(endpoint), &issuer_url)?;
+                let methods = |name: &str, value: Option<serde_json::Value>| {
+                    value
+                        .map(serde_json::from_value::<Vec<String>>)
+                        .transpose()
+                        .map_err(|_| {
+                            DiscoveryError::InvalidDocument(format!(
+                                "`{name}` must be an array of strings"
+                            ))
+                        })
+                };
                 let method = introspection::auth_method(
                     config.introspection.method,
-                    document
-                        .introspection_endpoint_auth_methods_supported
-                        .as_deref(),
-                    document.token_endpoint_auth_methods_supported.as_deref(),
+                    methods(
+                        "introspection_endpoint_auth_methods_supported",
+                        document.introspection_endpoint_auth_methods_supported,
+                    )?
+                    .as_deref(),
+                    methods(
+                        "token_endpoint_auth_methods_supported",
+                        document.token_endpoint_auth_methods_supported,
+                    )?
+                    .as_deref(),
                 )?;
                 Some((endpoint, method))
             }
