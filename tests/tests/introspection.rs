@@ -443,3 +443,86 @@ async fn the_example_api_accepts_opaque_tokens_with_introspection_credentials() 
     assert!(line.contains("200 OK"), "{line}");
     assert!(line.contains(r#""sub":"reports""#), "{line}");
 }
+
+/// A provider whose introspection endpoint misbehaves: every failure is
+/// the server's (503, no challenge), typed, and not cached.
+#[tokio::test]
+async fn an_introspection_outage_is_a_503_and_is_not_cached() {
+    use oidc_core::TransportError;
+    use oidc_dev_provider::{Endpoint, Fault, HttpFault};
+    let provider = provider(|p| p).await;
+    let token = token(&provider, &["reports:read"]).await;
+    let verifier = verifier(api_config(&provider).http_timeout(Duration::from_secs(2))).await;
+    let replace = |status: u16, content_type: &str, body: &str| HttpFault::Replace {
+        status,
+        content_type: Some(content_type.to_owned()),
+        body: body.as_bytes().to_vec(),
+    };
+    /// Whether an error is the one a fault should cause.
+    type Expected = fn(&AccessTokenError) -> bool;
+    let cases: Vec<(HttpFault, Expected)> = vec![
+        (replace(503, "text/html", "down"), |e| {
+            matches!(
+                e,
+                AccessTokenError::IntrospectionUnavailable(TransportError::Status {
+                    status: 503,
+                    ..
+                })
+            )
+        }),
+        (replace(200, "text/html", "<p>active</p>"), |e| {
+            matches!(e, AccessTokenError::IntrospectionInvalidResponse(_))
+        }),
+        (
+            replace(200, "application/json", r#"{"active":"true"}"#),
+            |e| matches!(e, AccessTokenError::IntrospectionInvalidResponse(_)),
+        ),
+        (
+            HttpFault::Huge {
+                bytes: 2 * 1024 * 1024,
+                chunked: true,
+            },
+            |e| {
+                matches!(
+                    e,
+                    AccessTokenError::IntrospectionUnavailable(TransportError::BodyTooLarge { .. })
+                )
+            },
+        ),
+        (
+            HttpFault::Redirect {
+                status: 307,
+                location: "http://127.0.0.1:9/elsewhere".into(),
+            },
+            |e| {
+                matches!(
+                    e,
+                    AccessTokenError::IntrospectionUnavailable(TransportError::Redirect { .. })
+                )
+            },
+        ),
+        (HttpFault::Delay(Duration::from_secs(5)), |e| {
+            matches!(
+                e,
+                AccessTokenError::IntrospectionUnavailable(TransportError::Timeout { .. })
+            )
+        }),
+    ];
+    for (fault, expected) in cases {
+        provider.clear_faults();
+        provider.inject(Fault::http(Endpoint::Introspection, fault.clone()));
+        let error = verifier.verify(&token).await.unwrap_err();
+        assert!(expected(&error), "{fault:?}: {error:?}");
+        assert_eq!(error.server_status(), Some(503), "{error:?}");
+        assert!(!error.to_string().contains(&token));
+    }
+    let base = serve(verifier.clone()).await;
+    let (status, challenge, body) = call(&base, "/reports", &token).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(challenge, None);
+
+    // Nothing of it was cached: once the provider recovers, the token passes.
+    provider.clear_faults();
+    verifier.verify(&token).await.expect("accepted again");
+    assert_eq!(call(&base, "/reports", &token).await.0, StatusCode::OK);
+}
