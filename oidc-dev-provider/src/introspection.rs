@@ -11,9 +11,12 @@
 //! endpoint's list); public clients may not introspect.
 //!
 //! The answer is `{"active": false}` for a token that is unknown, expired,
-//! revoked (at the revocation endpoint, or with its grant at sign-out or
-//! refresh-token revocation), or a JWT that does not verify; otherwise
-//! `"active": true` with the token's claims and `token_type` `Bearer`.
+//! revoked at the revocation endpoint, an opaque token whose grant was
+//! revoked (sign-out, refresh-token revocation), or a JWT that does not
+//! verify; otherwise `"active": true` with the token's claims and
+//! `token_type` `Bearer`. (A JWT access token stays active when only its
+//! grant is revoked: the store does not tell a user's JWT from one minted
+//! by the `testing` helpers.)
 
 use std::collections::HashMap;
 use std::sync::Arc;
