@@ -2,6 +2,8 @@
 
 use super::AccessTokenType;
 use super::introspection::{IntrospectionSettings, MAX_CACHE_TTL, TokenValidation};
+#[cfg(doc)]
+use super::{AccessTokenClaims, AccessTokenVerifier};
 use crate::config::{AuthMethod, Limits, SigningAlgorithm, check_scope, parse_issuer};
 use crate::error::ConfigError;
 use crate::jose::issuer::IssuerPolicy;

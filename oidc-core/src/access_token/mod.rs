@@ -184,7 +184,7 @@ impl AccessTokenVerifier {
     /// Checks the configuration, fetches the issuer's discovery document
     /// (`{issuer}/.well-known/openid-configuration`), checks its `issuer`
     /// (equal to the configured one, character for character, or as the
-    /// [`IssuerPolicy`] says) and its `jwks_uri` (https, or http on a
+    /// [`IssuerPolicy`](crate::IssuerPolicy) says) and its `jwks_uri` (https, or http on a
     /// loopback issuer), and reads the algorithms it advertises. The keys
     /// are fetched on the first verification.
     ///

@@ -6,9 +6,11 @@ use crate::jose::claims::{self, TimeRules};
 use serde_json::{Map, Value};
 
 /// The verified claims of an access token: of a JWT access token, or of
-/// the provider's introspection answer for an opaque one (RFC 7662; see
-/// [`from_introspection`](Self::from_introspection) for how its members
-/// fill these fields).
+/// the provider's introspection answer for an opaque one (RFC 7662). For
+/// an introspected token, `iss` defaults to the configured issuer (the
+/// answer comes from the issuer's own endpoint), `sub` to `client_id` (a
+/// client-credentials token, as RFC 9068 section 2.2 says), and `exp` as
+/// documented on the field; `raw` is the answer as received.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AccessTokenClaims {
