@@ -1,11 +1,19 @@
 //! An API (resource server) that accepts the provider's JWT access tokens
-//! (RFC 9068) as `Authorization: Bearer` tokens.
+//! (RFC 9068) as `Authorization: Bearer` tokens, and, given introspection
+//! credentials, its opaque access tokens too (RFC 7662).
 //!
 //! | Variable | Required | Default |
 //! | --- | --- | --- |
 //! | `API_ISSUER` | yes | |
 //! | `API_AUDIENCE` | no | `API_ISSUER` + `/api` (the dev provider's access token audience) |
 //! | `API_ADDR` | no | `127.0.0.1:4000` |
+//! | `API_INTROSPECTION_CLIENT_ID`, `API_INTROSPECTION_CLIENT_SECRET` | no (both or neither) | unset: JWT access tokens only |
+//!
+//! With `API_INTROSPECTION_CLIENT_ID` and `API_INTROSPECTION_CLIENT_SECRET`
+//! (a confidential client registered at the provider for the API), tokens
+//! that are not JWTs are checked at the provider's `introspection_endpoint`
+//! ([`TokenValidation::Auto`]); JWTs are still verified locally. Answers
+//! are cached for up to 60 s, so a revoked token may be accepted that long.
 //!
 //! Routes:
 //!
@@ -32,11 +40,22 @@
 //! curl -i -H "Authorization: Bearer $TOKEN" http://127.0.0.1:4000/api/profile
 //! curl -i http://127.0.0.1:4000/api/me          # 401 with WWW-Authenticate
 //! ```
+//!
+//! With opaque access tokens, introspected as the client `api`:
+//!
+//! ```sh
+//! cargo run -p oidc-dev-provider -- --opaque-access-tokens \
+//!     --client 'reports:s3cret:http://127.0.0.1/unused' --client 'api:api-secret:http://127.0.0.1/unused' &
+//! API_ISSUER=http://127.0.0.1:9000 API_INTROSPECTION_CLIENT_ID=api \
+//!     API_INTROSPECTION_CLIENT_SECRET=api-secret cargo run --example api_server &
+//! SERVICE_ISSUER=http://127.0.0.1:9000 SERVICE_CLIENT_ID=reports SERVICE_CLIENT_SECRET=s3cret \
+//!     cargo run --example service_client
+//! ```
 
 use axum::routing::get;
 use axum::{Json, Router};
 use oidc_core::web::{Bearer, ScopeSet};
-use oidc_core::{AccessTokenVerifier, ResourceServerConfig};
+use oidc_core::{AccessTokenVerifier, ResourceServerConfig, TokenValidation};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -108,7 +127,25 @@ async fn main() -> ExitCode {
     };
 
     // Discovery once at start; keys are fetched on the first request and cached.
-    let config = ResourceServerConfig::new(&issuer, &audience).realm("example-api");
+    let mut config = ResourceServerConfig::new(&issuer, &audience).realm("example-api");
+    let variable = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    match (
+        variable("API_INTROSPECTION_CLIENT_ID"),
+        variable("API_INTROSPECTION_CLIENT_SECRET"),
+    ) {
+        (Some(client_id), Some(secret)) => {
+            config = config
+                .token_validation(TokenValidation::Auto)
+                .introspection_client(client_id, secret);
+        }
+        (None, None) => {}
+        _ => {
+            eprintln!(
+                "set both API_INTROSPECTION_CLIENT_ID and API_INTROSPECTION_CLIENT_SECRET, or neither"
+            );
+            return ExitCode::from(2);
+        }
+    }
     let verifier = match AccessTokenVerifier::discover(config).await {
         Ok(verifier) => verifier,
         Err(error) => {
@@ -124,7 +161,10 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!("API listening on http://{addr} (issuer {issuer}, audience {audience})");
+    println!(
+        "API listening on http://{addr} (issuer {issuer}, audience {audience}, tokens: {:?})",
+        verifier.token_validation()
+    );
     let served = axum::serve(listener, app(verifier))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -247,6 +247,9 @@
 //! | Web glue: refreshes of one session at once, per instance (its other requests wait, then use the stored result) | 1 | fixed |
 //! | Web glue: after `invalid_grant`, the session is re-read for another instance's new tokens before signing out | up to 2 s, every 100 ms | fixed |
 //! | Web glue: refreshes at a provider pause after a transient failure (timeout, network, 5xx); meanwhile `SignedIn` answers with the stale token ([`SignedIn::access_token_expired`](web::SignedIn::access_token_expired)) | 5 s | fixed |
+//! | APIs: how long an introspection answer (RFC 7662) is relied on: min(the token's `exp`, the bound); inactive answers are not cached; a revoked token may be accepted for up to the bound | 60 s (at most 1 h; zero: no cache) | [`ResourceServerConfig::introspection_cache_ttl`](access_token::ResourceServerConfig::introspection_cache_ttl) |
+//! | APIs: introspection answers cached (keyed by the token's SHA-256 digest; beyond it the least used go) | 10,000 | [`INTROSPECTION_CACHE_CAPACITY`](access_token::INTROSPECTION_CACHE_CAPACITY), fixed |
+//! | APIs: introspection endpoint authentication | from `introspection_endpoint_auth_methods_supported`, else the token endpoint's list: `client_secret_post` if listed, else `client_secret_basic` (also when nothing is listed) | [`ResourceServerConfig::introspection_auth_method`](access_token::ResourceServerConfig::introspection_auth_method) |
 //! | Client credentials token replaced this long before it expires (one request for all concurrent callers) | 30 s | [`ServiceClient::leeway`](crate::ServiceClient::leeway) |
 //! | Redis (feature `redis`): deadline of each command and of connecting; reconnect retries per outage | 2 s; 2 | [`RedisOptions`](redis::RedisOptions) |
 //! | Redis: margin added to every expiry (Redis expires keys by its own clock) | 60 s | [`RedisOptions`](redis::RedisOptions) |
@@ -294,7 +297,8 @@ pub use support::bench as __bench;
 pub use support::fuzz as __fuzz;
 
 pub use access_token::{
-    AccessTokenClaims, AccessTokenError, AccessTokenType, AccessTokenVerifier, ResourceServerConfig,
+    AccessTokenClaims, AccessTokenError, AccessTokenType, AccessTokenVerifier,
+    ResourceServerConfig, TokenValidation,
 };
 pub use client::Client;
 pub use config::{

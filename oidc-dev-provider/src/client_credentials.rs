@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::config::DevClient;
-use crate::faults::TokenKind;
 use crate::oauth_error::OAuthError;
 use crate::params::Params;
 use crate::state::AppState;
@@ -52,7 +51,7 @@ pub(crate) fn grant(
     );
     let header = tokens::header(state, state.settings.signing_alg, TYP_ACCESS_TOKEN);
     let access_token = state
-        .mint(TokenKind::AccessToken, &client.id, header, claims)
+        .access_token(&client.id, header, claims, false)
         .map_err(|e| OAuthError::server_error(e.to_string()))?;
     tracing::info!(client_id = %client.id, jti, "client credentials token issued");
     let mut body = json!({

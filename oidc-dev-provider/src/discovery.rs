@@ -148,6 +148,19 @@ fn metadata(state: &AppState) -> Value {
             );
         }
     }
+    if state.settings.introspection {
+        members.insert(
+            "introspection_endpoint".into(),
+            state.endpoint(paths.introspection).into(),
+        );
+        // Authenticated like the token endpoint (RFC 8414 section 2).
+        if let Some(methods) = &state.settings.token_auth_methods {
+            members.insert(
+                "introspection_endpoint_auth_methods_supported".into(),
+                json!(methods),
+            );
+        }
+    }
     if let Some(methods) = &state.settings.code_challenge_methods {
         members.insert("code_challenge_methods_supported".into(), json!(methods));
     }

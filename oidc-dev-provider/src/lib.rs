@@ -223,6 +223,7 @@ mod client_credentials;
 mod config;
 mod discovery;
 pub mod faults;
+mod introspection;
 mod keys;
 mod logout;
 mod oauth_error;

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! cargo run -p oidc-dev-provider -- [--addr 127.0.0.1:9000] [--client ID:SECRET:REDIRECT_URI]... [--profile NAME]
+//!     [--opaque-access-tokens]
 //! ```
 //!
 //! Also reads `DEV_PROVIDER_ADDR`, `DEV_PROVIDER_CLIENTS` (comma-separated
@@ -18,7 +19,7 @@ use oidc_dev_provider::{DevClient, DevProvider, Profile};
 
 const USAGE: &str = "\
 Usage: oidc-dev-provider [--addr IP:PORT] [--client ID:SECRET:REDIRECT_URI]... [--profile NAME]
-                         [--allow-minimal-token-requests]
+                         [--allow-minimal-token-requests] [--opaque-access-tokens]
 
   --addr      address to listen on (default 127.0.0.1:9000; env DEV_PROVIDER_ADDR)
   --client    register a confidential client; repeatable
@@ -33,6 +34,9 @@ Usage: oidc-dev-provider [--addr IP:PORT] [--client ID:SECRET:REDIRECT_URI]... [
   --allow-minimal-token-requests
               accept token requests without grant_type and redirect_uri, as in
               the integration guide's example
+  --opaque-access-tokens
+              issue opaque access tokens (random strings) instead of JWTs; APIs
+              check them at the introspection endpoint (RFC 7662)
 Without a client, `demo-client` / `demo-secret` with redirect URI
 http://localhost:3000/callback is registered.";
 
@@ -43,6 +47,7 @@ struct Options {
     addr: SocketAddr,
     clients: Vec<DevClient>,
     minimal: bool,
+    opaque: bool,
     profile: Profile,
 }
 
@@ -85,6 +90,7 @@ fn parse_args() -> Result<Options, String> {
         .ok()
         .filter(|p| !p.is_empty());
     let mut minimal = false;
+    let mut opaque = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -104,6 +110,7 @@ fn parse_args() -> Result<Options, String> {
             "--client" => specs.push(value("--client")?),
             "--profile" => profile = Some(value("--profile")?),
             "--allow-minimal-token-requests" => minimal = true,
+            "--opaque-access-tokens" => opaque = true,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -131,6 +138,7 @@ fn parse_args() -> Result<Options, String> {
         addr,
         clients,
         minimal,
+        opaque,
         profile,
     })
 }
@@ -147,7 +155,8 @@ async fn main() -> ExitCode {
     let mut builder = DevProvider::builder()
         .bind(options.addr)
         .profile(options.profile)
-        .allow_minimal_token_requests(options.minimal);
+        .allow_minimal_token_requests(options.minimal)
+        .opaque_access_tokens(options.opaque);
     let mut lines = Vec::new();
     for client in options.clients {
         lines.push(format!(

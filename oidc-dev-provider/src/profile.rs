@@ -130,6 +130,7 @@ impl Profile {
                 jwks: "/realms/dev/protocol/openid-connect/certs",
                 logout: Some("/realms/dev/protocol/openid-connect/logout"),
                 revocation: "/realms/dev/protocol/openid-connect/revoke",
+                introspection: "/realms/dev/protocol/openid-connect/token/introspect",
             },
             _ => Paths {
                 discovery: "/.well-known/openid-configuration",
@@ -143,6 +144,7 @@ impl Profile {
                 )
                 .then_some("/logout"),
                 revocation: "/revoke",
+                introspection: "/introspect",
             },
         }
     }
@@ -273,6 +275,9 @@ pub(crate) struct Paths {
     /// Where RFC 7009 revocation is served when it is enabled
     /// (`Settings::revocation`).
     pub(crate) revocation: &'static str,
+    /// Where RFC 7662 introspection is served when it is enabled
+    /// (`Settings::introspection`).
+    pub(crate) introspection: &'static str,
 }
 
 #[cfg(test)]

@@ -60,7 +60,7 @@ pub struct DevProviderBuilder {
     bind: SocketAddr,
     clients: Vec<DevClient>,
     users: Vec<String>,
-    settings: Settings,
+    pub(crate) settings: Settings,
     /// `Some` when [`DevProviderBuilder::token_endpoint_auth_methods_supported`]
     /// overrides the profile's list.
     token_auth_methods: Option<Option<Vec<String>>>,
@@ -73,6 +73,9 @@ pub struct DevProviderBuilder {
     /// `Some` when [`DevProviderBuilder::revocation_endpoint`] overrides
     /// the profile's default.
     revocation: Option<bool>,
+    /// `Some` when [`DevProviderBuilder::introspection_endpoint`] overrides
+    /// the profile's default.
+    pub(crate) introspection: Option<bool>,
 }
 
 impl Default for DevProviderBuilder {
@@ -92,11 +95,14 @@ impl Default for DevProviderBuilder {
                 jwks_cache_control: None,
                 acr_values: Vec::new(),
                 revocation: false,
+                introspection: false,
+                opaque_access_tokens: false,
             },
             token_auth_methods: None,
             code_challenge_methods: None,
             acr_values: None,
             revocation: None,
+            introspection: None,
         }
     }
 }
@@ -244,6 +250,7 @@ impl DevProviderBuilder {
             _ => Vec::new(),
         });
         self.settings.revocation = self.revocation.unwrap_or(profile == Profile::Guide);
+        self.settings.introspection = self.introspection.unwrap_or(profile == Profile::Guide);
         let mut clients = HashMap::new();
         for client in self.clients {
             client.validate().map_err(DevProviderError::InvalidClient)?;

@@ -96,15 +96,21 @@ fn revoke_refresh_token(
     Ok(revoked)
 }
 
-/// `Ok(true)` if `token` is an access token this provider signed (expired
-/// or not).
+/// `Ok(true)` if `token` is an access token this provider issued (opaque
+/// or signed, expired or not).
 fn revoke_access_token(
     state: &AppState,
     client: &DevClient,
     token: &str,
 ) -> Result<bool, OAuthError> {
-    let Ok(claims) = state.verify(token, TYP_ACCESS_TOKEN, false) else {
-        return Ok(false);
+    let opaque = state.store().introspection.opaque_claims(token).cloned();
+    let is_opaque = opaque.is_some();
+    let claims = match opaque {
+        Some(claims) => claims,
+        None => match state.verify(token, TYP_ACCESS_TOKEN, false) {
+            Ok(claims) => claims,
+            Err(_) => return Ok(false),
+        },
     };
     if claims.get("client_id").and_then(Value::as_str) != Some(client.id.as_str()) {
         return Err(OAuthError::invalid_grant(
@@ -112,7 +118,14 @@ fn revoke_access_token(
         ));
     }
     if let Some(jti) = claims.get("jti").and_then(Value::as_str) {
-        state.store().revoke_access_token(jti);
+        let mut store = state.store();
+        store.revoke_access_token(jti);
+        if is_opaque {
+            store.introspection.revoke_opaque(token);
+        } else {
+            let exp = claims.get("exp").and_then(Value::as_u64).unwrap_or(0);
+            store.introspection.revoke_jwt(jti, exp);
+        }
         tracing::info!(client_id = %client.id, "access token revoked");
     }
     Ok(true)

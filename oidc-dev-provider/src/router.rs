@@ -15,7 +15,9 @@ use axum::response::Response;
 use axum::routing::{get, post};
 
 use crate::state::AppState;
-use crate::{authorize, discovery, logout, pages, revocation, token_endpoint, userinfo};
+use crate::{
+    authorize, discovery, introspection, logout, pages, revocation, token_endpoint, userinfo,
+};
 
 /// The provider's routes. The protocol endpoints' paths come from the
 /// profile (Keycloak serves them under `/realms/dev/...`); the sign-in pages
@@ -43,6 +45,9 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
     }
     if state.settings.revocation {
         router = router.route(paths.revocation, post(revocation::revoke));
+    }
+    if state.settings.introspection {
+        router = router.route(paths.introspection, post(introspection::introspect));
     }
     router
         .fallback(not_found)

@@ -37,6 +37,10 @@ pub(crate) struct Settings {
     pub(crate) acr_values: Vec<String>,
     /// Whether the revocation endpoint (RFC 7009) is served and published.
     pub(crate) revocation: bool,
+    /// Whether the introspection endpoint (RFC 7662) is served and published.
+    pub(crate) introspection: bool,
+    /// Whether access tokens are opaque strings (see `introspection.rs`).
+    pub(crate) opaque_access_tokens: bool,
 }
 
 /// Everything the handlers share.

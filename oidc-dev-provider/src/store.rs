@@ -199,6 +199,8 @@ pub(crate) struct Store {
     signed_in: HashSet<(String, String)>,
     requests: Vec<RecordedRequest>,
     authorizations: Vec<RecordedAuthorization>,
+    /// Opaque access tokens and revoked JWT access tokens.
+    pub(crate) introspection: crate::introspection::IntrospectionStore,
 }
 
 impl Store {

@@ -235,7 +235,7 @@ fn issue(
         .unwrap_or(0);
     let header = tokens::header(state, state.settings.signing_alg, TYP_ACCESS_TOKEN);
     let access_token = state
-        .mint(TokenKind::AccessToken, &client.id, header, claims)
+        .access_token(&client.id, header, claims, true)
         .map_err(server_error)?;
 
     let id_alg = state.id_token_alg(client);

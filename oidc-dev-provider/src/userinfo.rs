@@ -56,9 +56,12 @@ fn bearer_token(headers: &HeaderMap) -> Result<&str, BearerError> {
 
 fn handle(state: &AppState, headers: &HeaderMap) -> Result<Response, BearerError> {
     let token = bearer_token(headers)?;
-    let claims = state
-        .verify(token, TYP_ACCESS_TOKEN, true)
-        .map_err(|e| BearerError::invalid(format!("The access token is not valid: {e}.")))?;
+    let claims = match state.active_opaque_token(token) {
+        Some(claims) => claims,
+        None => state
+            .verify(token, TYP_ACCESS_TOKEN, true)
+            .map_err(|e| BearerError::invalid(format!("The access token is not valid: {e}.")))?,
+    };
     // Entra's UserInfo is a Microsoft Graph endpoint: a token issued for
     // another API (a resource scope) is refused.
     if state.profile() == Profile::Entra && !audience_includes(&claims, ENTRA_GRAPH_AUDIENCE) {

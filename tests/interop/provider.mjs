@@ -229,18 +229,27 @@ const provider = new Provider(ISSUER, {
     clientCredentials: { enabled: true },
     // A request naming an API with `resource` (RFC 8707) gets a JWT access
     // token (RFC 9068) whose `aud` is that API, with the API's scopes;
-    // without one, access tokens stay opaque as before.
+    // without one, access tokens stay opaque as before. The API
+    // `https://opaque.interop.example` gets opaque tokens with its `aud`,
+    // for APIs that introspect (RFC 7662).
     resourceIndicators: {
       enabled: true,
       defaultResource: () => undefined,
       useGrantedResource: () => false,
-      getResourceServerInfo: (ctx, resource) => ({
-        scope: 'reports:read reports:write',
-        audience: resource,
-        accessTokenFormat: 'jwt',
-        accessTokenTTL: 600,
-        jwt: { sign: { alg: 'RS256' } },
-      }),
+      getResourceServerInfo: (ctx, resource) => (resource === 'https://opaque.interop.example'
+        ? {
+          scope: 'reports:read reports:write',
+          audience: resource,
+          accessTokenFormat: 'opaque',
+          accessTokenTTL: 600,
+        }
+        : {
+          scope: 'reports:read reports:write',
+          audience: resource,
+          accessTokenFormat: 'jwt',
+          accessTokenTTL: 600,
+          jwt: { sign: { alg: 'RS256' } },
+        }),
     },
     // RFC 7662: any authenticated confidential client may introspect.
     introspection: { enabled: true },

@@ -595,3 +595,60 @@ async fn the_web_glue_logs_each_refused_login_once() {
     secrets.push(("client secret", provider.client_secret.clone()));
     capture.assert_free_of(&secrets);
 }
+
+// ---- (d) an API introspecting opaque tokens -------------------------------------------------
+
+/// `oidc.introspection`: one span per request to the provider (none for a
+/// cached answer), named by its outcome; neither the token nor the API's
+/// secret in anything logged.
+#[tokio::test]
+async fn introspection_has_a_span_per_request_and_logs_no_token() {
+    use oidc_core::{
+        AccessTokenError, AccessTokenVerifier, ResourceServerConfig, ServiceClient, TokenValidation,
+    };
+    let _one = ONE_AT_A_TIME.lock().await;
+    let provider = Fixture::builder("svc", "svc-secret-value", REDIRECT_URI)
+        .provider(|p| {
+            p.opaque_access_tokens(true).client(
+                oidc_dev_provider::DevClient::confidential("api", "api-secret-value")
+                    .redirect_uri(REDIRECT_URI),
+            )
+        })
+        .start()
+        .await;
+    let host = host_of(&provider);
+    let service = ServiceClient::new(provider.client().await).scopes(["reports:read"]);
+    let token = service.access_token().await.unwrap().secret().to_owned();
+    let verifier = AccessTokenVerifier::discover(
+        ResourceServerConfig::new(
+            provider.issuer_str(),
+            format!("{}/api", provider.issuer_str()),
+        )
+        .token_validation(TokenValidation::Introspection)
+        .introspection_client("api", "api-secret-value"),
+    )
+    .await
+    .unwrap();
+    let (capture, _guard) = Capture::start();
+
+    verifier.verify(&token).await.expect("active");
+    verifier.verify(&token).await.expect("cached");
+    assert_step(&capture, &capture.span("oidc.introspection"), &host, "ok");
+
+    capture.clear();
+    let unknown = "an-unknown-opaque-token-value";
+    let error = verifier.verify(unknown).await.unwrap_err();
+    assert_eq!(error, AccessTokenError::Inactive);
+    assert_step(
+        &capture,
+        &capture.span("oidc.introspection"),
+        &host,
+        "introspection.inactive",
+    );
+
+    capture.assert_free_of(&[
+        ("access token", token),
+        ("unknown token", unknown.to_owned()),
+        ("introspection secret", "api-secret-value".to_owned()),
+    ]);
+}

@@ -1,7 +1,7 @@
 //! Why an access token or an `Authorization` header was refused, and the
 //! RFC 6750 answer for it.
 
-use crate::error::{ClaimsError, JwsError};
+use crate::error::{ClaimsError, JwsError, TransportError};
 
 /// Why an access token was refused. [`error_code`](Self::error_code) and
 /// [`error_description`](Self::error_description) are what an API sends
@@ -42,6 +42,49 @@ pub enum AccessTokenError {
         /// Every scope the resource requires.
         required: Vec<String>,
     },
+    /// The provider's introspection endpoint answered `"active": false`
+    /// (RFC 7662 section 2.2): the token is revoked, expired, unknown, or
+    /// not one this API may ask about.
+    #[error("the provider says the token is not active (introspection)")]
+    Inactive,
+    /// The introspection answer has no `aud`. Some providers omit it for
+    /// opaque tokens; accept that with
+    /// [`ResourceServerConfig::introspection_accepts_missing_audience`](crate::ResourceServerConfig::introspection_accepts_missing_audience).
+    #[error(
+        "the introspected token has no audience, so it may be meant for another API (see ResourceServerConfig::introspection_accepts_missing_audience)"
+    )]
+    MissingAudience,
+    /// The introspection answer's `token_type` says it is a refresh token.
+    #[error("the introspected token is a refresh token, not an access token")]
+    RefreshToken,
+    /// The introspection endpoint could not be reached, timed out, or
+    /// answered an HTTP error without an OAuth error body: the provider's
+    /// outage, not the caller's fault (HTTP 503).
+    #[error("the token could not be introspected: {0}")]
+    IntrospectionUnavailable(TransportError),
+    /// The introspection endpoint refused the API's request with an OAuth
+    /// error (`invalid_client`: wrong introspection credentials or
+    /// method): the API's configuration is wrong (HTTP 500).
+    #[error(
+        "the introspection endpoint refused this API's request: {error}{} (HTTP {status}); check the introspection client id, secret and method",
+        .description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default()
+    )]
+    IntrospectionRefused {
+        /// The OAuth error code, e.g. `invalid_client`.
+        error: String,
+        /// The provider's `error_description`, if any.
+        description: Option<String>,
+        /// The HTTP status.
+        status: u16,
+    },
+    /// The introspection answer is not a JSON object, or its `active` is
+    /// missing or not a boolean (HTTP 503: the provider misbehaves).
+    #[error("the introspection response is invalid: {0}")]
+    IntrospectionInvalidResponse(String),
+    /// The introspection request's client authentication could not be
+    /// built (HTTP 500).
+    #[error("the introspection request's client authentication failed: {0}")]
+    IntrospectionClientAuth(String),
 }
 
 impl AccessTokenError {
@@ -49,6 +92,21 @@ impl AccessTokenError {
     /// are unavailable (HTTP 503), rather than refused.
     pub fn is_keys_unavailable(&self) -> bool {
         matches!(self, Self::Jws(JwsError::KeysUnavailable(_)))
+    }
+
+    /// The HTTP status of a token that could not be checked through no
+    /// fault of the caller: 503 when the provider's keys or its
+    /// introspection endpoint are unavailable (or answer nonsense), 500
+    /// when the API's own introspection configuration is refused. `None`
+    /// for a refused token (the caller's problem: 401 or 403).
+    pub fn server_status(&self) -> Option<u16> {
+        match self {
+            Self::Jws(JwsError::KeysUnavailable(_))
+            | Self::IntrospectionUnavailable(_)
+            | Self::IntrospectionInvalidResponse(_) => Some(503),
+            Self::IntrospectionRefused { .. } | Self::IntrospectionClientAuth(_) => Some(500),
+            _ => None,
+        }
     }
 
     /// The RFC 6750 error code: `insufficient_scope` or `invalid_token`.
@@ -87,6 +145,15 @@ impl AccessTokenError {
             Self::Claims(_) => "the access token's claims are invalid",
             Self::WrongAudience { .. } => "the access token is not meant for this API",
             Self::InsufficientScope { .. } => "the access token lacks a required scope",
+            Self::Inactive => "the access token is not active",
+            Self::MissingAudience => "the access token is not meant for this API",
+            Self::RefreshToken => "a refresh token is not an access token",
+            Self::IntrospectionUnavailable(_) | Self::IntrospectionInvalidResponse(_) => {
+                "the provider cannot check access tokens right now"
+            }
+            Self::IntrospectionRefused { .. } | Self::IntrospectionClientAuth(_) => {
+                "this API cannot check access tokens"
+            }
         }
     }
 }
@@ -100,7 +167,8 @@ impl AccessTokenError {
 /// | [`InvalidRequest`](Self::InvalidRequest) (malformed header) | 400 | `Bearer realm="R", error="invalid_request", error_description="..."` |
 /// | [`Token`](Self::Token) (refused token) | 401 | `Bearer realm="R", error="invalid_token", error_description="..."` |
 /// | [`Token`](Self::Token) with [`AccessTokenError::InsufficientScope`] | 403 | `Bearer realm="R", error="insufficient_scope", error_description="...", scope="a b"` |
-/// | [`Token`](Self::Token) with [`JwsError::KeysUnavailable`] | 503 | none |
+/// | [`Token`](Self::Token) with [`JwsError::KeysUnavailable`], [`AccessTokenError::IntrospectionUnavailable`] or [`AccessTokenError::IntrospectionInvalidResponse`] | 503 | none |
+/// | [`Token`](Self::Token) with [`AccessTokenError::IntrospectionRefused`] or [`AccessTokenError::IntrospectionClientAuth`] | 500 | none |
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum BearerError {
@@ -124,13 +192,12 @@ impl BearerError {
             Self::MissingToken => 401,
             Self::InvalidRequest(_) => 400,
             Self::Token(AccessTokenError::InsufficientScope { .. }) => 403,
-            Self::Token(AccessTokenError::Jws(JwsError::KeysUnavailable(_))) => 503,
-            Self::Token(_) => 401,
+            Self::Token(error) => error.server_status().unwrap_or(401),
         }
     }
 
     /// The `WWW-Authenticate` header value, or `None` when the failure is
-    /// the server's (503). Attribute values are quoted and limited to the
+    /// the server's (503, 500). Attribute values are quoted and limited to the
     /// characters RFC 6750 allows.
     pub fn www_authenticate(&self, realm: &str) -> Option<String> {
         let mut challenge = format!("Bearer realm=\"{}\"", quoted(realm));
@@ -142,7 +209,7 @@ impl BearerError {
                     quoted(description)
                 ));
             }
-            Self::Token(AccessTokenError::Jws(JwsError::KeysUnavailable(_))) => return None,
+            Self::Token(error) if error.server_status().is_some() => return None,
             Self::Token(error) => {
                 challenge.push_str(&format!(
                     ", error=\"{}\", error_description=\"{}\"",

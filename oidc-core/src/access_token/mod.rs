@@ -1,5 +1,6 @@
 //! APIs: verifying the JWT access tokens a provider issues (RFC 9068), at a
-//! resource server.
+//! resource server, and asking the provider about the opaque ones (token
+//! introspection, RFC 7662).
 //!
 //! An API receives `Authorization: Bearer <token>` from websites and apps
 //! that signed their user in. [`AccessTokenVerifier`] checks such a token
@@ -35,6 +36,40 @@
 //!
 //! With the `axum` feature, `oidc_core::web::Bearer` does this as an
 //! extractor.
+//!
+//! # Opaque access tokens: introspection
+//!
+//! A provider may issue access tokens that are random strings, which only
+//! it can read. With [`TokenValidation::Introspection`] (every token) or
+//! [`TokenValidation::Auto`] (tokens that are not JWTs), and the API's own
+//! client credentials ([`ResourceServerConfig::introspection_client`]),
+//! the verifier asks the provider's `introspection_endpoint`:
+//!
+//! ```no_run
+//! use oidc_core::{AccessTokenVerifier, ResourceServerConfig, TokenValidation};
+//! use std::time::Duration;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let verifier = AccessTokenVerifier::discover(
+//!     ResourceServerConfig::new("https://login.example.com", "https://api.example.com")
+//!         .token_validation(TokenValidation::Auto)
+//!         .introspection_client("my-api", "my-api-secret")
+//!         // How long a revoked token may still be accepted (default 60 s).
+//!         .introspection_cache_ttl(Duration::from_secs(30)),
+//! )
+//! .await?;
+//! # let _ = verifier; Ok(()) }
+//! ```
+//!
+//! The answer must be a JSON object whose `active` is `true` (`false` is
+//! [`AccessTokenError::Inactive`]); then `iss` (if present) follows the
+//! issuer rule, `aud` must name this API (absent: refused unless
+//! [`ResourceServerConfig::introspection_accepts_missing_audience`]),
+//! `exp`, `nbf` and `iat` are checked with the tolerance, a `token_type`
+//! of `refresh_token` is refused, and the required scopes are checked
+//! against `scope`. The result is the same [`AccessTokenClaims`] (`sub`
+//! defaults to `client_id` for client-credentials tokens). Answers are
+//! cached (see [`ResourceServerConfig::introspection_cache_ttl`]).
 //!
 //! # What is checked
 //!
@@ -77,17 +112,17 @@
 //! - **`client_id`** (RFC 9068 section 2.2): required in access tokens,
 //!   absent from ID tokens; required in the default mode.
 
-use crate::config::{Limits, SigningAlgorithm, check_scope, parse_issuer};
+use crate::config::{SigningAlgorithm, parse_issuer};
 use crate::error::{ConfigError, DiscoveryError};
-use crate::jose::issuer::{ExpectedIssuer, IssuerPolicy};
+use crate::jose::issuer::ExpectedIssuer;
 use crate::jose::jwks::{JwksCache, JwksPolicy};
 use crate::jose::jws::CompactJws;
 use crate::provider::discovery::{fetch_document, required_endpoint};
 use crate::provider::http::Http;
 use crate::provider::negotiated::algorithms_from_metadata;
 use crate::util::unix_now;
+use introspection::Introspector;
 use std::fmt;
-use std::ops::RangeInclusive;
 use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
@@ -106,171 +141,6 @@ pub enum AccessTokenType {
     /// 9068. ID tokens are then told apart by their claims only (`nonce`,
     /// `at_hash`, `c_hash`): make sure the API's audience is no client id.
     AllowUntyped,
-}
-
-/// The configuration of an [`AccessTokenVerifier`]: who issues the tokens
-/// and which audience this API is. No client id or secret: an API only
-/// verifies.
-///
-/// ```
-/// use oidc_core::{AccessTokenType, ResourceServerConfig, SigningAlgorithm};
-/// use std::time::Duration;
-///
-/// let config = ResourceServerConfig::new("https://login.example.com", "https://api.example.com")
-///     .required_scopes(["api"])
-///     .clock_tolerance(Duration::from_secs(30))
-///     .realm("example-api");
-/// assert!(config.validate().is_ok());
-/// // The algorithms come from the provider's metadata; pin them only to
-/// // narrow them.
-/// let pinned = config.allowed_algorithms([SigningAlgorithm::ES256]);
-/// assert!(pinned.validate().is_ok());
-/// # let _ = AccessTokenType::Rfc9068;
-/// ```
-#[derive(Debug, Clone)]
-pub struct ResourceServerConfig {
-    issuer: String,
-    audience: String,
-    /// `None`: from the provider's metadata.
-    algorithms: Option<Vec<SigningAlgorithm>>,
-    issuer_policy: IssuerPolicy,
-    token_type: AccessTokenType,
-    required_scopes: Vec<String>,
-    realm: Option<String>,
-    limits: Limits,
-}
-
-impl ResourceServerConfig {
-    /// Tokens from `issuer` (exactly as in its discovery document), for the
-    /// API identified by `audience` (the `aud` the provider puts in access
-    /// tokens for this API). Defaults: the algorithms the provider
-    /// advertises, RFC 9068 typing, no required scope, 60 s clock
-    /// tolerance, realm = the audience.
-    pub fn new(issuer: impl Into<String>, audience: impl Into<String>) -> Self {
-        Self {
-            issuer: issuer.into(),
-            audience: audience.into(),
-            algorithms: None,
-            issuer_policy: IssuerPolicy::Exact,
-            token_type: AccessTokenType::default(),
-            required_scopes: Vec::new(),
-            realm: None,
-            limits: Limits::default(),
-        }
-    }
-
-    /// Restricts the signature algorithms accepted to this list.
-    ///
-    /// Unset (the default), the verifier accepts the provider's
-    /// `id_token_signing_alg_values_supported` that this crate verifies
-    /// (the provider signs its JWTs with the keys of its JWKS), or RS256,
-    /// which RFC 9068 requires every provider to support, when it lists
-    /// none. Each key verifies only the algorithms its type and `alg` allow;
-    /// `none` and HMAC are never accepted.
-    pub fn allowed_algorithms(
-        mut self,
-        algorithms: impl IntoIterator<Item = SigningAlgorithm>,
-    ) -> Self {
-        self.algorithms = Some(algorithms.into_iter().collect());
-        self
-    }
-
-    /// How the tokens' `iss` is matched (default [`IssuerPolicy::Exact`]),
-    /// e.g. [`IssuerPolicy::EntraMultiTenant`] for an API that accepts
-    /// tokens of every Entra ID tenant.
-    pub fn issuer_policy(mut self, policy: IssuerPolicy) -> Self {
-        self.issuer_policy = policy;
-        self
-    }
-
-    /// Which `typ` values are accepted (default [`AccessTokenType::Rfc9068`]).
-    pub fn token_type(mut self, token_type: AccessTokenType) -> Self {
-        self.token_type = token_type;
-        self
-    }
-
-    /// Scopes every token must have been granted, whatever the route. For
-    /// per-route scopes use [`AccessTokenClaims::require_scopes`] (or the
-    /// axum extractor's scope parameter).
-    pub fn required_scopes<I, S>(mut self, scopes: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.required_scopes = scopes.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// The `realm` of the `WWW-Authenticate` challenges (default: the
-    /// audience).
-    pub fn realm(mut self, realm: impl Into<String>) -> Self {
-        self.realm = Some(realm.into());
-        self
-    }
-
-    /// Allowed clock difference with the provider for `exp`, `nbf` and
-    /// `iat` (default 60 s, at most 5 minutes).
-    pub fn clock_tolerance(mut self, tolerance: Duration) -> Self {
-        self.limits.clock_tolerance = tolerance;
-        self
-    }
-
-    /// The deadline of each request to the provider (discovery, JWKS),
-    /// body included (default 10 s).
-    pub fn http_timeout(mut self, timeout: Duration) -> Self {
-        self.limits.http_timeout = timeout;
-        self
-    }
-
-    /// The minimum time between two JWKS refetches triggered by an unknown
-    /// `kid` (default 10 s).
-    pub fn jwks_refresh_cooldown(mut self, cooldown: Duration) -> Self {
-        self.limits.jwks_refresh_cooldown = cooldown;
-        self
-    }
-
-    /// How long fetched signing keys are trusted before the JWKS is fetched
-    /// again: the response's `Cache-Control: max-age` clamped to `range`
-    /// (`no-store` and `no-cache` mean its start), or `default` without
-    /// one. Defaults: 1 hour within 1 minute to 24 hours. The range must
-    /// lie within 1 second and 7 days and contain `default`. The bound
-    /// matters: a key the provider withdraws stays trusted until then.
-    pub fn jwks_max_age(mut self, default: Duration, range: RangeInclusive<Duration>) -> Self {
-        self.limits.jwks_max_age = default;
-        self.limits.jwks_min_max_age = *range.start();
-        self.limits.jwks_max_max_age = *range.end();
-        self
-    }
-
-    /// The configured issuer.
-    pub fn issuer(&self) -> &str {
-        &self.issuer
-    }
-
-    /// The configured audience.
-    pub fn audience(&self) -> &str {
-        &self.audience
-    }
-
-    /// Checks every setting; [`AccessTokenVerifier::discover`] calls this first.
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        self.validated().map(|_| ())
-    }
-
-    fn validated(&self) -> Result<Url, ConfigError> {
-        let issuer = parse_issuer(&self.issuer)?;
-        if self.audience.trim().is_empty() {
-            return Err(ConfigError::EmptyAudience);
-        }
-        if self.algorithms.as_ref().is_some_and(Vec::is_empty) {
-            return Err(ConfigError::NoAlgorithms);
-        }
-        for scope in &self.required_scopes {
-            check_scope(scope)?;
-        }
-        self.limits.validate()?;
-        Ok(issuer)
-    }
 }
 
 /// Verifies bearer access tokens for one API. Create it once with
@@ -292,6 +162,9 @@ struct Inner {
     realm: String,
     clock_tolerance: Duration,
     jwks: JwksCache,
+    validation: TokenValidation,
+    /// `Some` when `validation` introspects.
+    introspection: Option<Introspector>,
 }
 
 impl fmt::Debug for AccessTokenVerifier {
@@ -302,6 +175,7 @@ impl fmt::Debug for AccessTokenVerifier {
             .field("algorithms", &self.inner.algorithms)
             .field("token_type", &self.inner.token_type)
             .field("required_scopes", &self.inner.required_scopes)
+            .field("validation", &self.inner.validation)
             .finish_non_exhaustive()
     }
 }
@@ -310,28 +184,70 @@ impl AccessTokenVerifier {
     /// Checks the configuration, fetches the issuer's discovery document
     /// (`{issuer}/.well-known/openid-configuration`), checks its `issuer`
     /// (equal to the configured one, character for character, or as the
-    /// [`IssuerPolicy`] says) and its `jwks_uri` (https, or http on a
+    /// [`IssuerPolicy`](crate::IssuerPolicy) says) and its `jwks_uri` (https, or http on a
     /// loopback issuer), and reads the algorithms it advertises. The keys
     /// are fetched on the first verification.
+    ///
+    /// When [`ResourceServerConfig::token_validation`] introspects, the
+    /// document must also have an `introspection_endpoint` (https, or http
+    /// on a loopback issuer), and list a secret-based method the API can
+    /// authenticate with there.
     pub async fn discover(config: ResourceServerConfig) -> Result<Self, DiscoveryError> {
         let issuer_url = config.validated()?;
         let limits = &config.limits;
         let http = Http::from_limits(limits)?;
         let body = fetch_document(&http, &issuer_url).await?;
         let document = KeysDocument::parse(&body, &config)?;
+        let introspector = match (config.validation.introspects(), document.introspection) {
+            (false, _) => None,
+            (true, None) => {
+                return Err(DiscoveryError::MissingEndpoint("introspection_endpoint"));
+            }
+            (true, Some((endpoint, method))) => {
+                let credentials = config
+                    .introspection
+                    .credentials
+                    .clone()
+                    .ok_or(ConfigError::MissingIntrospectionClient)?;
+                Some(Introspector::new(
+                    endpoint,
+                    credentials,
+                    method,
+                    http.clone(),
+                    &config.introspection,
+                ))
+            }
+        };
         let jwks = JwksCache::new(document.jwks_uri, http, JwksPolicy::from_limits(limits));
         let algorithms = match &config.algorithms {
             Some(explicit) => explicit.clone(),
             None => algorithms_from_metadata(&document.algorithms),
         };
-        Ok(Self::with_jwks(config, document.issuer, algorithms, jwks))
+        Ok(Self::with_parts(
+            config,
+            document.issuer,
+            algorithms,
+            jwks,
+            introspector,
+        ))
     }
 
+    #[cfg(test)]
     fn with_jwks(
         config: ResourceServerConfig,
         expected_issuer: ExpectedIssuer,
         algorithms: Vec<SigningAlgorithm>,
         jwks: JwksCache,
+    ) -> Self {
+        Self::with_parts(config, expected_issuer, algorithms, jwks, None)
+    }
+
+    fn with_parts(
+        config: ResourceServerConfig,
+        expected_issuer: ExpectedIssuer,
+        algorithms: Vec<SigningAlgorithm>,
+        jwks: JwksCache,
+        introspection: Option<Introspector>,
     ) -> Self {
         let realm = config.realm.unwrap_or_else(|| config.audience.clone());
         Self {
@@ -345,6 +261,8 @@ impl AccessTokenVerifier {
                 realm,
                 clock_tolerance: config.limits.clock_tolerance,
                 jwks,
+                validation: config.validation,
+                introspection,
             }),
         }
     }
@@ -362,6 +280,20 @@ impl AccessTokenVerifier {
     /// The realm of this API's `WWW-Authenticate` challenges.
     pub fn realm(&self) -> &str {
         &self.inner.realm
+    }
+
+    /// How tokens are checked: locally, by introspection, or either.
+    pub fn token_validation(&self) -> TokenValidation {
+        self.inner.validation
+    }
+
+    /// How many introspection requests were sent to the provider (tests
+    /// and metrics; cached answers are not counted).
+    pub fn introspection_count(&self) -> u64 {
+        self.inner
+            .introspection
+            .as_ref()
+            .map_or(0, Introspector::request_count)
     }
 
     /// How many times the provider's JWKS was fetched (tests and metrics).
@@ -392,6 +324,18 @@ impl AccessTokenVerifier {
         now: i64,
     ) -> Result<AccessTokenClaims, AccessTokenError> {
         let inner = &*self.inner;
+        let introspector = match (inner.validation, &inner.introspection) {
+            (TokenValidation::LocalJwt, _) => None,
+            (TokenValidation::Auto, _) if introspection::is_jwt_shaped(token) => None,
+            (_, introspector) => introspector.as_ref(),
+        };
+        if let Some(introspector) = introspector {
+            let claims = introspector.claims(token, &inner.issuer, now).await?;
+            claims.check_introspected(inner, now)?;
+            let required: Vec<&str> = inner.required_scopes.iter().map(String::as_str).collect();
+            claims.require_scopes(&required)?;
+            return Ok(AccessTokenClaims::clone(&claims));
+        }
         let jws = CompactJws::parse(token, &inner.algorithms)?;
         check_type(jws.header.typ.as_deref(), inner.token_type)?;
         jws.verify_signature(&inner.jwks).await?;
@@ -408,6 +352,9 @@ struct KeysDocument {
     issuer: ExpectedIssuer,
     jwks_uri: Url,
     algorithms: Vec<String>,
+    /// The introspection endpoint and the method to authenticate there,
+    /// read only when the configuration introspects.
+    introspection: Option<(Url, crate::config::AuthMethod)>,
 }
 
 impl KeysDocument {
@@ -418,6 +365,11 @@ impl KeysDocument {
             jwks_uri: Option<String>,
             #[serde(default)]
             id_token_signing_alg_values_supported: Vec<String>,
+            // Read only when introspecting: a malformed member there must
+            // not stop an API that verifies JWTs only.
+            introspection_endpoint: Option<serde_json::Value>,
+            introspection_endpoint_auth_methods_supported: Option<serde_json::Value>,
+            token_endpoint_auth_methods_supported: Option<serde_json::Value>,
         }
         let document: Document = serde_json::from_slice(body)
             .map_err(|e| DiscoveryError::InvalidDocument(e.to_string()))?;
@@ -425,10 +377,47 @@ impl KeysDocument {
             ExpectedIssuer::from_discovery(config.issuer_policy, &config.issuer, &document.issuer)?;
         let issuer_url = parse_issuer(&config.issuer)?;
         let url = required_endpoint("jwks_uri", document.jwks_uri, &issuer_url)?;
+        let introspection = match document.introspection_endpoint {
+            Some(endpoint) if config.validation.introspects() => {
+                let endpoint = serde_json::from_value::<String>(endpoint).map_err(|_| {
+                    DiscoveryError::InvalidDocument(
+                        "`introspection_endpoint` must be a string".into(),
+                    )
+                })?;
+                let endpoint =
+                    required_endpoint("introspection_endpoint", Some(endpoint), &issuer_url)?;
+                let methods = |name: &str, value: Option<serde_json::Value>| {
+                    value
+                        .map(serde_json::from_value::<Vec<String>>)
+                        .transpose()
+                        .map_err(|_| {
+                            DiscoveryError::InvalidDocument(format!(
+                                "`{name}` must be an array of strings"
+                            ))
+                        })
+                };
+                let method = introspection::auth_method(
+                    config.introspection.method,
+                    methods(
+                        "introspection_endpoint_auth_methods_supported",
+                        document.introspection_endpoint_auth_methods_supported,
+                    )?
+                    .as_deref(),
+                    methods(
+                        "token_endpoint_auth_methods_supported",
+                        document.token_endpoint_auth_methods_supported,
+                    )?
+                    .as_deref(),
+                )?;
+                Some((endpoint, method))
+            }
+            _ => None,
+        };
         Ok(Self {
             issuer,
             jwks_uri: url,
             algorithms: document.id_token_signing_alg_values_supported,
+            introspection,
         })
     }
 }
@@ -454,10 +443,14 @@ fn check_type(typ: Option<&str>, policy: AccessTokenType) -> Result<(), AccessTo
     }
 }
 
+mod config;
 mod errors;
+pub(crate) mod introspection;
 mod token_claims;
 
+pub use config::ResourceServerConfig;
 pub use errors::{AccessTokenError, BearerError, bearer_token};
+pub use introspection::{CACHE_CAPACITY as INTROSPECTION_CACHE_CAPACITY, TokenValidation};
 pub use token_claims::AccessTokenClaims;
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ macro_rules! check_name_trait {
 }
 
 check_name_trait!(
+    crate::AccessTokenError,
     Error,
     DiscoveryError,
     PendingLoginError,
@@ -57,6 +58,41 @@ impl Error {
             Self::Loopback(_) => "loopback",
             Self::Store(e) => e.check_name(),
             Self::ClaimsType(e) => e.check_name(),
+        }
+    }
+}
+
+impl crate::AccessTokenError {
+    /// `access_token.*` for the checks of an API's bearer tokens
+    /// (`access_token.expired`, `access_token.aud`,
+    /// `access_token.insufficient_scope`...), `jws.*` for the signature
+    /// checks, `introspection.*` for token introspection
+    /// (`introspection.inactive`, `introspection.refused`...), and
+    /// `transport.*` when the introspection endpoint could not be reached.
+    /// (Inside [`Error`] an API's errors keep the name `access_token`.)
+    pub fn check_name(&self) -> &'static str {
+        match self {
+            Self::Jws(e) => e.check_name(),
+            Self::Claims(e) => match e {
+                ClaimsError::WrongIssuer { .. } => "access_token.iss",
+                ClaimsError::Expired { .. } => "access_token.expired",
+                ClaimsError::NotYetValid { .. } | ClaimsError::IssuedInFuture { .. } => {
+                    "access_token.not_yet_valid"
+                }
+                ClaimsError::Missing(_) => "access_token.missing_claim",
+                _ => "access_token.invalid_claims",
+            },
+            Self::WrongType(_) => "access_token.typ",
+            Self::IdToken(_) => "access_token.id_token",
+            Self::WrongAudience { .. } => "access_token.aud",
+            Self::InsufficientScope { .. } => "access_token.insufficient_scope",
+            Self::Inactive => "introspection.inactive",
+            Self::MissingAudience => "introspection.missing_aud",
+            Self::RefreshToken => "introspection.refresh_token",
+            Self::IntrospectionUnavailable(e) => e.check_name(),
+            Self::IntrospectionRefused { .. } => "introspection.refused",
+            Self::IntrospectionInvalidResponse(_) => "introspection.invalid_response",
+            Self::IntrospectionClientAuth(_) => "introspection.client_auth",
         }
     }
 }

@@ -51,6 +51,18 @@ pub enum ConfigError {
         "the API's audience is empty: set it to the `aud` the provider puts in access tokens for this API, e.g. https://api.example.com"
     )]
     EmptyAudience,
+    /// An API is configured to introspect tokens without the client
+    /// credentials to do it with.
+    #[error(
+        "token introspection needs the API's client credentials: call ResourceServerConfig::introspection_client(client_id, secret), or use TokenValidation::LocalJwt"
+    )]
+    MissingIntrospectionClient,
+    /// The introspection client authenticates with a method this crate
+    /// does not use there (only the secret-based ones).
+    #[error(
+        "introspection endpoint authentication `{0}` is not supported: use client_secret_basic or client_secret_post"
+    )]
+    UnsupportedIntrospectionMethod(&'static str),
     /// The chosen token endpoint authentication method needs a client secret.
     #[error(
         "token endpoint authentication `{method}` needs a client secret: set one, or use AuthMethod::None for a public client"

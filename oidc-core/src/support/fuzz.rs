@@ -151,6 +151,49 @@ pub fn token_response(data: &[u8]) {
     }
 }
 
+/// The introspection response parser (RFC 7662) and the claims read from
+/// an active answer, with and without an accepted missing audience. The
+/// first byte picks the HTTP status and the content type; the rest is the
+/// body.
+pub fn introspection_response(data: &[u8]) {
+    let Some((selector, body)) = data.split_first() else {
+        return;
+    };
+    let status = match selector % 4 {
+        0 | 1 => 200,
+        2 => 401,
+        _ => 503,
+    };
+    let content_type = match (selector / 4) % 3 {
+        0 => "application/json",
+        1 => "application/token-introspection+json",
+        _ => "text/plain",
+    };
+    let mut headers = HeaderMap::new();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let response = Response {
+        status,
+        headers,
+        body: bytes::Bytes::copy_from_slice(body),
+    };
+    let Ok(endpoint) = url::Url::parse("https://op.example/introspect") else {
+        return;
+    };
+    if let Ok(object) = crate::access_token::introspection::parse(&response, &endpoint) {
+        for accept_missing_audience in [false, true] {
+            if let Ok(claims) = crate::AccessTokenClaims::from_introspection(
+                object.clone(),
+                "https://op.example",
+                accept_missing_audience,
+                NOW + 60,
+            ) {
+                let _ = claims.require_scopes(&["api"]);
+                let _ = format!("{claims:?}");
+            }
+        }
+    }
+}
+
 /// A UserInfo response as the login reads it after a verified ID token:
 /// the first byte picks the status and content type, the rest is the body;
 /// a parsed object is then bound to the ID token (its `sub`, its `email`

@@ -90,9 +90,10 @@ impl ScopeSet for () {
 /// | --- | --- | --- |
 /// | has no `Authorization` header, or another scheme | 401 | `Bearer realm="R"` |
 /// | has a malformed `Bearer` header (no token, two tokens, bad characters, two headers) | 400 | `Bearer realm="R", error="invalid_request", error_description="..."` |
-/// | has a token that does not verify (expired, wrong `aud`/`iss`, bad signature, an ID token, ...) | 401 | `Bearer realm="R", error="invalid_token", error_description="..."` |
+/// | has a token that does not verify (expired, wrong `aud`/`iss`, bad signature, an ID token, inactive at introspection, ...) | 401 | `Bearer realm="R", error="invalid_token", error_description="..."` |
 /// | lacks a scope of `S` | 403 | `Bearer realm="R", error="insufficient_scope", error_description="...", scope="..."` |
-/// | arrives while the provider's keys cannot be fetched | 503 | none |
+/// | arrives while the provider's keys cannot be fetched, or its introspection endpoint is unavailable | 503 | none |
+/// | cannot be introspected because the provider refuses the API's introspection credentials | 500 | none |
 ///
 /// `R` is the verifier's [realm](crate::ResourceServerConfig::realm) (the
 /// audience by default). The details of a refusal are logged at `debug`
@@ -209,6 +210,13 @@ impl IntoResponse for BearerRejection {
                 "The API cannot verify access tokens right now (the provider's keys are unavailable); try again later."
                     .to_owned()
             }
+            BearerError::Token(error) if error.server_status() == Some(503) => {
+                "The API cannot verify access tokens right now (the provider's introspection endpoint is unavailable); try again later."
+                    .to_owned()
+            }
+            BearerError::Token(error) if error.server_status().is_some() => {
+                "The API cannot verify access tokens (its configuration is refused by the provider).".to_owned()
+            }
             BearerError::Token(error) => format!("{}.", error.error_description()),
         };
         let mut response = (status, body).into_response();
@@ -259,7 +267,7 @@ async fn extract<S: ScopeSet>(
         }),
         Err(error) => {
             match &error {
-                BearerError::Token(AccessTokenError::Jws(JwsError::KeysUnavailable(_))) => {
+                BearerError::Token(token_error) if token_error.server_status().is_some() => {
                     tracing::warn!(%error, "cannot verify a bearer token");
                 }
                 _ => tracing::debug!(%error, "bearer token refused"),

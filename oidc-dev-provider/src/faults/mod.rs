@@ -93,6 +93,9 @@ pub enum Endpoint {
     /// `POST /revoke` (RFC 7009; Keycloak profile:
     /// `/realms/dev/protocol/openid-connect/revoke`), when enabled.
     Revocation,
+    /// `POST /introspect` (RFC 7662; Keycloak profile:
+    /// `/realms/dev/protocol/openid-connect/token/introspect`), when enabled.
+    Introspection,
 }
 
 impl Endpoint {
@@ -108,6 +111,8 @@ impl Endpoint {
             Some(Endpoint::UserInfo)
         } else if path == paths.revocation {
             Some(Endpoint::Revocation)
+        } else if path == paths.introspection {
+            Some(Endpoint::Introspection)
         } else {
             None
         }

@@ -61,3 +61,45 @@ fn acr_not_satisfied_is_named_as_documented() {
     };
     assert_eq!(error.check_name(), "acr_not_satisfied");
 }
+
+/// An API's errors are named by the check that failed; introspection's
+/// have their own family, and its outage is named like every transport
+/// failure.
+#[test]
+fn access_token_errors_are_named_by_their_check() {
+    use crate::AccessTokenError;
+    assert_eq!(
+        AccessTokenError::Inactive.check_name(),
+        "introspection.inactive"
+    );
+    assert_eq!(
+        AccessTokenError::IntrospectionRefused {
+            error: "invalid_client".into(),
+            description: None,
+            status: 401,
+        }
+        .check_name(),
+        "introspection.refused"
+    );
+    assert_eq!(
+        AccessTokenError::IntrospectionUnavailable(TransportError::Timeout {
+            url: "https://op.example/introspect".into(),
+            timeout: Duration::from_secs(1),
+        })
+        .check_name(),
+        "transport.timeout"
+    );
+    assert_eq!(
+        AccessTokenError::InsufficientScope { required: vec![] }.check_name(),
+        "access_token.insufficient_scope"
+    );
+    assert_eq!(
+        AccessTokenError::Jws(JwsError::BadSignature).check_name(),
+        "jws.signature"
+    );
+    // Inside `Error` an API's errors keep their published name.
+    assert_eq!(
+        Error::AccessToken(AccessTokenError::Inactive).check_name(),
+        "access_token"
+    );
+}
