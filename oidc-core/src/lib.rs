@@ -298,7 +298,7 @@ pub use access_token::{
 };
 pub use client::Client;
 pub use config::{
-    AuthMethod, ClientConfig, IssuerPolicy, OidcConfig, Prompt, PromptCreate, ResponseMode,
+    AssertionAudience, AuthMethod, ClientConfig, ClientKey, IssuerPolicy, OidcConfig, Prompt, PromptCreate, ResponseMode,
     SigningAlgorithm, UserInfoPolicy, WantsClientId, WantsRedirectUri, is_loopback,
 };
 pub use error::{

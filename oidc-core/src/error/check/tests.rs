@@ -61,3 +61,12 @@ fn acr_not_satisfied_is_named_as_documented() {
     };
     assert_eq!(error.check_name(), "acr_not_satisfied");
 }
+
+#[test]
+fn client_authentication_failures_are_named() {
+    let callback = TokenError::ClientSecretUnavailable("vault sealed".into());
+    assert_eq!(callback.check_name(), "client_auth.secret_unavailable");
+    let assertion = TokenError::ClientAssertion("signing with RS256 failed".into());
+    assert_eq!(assertion.check_name(), "client_auth.assertion");
+    assert_eq!(ConfigError::MissingClientKey.check_name(), "config");
+}
