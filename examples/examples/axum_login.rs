@@ -101,10 +101,12 @@ impl Settings {
                     .into());
             }
             Some(AuthMethod::PrivateKeyJwt) => {
-                return Err("OIDC_AUTH_METHOD: private_key_jwt needs the client's private key \
+                return Err(
+                    "OIDC_AUTH_METHOD: private_key_jwt needs the client's private key \
                             (ClientConfig::private_key), which this app does not load; \
                             use a secret method, or leave it unset"
-                    .into());
+                        .into(),
+                );
             }
             Some(method) => config = config.auth_method(method),
             None => {}

@@ -114,10 +114,7 @@ impl Client {
         };
         let credentials = ClientCredentials {
             secret_fn: config.client_secret_fn.clone(),
-            key: config
-                .private_key
-                .clone()
-                .zip(negotiated.key_algorithm),
+            key: config.private_key.clone().zip(negotiated.key_algorithm),
             assertion_audience: Some(assertion_audience),
             ..ClientCredentials::new(&config.client_id, config.client_secret.clone())
         };

@@ -299,8 +299,9 @@ pub use access_token::{
 };
 pub use client::Client;
 pub use config::{
-    AssertionAudience, AuthMethod, ClientConfig, ClientKey, IssuerPolicy, OidcConfig, Prompt, PromptCreate, ResponseMode,
-    SigningAlgorithm, UserInfoPolicy, WantsClientId, WantsRedirectUri, is_loopback,
+    AssertionAudience, AuthMethod, ClientConfig, ClientKey, IssuerPolicy, OidcConfig, Prompt,
+    PromptCreate, ResponseMode, SigningAlgorithm, UserInfoPolicy, WantsClientId, WantsRedirectUri,
+    is_loopback,
 };
 pub use error::{
     AuthorizeError, CallbackError, ClaimProblem, ClaimsError, ClaimsTypeError, ConfigError,

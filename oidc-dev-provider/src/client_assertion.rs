@@ -92,9 +92,15 @@ pub(crate) fn authenticate(
     let header = jsonwebtoken::decode_header(assertion)
         .map_err(|_| OAuthError::invalid_client("The client assertion's header is malformed."))?;
     let (method, key, allowed) = if header.alg == Algorithm::HS256 {
-        let secret = client.secret.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| {
-            OAuthError::invalid_client("This client has no secret to sign an HS256 assertion with.")
-        })?;
+        let secret = client
+            .secret
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| {
+                OAuthError::invalid_client(
+                    "This client has no secret to sign an HS256 assertion with.",
+                )
+            })?;
         (
             ClientAuthMethod::ClientSecretJwt,
             DecodingKey::from_secret(secret.as_bytes()),
@@ -157,7 +163,9 @@ fn check_claims(
     let now = now_secs();
     let exp = claims.get("exp").and_then(Value::as_u64).unwrap_or(0);
     if exp <= now {
-        return Err(OAuthError::invalid_client("The client assertion has expired."));
+        return Err(OAuthError::invalid_client(
+            "The client assertion has expired.",
+        ));
     }
     if exp > now + MAX_LIFETIME_SECS {
         return Err(OAuthError::invalid_client(format!(

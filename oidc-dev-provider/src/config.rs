@@ -256,9 +256,10 @@ impl DevClient {
                 self.id
             ));
         }
-        let needs_secret = self.auth_methods.iter().any(|m| {
-            !matches!(m, ClientAuthMethod::None | ClientAuthMethod::PrivateKeyJwt)
-        });
+        let needs_secret = self
+            .auth_methods
+            .iter()
+            .any(|m| !matches!(m, ClientAuthMethod::None | ClientAuthMethod::PrivateKeyJwt));
         if self.auth_methods.contains(&ClientAuthMethod::PrivateKeyJwt) {
             let jwk = self.jwk.as_ref().ok_or_else(|| {
                 format!("client {:?} uses private_key_jwt but has no JWK", self.id)

@@ -139,9 +139,9 @@ fn metadata(state: &AppState) -> Value {
     // documents).
     let assertions = state.profile() == Profile::Guide
         && state.settings.token_auth_methods.as_ref().is_some_and(|l| {
-        l.iter()
-            .any(|m| m == "private_key_jwt" || m == "client_secret_jwt")
-    });
+            l.iter()
+                .any(|m| m == "private_key_jwt" || m == "client_secret_jwt")
+        });
     if assertions {
         members.insert(
             "token_endpoint_auth_signing_alg_values_supported".into(),

@@ -192,8 +192,8 @@ impl ClientKey {
             }
             KeyPair::Ec(ec, crv) => {
                 // The uncompressed point: 0x04 || x || y.
-                let point = ec.public_key().as_ref();
-                let (x, y) = point.get(1..).unwrap_or_default().split_at((point.len() - 1) / 2);
+                let coordinates = ec.public_key().as_ref().get(1..).unwrap_or_default();
+                let (x, y) = coordinates.split_at(coordinates.len() / 2);
                 serde_json::json!({ "kty": "EC", "crv": crv, "x": b64url(x), "y": b64url(y) })
             }
             KeyPair::Ed25519(ed) => serde_json::json!({
@@ -235,7 +235,9 @@ impl ClientKey {
                 .map_err(failed)?
                 .as_ref()
                 .to_vec()),
-            (KeyPair::Ed25519(ed), _) => Ok(ed.try_sign(message).map_err(failed)?.as_ref().to_vec()),
+            (KeyPair::Ed25519(ed), _) => {
+                Ok(ed.try_sign(message).map_err(failed)?.as_ref().to_vec())
+            }
             (KeyPair::Rsa(_), _) => Err(format!("the client key cannot sign {alg}")),
         }
     }

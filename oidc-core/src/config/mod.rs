@@ -17,7 +17,8 @@ pub(crate) use limits::Limits;
 pub use url_policy::is_loopback;
 pub(crate) use url_policy::{endpoint_is_secure, parse_issuer, parse_url};
 pub use vocabulary::{
-    AssertionAudience, AuthMethod, Prompt, PromptCreate, ResponseMode, SigningAlgorithm, UserInfoPolicy,
+    AssertionAudience, AuthMethod, Prompt, PromptCreate, ResponseMode, SigningAlgorithm,
+    UserInfoPolicy,
 };
 pub(crate) use vocabulary::{check_scope, protocol_names};
 
@@ -427,9 +428,8 @@ impl ClientConfig {
 }
 
 /// The secret callback of [`ClientConfig::client_secret_fn`].
-pub(crate) type SecretFn = Arc<
-    dyn Fn() -> Result<ClientSecret, Box<dyn std::error::Error + Send + Sync>> + Send + Sync,
->;
+pub(crate) type SecretFn =
+    Arc<dyn Fn() -> Result<ClientSecret, Box<dyn std::error::Error + Send + Sync>> + Send + Sync>;
 
 pub(crate) struct ValidatedUrls {
     pub(crate) issuer: Url,

@@ -99,11 +99,17 @@ fn jwt_methods_need_what_they_sign_with() {
         .client_id("cid")
         .redirect_uri("https://app.example/cb");
     assert_eq!(
-        public.clone().auth_method(AuthMethod::PrivateKeyJwt).validate(),
+        public
+            .clone()
+            .auth_method(AuthMethod::PrivateKeyJwt)
+            .validate(),
         Err(ConfigError::MissingClientKey)
     );
     assert_eq!(
-        public.clone().auth_method(AuthMethod::ClientSecretJwt).validate(),
+        public
+            .clone()
+            .auth_method(AuthMethod::ClientSecretJwt)
+            .validate(),
         Err(ConfigError::MissingClientSecret {
             method: "client_secret_jwt"
         })

@@ -1,9 +1,9 @@
 use super::*;
+use SigningAlgorithm as A;
 use aws_lc_rs::signature::{
     ECDSA_P256_SHA256_FIXED, ECDSA_P384_SHA384_FIXED, ED25519, RSA_PKCS1_2048_8192_SHA256,
     RSA_PSS_2048_8192_SHA256, UnparsedPublicKey, VerificationAlgorithm,
 };
-use SigningAlgorithm as A;
 
 const RSA_PEM: &str = include_str!("rsa.pem");
 const RSA_PKCS1_PEM: &str = include_str!("rsa-pkcs1.pem");
@@ -96,7 +96,10 @@ fn ec_keys_sign_es256_or_es384_by_curve() {
     let jwk = ClientKey::from_jwk(EC_JWK).unwrap();
     signs_and_verifies(&jwk, &[A::ES256]);
     assert_eq!(
-        ClientKey::from_pem(EC_PEM).unwrap().kid("ec-1").public_jwk(),
+        ClientKey::from_pem(EC_PEM)
+            .unwrap()
+            .kid("ec-1")
+            .public_jwk(),
         jwk.public_jwk()
     );
     signs_and_verifies(&ClientKey::from_pem(EC384_PEM).unwrap(), &[A::ES384]);
@@ -111,7 +114,10 @@ fn ed25519_keys_sign_eddsa() {
     let jwk = ClientKey::from_jwk(ED_JWK).unwrap();
     assert_eq!(jwk.key_id(), Some("ed-1"));
     signs_and_verifies(&jwk, &[A::EdDSA]);
-    assert_eq!(jwk.public_jwk()["x"], ClientKey::from_pem(ED_PEM).unwrap().public_jwk()["x"]);
+    assert_eq!(
+        jwk.public_jwk()["x"],
+        ClientKey::from_pem(ED_PEM).unwrap().public_jwk()["x"]
+    );
 }
 
 #[test]
@@ -144,7 +150,8 @@ fn bad_keys_are_config_errors() {
     let public_pem = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n";
     let weak = include_str!("rsa-1024.pem");
     let truncated = &RSA_PEM[..RSA_PEM.len() / 2];
-    let encrypted = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----";
+    let encrypted =
+        "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----";
     let garbage = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----";
     let cases: [(&str, &str); 6] = [
         ("", "no PEM block"),
@@ -168,10 +175,16 @@ fn bad_keys_are_config_errors() {
     wrong_point["x"] = serde_json::from_str::<Value>(EC384_JWK).unwrap()["y"].clone();
     let jwks = [
         ("[]".to_owned(), "not a JSON object"),
-        (r#"{"kty":"oct","k":"c2VjcmV0"}"#.to_owned(), "unsupported JWK key type"),
+        (
+            r#"{"kty":"oct","k":"c2VjcmV0"}"#.to_owned(),
+            "unsupported JWK key type",
+        ),
         (public_jwk.to_string(), "public key"),
         (wrong_point.to_string(), "rejected"),
-        (r#"{"kty":"OKP","crv":"X25519","d":"AA","x":"AA"}"#.to_owned(), "unsupported OKP curve"),
+        (
+            r#"{"kty":"OKP","crv":"X25519","d":"AA","x":"AA"}"#.to_owned(),
+            "unsupported OKP curve",
+        ),
     ];
     for (jwk, expected) in jwks {
         match ClientKey::from_jwk(&jwk) {
@@ -187,7 +200,10 @@ fn bad_keys_are_config_errors() {
 fn debug_shows_only_the_algorithms_and_kid() {
     let key = ClientKey::from_jwk(RSA_JWK).unwrap();
     let shown = format!("{key:?}");
-    assert_eq!(shown, r#"ClientKey { algorithms: [RS256, PS256], kid: Some("rsa-1"), .. }"#);
+    assert_eq!(
+        shown,
+        r#"ClientKey { algorithms: [RS256, PS256], kid: Some("rsa-1"), .. }"#
+    );
     let jwk: Value = serde_json::from_str(RSA_JWK).unwrap();
     for member in ["d", "p", "q", "n"] {
         let value = jwk[member].as_str().unwrap();

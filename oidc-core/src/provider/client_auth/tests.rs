@@ -143,10 +143,13 @@ fn a_failing_callback_fails_the_request() {
 
 #[test]
 fn debug_redacts_the_secret_and_the_key() {
-    let key = ClientKey::from_jwk(include_str!("../../config/client_key/ec-p256.jwk.json")).unwrap();
+    let key =
+        ClientKey::from_jwk(include_str!("../../config/client_key/ec-p256.jwk.json")).unwrap();
     let credentials = ClientCredentials {
         key: Some((key, SigningAlgorithm::ES256)),
-        secret_fn: Some(std::sync::Arc::new(|| Ok(ClientSecret::new("from-callback")))),
+        secret_fn: Some(std::sync::Arc::new(|| {
+            Ok(ClientSecret::new("from-callback"))
+        })),
         ..ClientCredentials::new("cid", Some(ClientSecret::new("hunter2")))
     };
     let shown = format!("{credentials:?}");
@@ -154,5 +157,8 @@ fn debug_redacts_the_secret_and_the_key() {
     let jwk: serde_json::Value =
         serde_json::from_str(include_str!("../../config/client_key/ec-p256.jwk.json")).unwrap();
     assert!(!shown.contains(jwk["d"].as_str().unwrap()), "{shown}");
-    assert!(shown.contains("ES256") && shown.contains("<callback>"), "{shown}");
+    assert!(
+        shown.contains("ES256") && shown.contains("<callback>"),
+        "{shown}"
+    );
 }

@@ -211,7 +211,11 @@ fn a_key_chooses_private_key_jwt_when_listed() {
     assert_eq!(n.key_algorithm, Some(A::RS256));
     // A key wins over a secret when both are configured...
     let both = config().private_key(key("ec"));
-    let n = resolve(&both, methods(json!(["client_secret_post", "private_key_jwt"]))).unwrap();
+    let n = resolve(
+        &both,
+        methods(json!(["client_secret_post", "private_key_jwt"])),
+    )
+    .unwrap();
     assert_eq!(n.auth_method, AuthMethod::PrivateKeyJwt);
     assert_eq!(n.key_algorithm, Some(A::ES256));
     // ...and the secret is used where the key cannot be.
@@ -227,9 +231,7 @@ fn a_key_chooses_private_key_jwt_when_listed() {
 fn a_key_alone_needs_private_key_jwt_listed() {
     for overrides in [json!({}), methods(json!(["client_secret_post", "none"]))] {
         match resolve(&keyed(), overrides) {
-            Err(DiscoveryError::Unsupported {
-                what, value, ..
-            }) => {
+            Err(DiscoveryError::Unsupported { what, value, .. }) => {
                 assert_eq!(what, "token endpoint auth method");
                 assert_eq!(value, "private_key_jwt");
             }
@@ -311,9 +313,12 @@ fn explicit_jwt_methods_are_checked_against_the_list() {
         .private_key(key("ec"))
         .auth_method(AuthMethod::ClientSecretPost);
     assert_eq!(
-        resolve(&post, methods(json!(["client_secret_post", "private_key_jwt"])))
-            .unwrap()
-            .auth_method,
+        resolve(
+            &post,
+            methods(json!(["client_secret_post", "private_key_jwt"]))
+        )
+        .unwrap()
+        .auth_method,
         AuthMethod::ClientSecretPost
     );
 }

@@ -34,8 +34,13 @@ fn check_claims(claims: &Value, audience: &str) {
 #[test]
 fn a_key_assertion_has_the_claims_and_header_of_rfc_7523() {
     let key = ClientKey::from_jwk(EC_JWK).unwrap();
-    let jwt = sign_with_key(&key, SigningAlgorithm::ES256, "my-client", "https://op.example/token")
-        .unwrap();
+    let jwt = sign_with_key(
+        &key,
+        SigningAlgorithm::ES256,
+        "my-client",
+        "https://op.example/token",
+    )
+    .unwrap();
     let (header, claims, signature) = parts(&jwt);
     assert_eq!(header, serde_json::json!({ "alg": "ES256", "kid": "ec-1" }));
     check_claims(&claims, "https://op.example/token");
@@ -43,8 +48,12 @@ fn a_key_assertion_has_the_claims_and_header_of_rfc_7523() {
     let public = key.public_jwk();
     let point = [
         vec![4],
-        URL_SAFE_NO_PAD.decode(public["x"].as_str().unwrap()).unwrap(),
-        URL_SAFE_NO_PAD.decode(public["y"].as_str().unwrap()).unwrap(),
+        URL_SAFE_NO_PAD
+            .decode(public["x"].as_str().unwrap())
+            .unwrap(),
+        URL_SAFE_NO_PAD
+            .decode(public["y"].as_str().unwrap())
+            .unwrap(),
     ]
     .concat();
     let input = jwt.rsplit_once('.').unwrap().0;
@@ -59,11 +68,22 @@ fn a_key_assertion_has_the_claims_and_header_of_rfc_7523() {
 #[test]
 fn without_a_kid_the_header_has_only_alg() {
     let key = ClientKey::from_pem(include_str!("../../../config/client_key/ed25519.pem")).unwrap();
-    let jwt = sign_with_key(&key, SigningAlgorithm::EdDSA, "my-client", "https://op.example").unwrap();
+    let jwt = sign_with_key(
+        &key,
+        SigningAlgorithm::EdDSA,
+        "my-client",
+        "https://op.example",
+    )
+    .unwrap();
     assert_eq!(parts(&jwt).0, serde_json::json!({ "alg": "EdDSA" }));
     // A key refuses an algorithm it cannot sign.
     assert!(matches!(
-        sign_with_key(&key, SigningAlgorithm::RS256, "my-client", "https://op.example"),
+        sign_with_key(
+            &key,
+            SigningAlgorithm::RS256,
+            "my-client",
+            "https://op.example"
+        ),
         Err(TokenError::ClientAssertion(_))
     ));
 }
