@@ -77,8 +77,9 @@ async fn a_good_assertion_is_accepted_once() {
     // The issuer is an accepted audience too.
     let mut claims = good_claims(&env);
     claims["aud"] = json!([env.provider.issuer_str()]);
-    let accepted = revoke_with(&env, &hs256(&claims, WEB_SECRET), &[("client_id", WEB_ID)]);
-    assert_eq!(accepted.await.0, 200);
+    let assertion = hs256(&claims, WEB_SECRET);
+    let accepted = revoke_with(&env, &assertion, &[("client_id", WEB_ID)]).await;
+    assert_eq!(accepted.0, 200, "{}", accepted.1);
 }
 
 #[tokio::test]
