@@ -82,10 +82,13 @@ async fn a_good_assertion_is_accepted_once() {
     assert_eq!(accepted.0, 200, "{}", accepted.1);
 }
 
+/// An edit of the good claims that makes them fail one check.
+type Change = Box<dyn Fn(&mut Value)>;
+
 #[tokio::test]
 async fn each_claim_check_refuses_with_invalid_client() {
     let env = start().await;
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    let cases: Vec<(&str, Change)> = vec![
         (
             "wrong aud",
             Box::new(|c| c["aud"] = "http://elsewhere/token".into()),
