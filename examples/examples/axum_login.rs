@@ -9,7 +9,7 @@
 //! | `OIDC_REDIRECT_URI` | yes | (its path is the callback route) |
 //! | `OIDC_RESPONSE_MODE` | no | `form_post` (or `query`) |
 //! | `OIDC_SCOPES` | no | `openid email` |
-//! | `OIDC_AUTH_METHOD` | no | from the provider's metadata: `client_secret_post` if listed, else `client_secret_basic` |
+//! | `OIDC_AUTH_METHOD` | no | from the provider's metadata: `client_secret_post` if listed, else `client_secret_basic`; `client_secret_jwt` also works (`private_key_jwt` needs a key, which this app does not load) |
 //! | `OIDC_ISSUER_POLICY` | no | `exact`; `google` or `entra_multi_tenant` for those providers (see README, "Provider recipes") |
 //! | `OIDC_USERINFO` | no | `when_needed`; `never` when the access token is for another API (Entra with a resource scope) |
 //! | `OIDC_AUDIENCE` | no | none; sent as `audience` (Auth0: the API the access token is for) |
@@ -99,6 +99,14 @@ impl Settings {
                 return Err("OIDC_AUTH_METHOD: this app is a confidential client; \
                             use client_secret_post or client_secret_basic, or leave it unset"
                     .into());
+            }
+            Some(AuthMethod::PrivateKeyJwt) => {
+                return Err(
+                    "OIDC_AUTH_METHOD: private_key_jwt needs the client's private key \
+                            (ClientConfig::private_key), which this app does not load; \
+                            use a secret method, or leave it unset"
+                        .into(),
+                );
             }
             Some(method) => config = config.auth_method(method),
             None => {}

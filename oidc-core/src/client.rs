@@ -1,7 +1,7 @@
 //! The [`Client`]: configuration, discovered metadata, one HTTP client and
 //! the JWKS cache, shared by every login.
 
-use crate::config::{AuthMethod, ClientConfig, SigningAlgorithm};
+use crate::config::{AssertionAudience, AuthMethod, ClientConfig, SigningAlgorithm};
 use crate::error::{CallbackError, DiscoveryError, PendingLoginError, TokenError};
 use crate::flow::pending::{PendingLogin, SealingKey};
 use crate::flow::{Login, Redirected, Unstarted};
@@ -108,9 +108,15 @@ impl Client {
             http.clone(),
             JwksPolicy::from_limits(&config.limits),
         );
+        let assertion_audience = match config.assertion_audience {
+            AssertionAudience::TokenEndpoint => metadata.token_endpoint.to_string(),
+            AssertionAudience::Issuer => metadata.issuer.clone(),
+        };
         let credentials = ClientCredentials {
-            client_id: config.client_id.clone(),
-            secret: config.client_secret.clone(),
+            secret_fn: config.client_secret_fn.clone(),
+            key: config.private_key.clone().zip(negotiated.key_algorithm),
+            assertion_audience: Some(assertion_audience),
+            ..ClientCredentials::new(&config.client_id, config.client_secret.clone())
         };
         Self {
             inner: Arc::new(Inner {

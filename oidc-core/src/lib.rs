@@ -228,7 +228,8 @@
 //! | Pending login lifetime (and how long a used `state` is remembered) | 10 min | [`ClientConfig::pending_login_ttl`] |
 //! | Used `state`s remembered per client: when full, the soonest-expiring are forgotten an eighth at a time, and a callback whose login expires no later than the last one forgotten is refused (`CallbackError::ReplayUnverifiable`), never accepted twice | 100,000 | fixed |
 //! | ID token and logout token algorithms (any of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, EdDSA; never `none` or HMAC) | the provider's advertised ones among these; RS256 if it lists none | [`ClientConfig::allowed_algorithms`] |
-//! | Token endpoint authentication | `client_secret_post` if the provider lists it, else `client_secret_basic` (also when it lists nothing); `none` without a secret | [`ClientConfig::auth_method`] |
+//! | Token endpoint authentication | with a key, `private_key_jwt` if the provider lists it; with a secret, `client_secret_post` if listed, else `client_secret_basic` (also when it lists nothing), else `client_secret_jwt` if it is the only secret method listed; `none` without either | [`ClientConfig::auth_method`], [`ClientConfig::private_key`] |
+//! | Client assertions (`private_key_jwt`, `client_secret_jwt`) | `aud` the token endpoint, `exp` 60 s, a random `jti`; the key's first algorithm the provider lists (HS256 for the secret) | [`ClientConfig::client_assertion_audience`] |
 //! | `iss` matching | exact | [`ClientConfig::issuer_policy`] |
 //! | `prompt=create` | sent unless a published `prompt_values_supported` lacks it | [`ClientConfig::prompt_create`] |
 //! | Extra audiences trusted in `aud` | none | [`ClientConfig::trusted_audiences`] |
@@ -302,8 +303,9 @@ pub use access_token::{
 };
 pub use client::Client;
 pub use config::{
-    AuthMethod, ClientConfig, IssuerPolicy, OidcConfig, Prompt, PromptCreate, ResponseMode,
-    SigningAlgorithm, UserInfoPolicy, WantsClientId, WantsRedirectUri, is_loopback,
+    AssertionAudience, AuthMethod, ClientConfig, ClientKey, IssuerPolicy, OidcConfig, Prompt,
+    PromptCreate, ResponseMode, SigningAlgorithm, UserInfoPolicy, WantsClientId, WantsRedirectUri,
+    is_loopback,
 };
 pub use error::{
     AuthorizeError, CallbackError, ClaimProblem, ClaimsError, ClaimsTypeError, ConfigError,

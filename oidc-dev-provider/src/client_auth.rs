@@ -1,5 +1,7 @@
 //! Client authentication at the token endpoint: `client_secret_post`,
-//! `client_secret_basic` (RFC 6749 section 2.3.1) or `none`.
+//! `client_secret_basic` (RFC 6749 section 2.3.1), `none`, or a client
+//! assertion (`private_key_jwt`, `client_secret_jwt`: see
+//! [`crate::client_assertion`]).
 
 use axum::http::{HeaderMap, header};
 use base64::Engine as _;
@@ -70,9 +72,9 @@ pub(crate) fn authenticate(
         ));
     }
     if assertion {
-        return Err(OAuthError::invalid_client(
-            "Client assertions (private_key_jwt, client_secret_jwt) are not supported.",
-        ));
+        let (client, method) = crate::client_assertion::authenticate(state, params)?;
+        check_published(state, method)?;
+        return allowed(client, method);
     }
 
     let (id, secret, method) = match (&basic, body_secret) {
@@ -106,30 +108,11 @@ pub(crate) fn authenticate(
         }
     };
 
-    // The provider-wide published methods (an absent member means
-    // client_secret_basic only). Public clients (`none`) are accepted
-    // whatever the list says.
-    if method != ClientAuthMethod::None {
-        let published = match &state.settings.token_auth_methods {
-            Some(list) => list.iter().any(|m| m == method.as_str()),
-            None => method == ClientAuthMethod::ClientSecretBasic,
-        };
-        if !published {
-            return Err(OAuthError::invalid_client(format!(
-                "This provider does not support {method} (see token_endpoint_auth_methods_supported)."
-            )));
-        }
-    }
+    check_published(state, method)?;
     let client = state
         .client(id)
         .ok_or_else(|| OAuthError::invalid_client("Unknown client or wrong credentials."))?;
-    if !client.auth_methods.contains(&method) {
-        let allowed: Vec<&str> = client.auth_methods.iter().map(|m| m.as_str()).collect();
-        return Err(OAuthError::invalid_client(format!(
-            "This client may not authenticate with {method}; allowed: {}.",
-            allowed.join(", ")
-        )));
-    }
+    let client = allowed(client, method)?;
     if let Some(secret) = secret {
         let expected = client.secret.as_deref().unwrap_or("");
         if expected.is_empty() || !ct_eq(secret, expected) {
@@ -139,6 +122,38 @@ pub(crate) fn authenticate(
         }
     }
     Ok(client)
+}
+
+/// The provider-wide published methods (an absent member means
+/// client_secret_basic only). Public clients (`none`) are accepted
+/// whatever the list says.
+fn check_published(state: &AppState, method: ClientAuthMethod) -> Result<(), OAuthError> {
+    if method == ClientAuthMethod::None {
+        return Ok(());
+    }
+    let published = match &state.settings.token_auth_methods {
+        Some(list) => list.iter().any(|m| m == method.as_str()),
+        None => method == ClientAuthMethod::ClientSecretBasic,
+    };
+    if published {
+        Ok(())
+    } else {
+        Err(OAuthError::invalid_client(format!(
+            "This provider does not support {method} (see token_endpoint_auth_methods_supported)."
+        )))
+    }
+}
+
+/// The client, if its registration allows `method`.
+fn allowed(client: DevClient, method: ClientAuthMethod) -> Result<DevClient, OAuthError> {
+    if client.auth_methods.contains(&method) {
+        return Ok(client);
+    }
+    let allowed: Vec<&str> = client.auth_methods.iter().map(|m| m.as_str()).collect();
+    Err(OAuthError::invalid_client(format!(
+        "This client may not authenticate with {method}; allowed: {}.",
+        allowed.join(", ")
+    )))
 }
 
 #[cfg(test)]

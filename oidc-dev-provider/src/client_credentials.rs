@@ -24,8 +24,8 @@ pub(crate) fn grant(
     client: &DevClient,
     params: &Params,
 ) -> Result<Response, OAuthError> {
-    // Only a client that proved a secret acts on its own behalf.
-    if client.secret.is_none() {
+    // Only a client that proved a secret or key acts on its own behalf.
+    if !client.is_confidential() {
         return Err(OAuthError::unauthorized_client(
             "A public client cannot use the client_credentials grant.",
         ));

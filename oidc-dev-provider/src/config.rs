@@ -64,15 +64,23 @@ pub enum ClientAuthMethod {
     /// No authentication: a public client sends only `client_id` (and must
     /// use PKCE).
     None,
+    /// A JWT signed with the client's private key, checked with its
+    /// registered public JWK ([`DevClient::jwk`]; RFC 7523).
+    PrivateKeyJwt,
+    /// A JWT signed HS256 with the client's secret.
+    ClientSecretJwt,
 }
 
 impl ClientAuthMethod {
-    /// The registered name (`client_secret_post`, `client_secret_basic`, `none`).
+    /// The registered name (`client_secret_post`, `client_secret_basic`,
+    /// `none`, `private_key_jwt`, `client_secret_jwt`).
     pub fn as_str(self) -> &'static str {
         match self {
             ClientAuthMethod::ClientSecretPost => "client_secret_post",
             ClientAuthMethod::ClientSecretBasic => "client_secret_basic",
             ClientAuthMethod::None => "none",
+            ClientAuthMethod::PrivateKeyJwt => "private_key_jwt",
+            ClientAuthMethod::ClientSecretJwt => "client_secret_jwt",
         }
     }
 }
@@ -107,11 +115,14 @@ pub struct DevClient {
     pub(crate) post_logout_redirect_uris: Vec<String>,
     pub(crate) backchannel_logout_uri: Option<String>,
     pub(crate) access_token_audience: Option<String>,
+    /// The public key of `private_key_jwt` (a JWK), if registered.
+    pub(crate) jwk: Option<serde_json::Value>,
 }
 
 impl DevClient {
     /// A confidential client: authenticates at the token endpoint with its
-    /// secret, by `client_secret_post` or `client_secret_basic`.
+    /// secret, by `client_secret_post`, `client_secret_basic` or
+    /// `client_secret_jwt`.
     pub fn confidential(id: impl Into<String>, secret: impl Into<String>) -> Self {
         DevClient {
             id: id.into(),
@@ -120,12 +131,14 @@ impl DevClient {
             auth_methods: [
                 ClientAuthMethod::ClientSecretPost,
                 ClientAuthMethod::ClientSecretBasic,
+                ClientAuthMethod::ClientSecretJwt,
             ]
             .into(),
             id_token_alg: None,
             post_logout_redirect_uris: Vec::new(),
             backchannel_logout_uri: None,
             access_token_audience: None,
+            jwk: None,
         }
     }
 
@@ -137,6 +150,28 @@ impl DevClient {
             auth_methods: [ClientAuthMethod::None].into(),
             ..DevClient::confidential(id, String::new())
         }
+    }
+
+    /// A client that authenticates with `private_key_jwt` only: assertions
+    /// signed with the private half of `jwk` (a public JWK: `kty` `RSA`,
+    /// `EC` with `crv` `P-256` or `P-384`, or `OKP` `Ed25519`). No secret.
+    pub fn private_key_jwt(id: impl Into<String>, jwk: serde_json::Value) -> Self {
+        DevClient {
+            secret: None,
+            auth_methods: [ClientAuthMethod::PrivateKeyJwt].into(),
+            ..DevClient::confidential(id, String::new())
+        }
+        .jwk(jwk)
+    }
+
+    /// Registers the client's public JWK and allows `private_key_jwt`
+    /// besides its other methods. The assertion's `alg` must fit the key's
+    /// type: RS256 or PS256 for RSA, ES256 for P-256, ES384 for P-384,
+    /// EdDSA for Ed25519 (and the JWK's `alg`, when it has one).
+    pub fn jwk(mut self, jwk: serde_json::Value) -> Self {
+        self.jwk = Some(jwk);
+        self.auth_methods.insert(ClientAuthMethod::PrivateKeyJwt);
+        self
     }
 
     /// The quickstart client: `demo-client` / `demo-secret`, redirecting to
@@ -197,9 +232,9 @@ impl DevClient {
         &self.id
     }
 
-    /// Whether the client has a secret.
+    /// Whether the client can authenticate: it has a secret or a key.
     pub fn is_confidential(&self) -> bool {
-        self.secret.is_some()
+        self.secret.is_some() || self.jwk.is_some()
     }
 
     /// The registered redirect URIs.
@@ -224,7 +259,14 @@ impl DevClient {
         let needs_secret = self
             .auth_methods
             .iter()
-            .any(|m| *m != ClientAuthMethod::None);
+            .any(|m| !matches!(m, ClientAuthMethod::None | ClientAuthMethod::PrivateKeyJwt));
+        if self.auth_methods.contains(&ClientAuthMethod::PrivateKeyJwt) {
+            let jwk = self.jwk.as_ref().ok_or_else(|| {
+                format!("client {:?} uses private_key_jwt but has no JWK", self.id)
+            })?;
+            crate::client_assertion::algorithms(jwk)
+                .map_err(|e| format!("client {:?}: {e}", self.id))?;
+        }
         if needs_secret && self.secret.as_deref().is_none_or(str::is_empty) {
             return Err(format!(
                 "client {:?} uses a secret-based method but has no secret",
@@ -262,6 +304,7 @@ impl fmt::Debug for DevClient {
             .field("post_logout_redirect_uris", &self.post_logout_redirect_uris)
             .field("backchannel_logout_uri", &self.backchannel_logout_uri)
             .field("access_token_audience", &self.access_token_audience)
+            .field("jwk", &self.jwk)
             .finish()
     }
 }

@@ -134,6 +134,20 @@ fn metadata(state: &AppState) -> Value {
             json!(methods),
         );
     }
+    // The guide's provider publishes the assertion algorithms it checks
+    // when it offers assertions (the other profiles keep their providers'
+    // documents).
+    let assertions = state.profile() == Profile::Guide
+        && state.settings.token_auth_methods.as_ref().is_some_and(|l| {
+            l.iter()
+                .any(|m| m == "private_key_jwt" || m == "client_secret_jwt")
+        });
+    if assertions {
+        members.insert(
+            "token_endpoint_auth_signing_alg_values_supported".into(),
+            json!(crate::client_assertion::ALGORITHMS),
+        );
+    }
     if state.settings.revocation {
         members.insert(
             "revocation_endpoint".into(),

@@ -218,6 +218,7 @@
 
 mod authorize;
 mod authz_response;
+mod client_assertion;
 mod client_auth;
 mod client_credentials;
 mod config;

@@ -1,7 +1,7 @@
 //! `oidc-dev-provider`: run the development OpenID Provider.
 //!
 //! ```text
-//! cargo run -p oidc-dev-provider -- [--addr 127.0.0.1:9000] [--client ID:SECRET:REDIRECT_URI]... [--profile NAME]
+//! cargo run -p oidc-dev-provider -- [--addr 127.0.0.1:9000] [--client ID:SECRET:REDIRECT_URI]... [--client-jwk ID=FILE]... [--profile NAME]
 //!     [--opaque-access-tokens]
 //! ```
 //!
@@ -19,12 +19,15 @@ use oidc_dev_provider::{DevClient, DevProvider, Profile};
 
 const USAGE: &str = "\
 Usage: oidc-dev-provider [--addr IP:PORT] [--client ID:SECRET:REDIRECT_URI]... [--profile NAME]
-                         [--allow-minimal-token-requests] [--opaque-access-tokens]
+                         [--client-jwk ID=FILE]... [--allow-minimal-token-requests] [--opaque-access-tokens]
 
   --addr      address to listen on (default 127.0.0.1:9000; env DEV_PROVIDER_ADDR)
   --client    register a confidential client; repeatable
               (env DEV_PROVIDER_CLIENTS, comma-separated)
               An empty SECRET registers a public client (PKCE, no secret).
+  --client-jwk
+              let client ID (from --client) use private_key_jwt with the
+              public JWK in FILE (JSON); repeatable
   --profile   imitate a real provider's metadata and behaviour (env
               DEV_PROVIDER_PROFILE): guide (default, the integration guide's
               provider), google, entra (multi-tenant, templated issuer),
@@ -91,6 +94,7 @@ fn parse_args() -> Result<Options, String> {
         .filter(|p| !p.is_empty());
     let mut minimal = false;
     let mut opaque = false;
+    let mut jwks: Vec<String> = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -108,6 +112,7 @@ fn parse_args() -> Result<Options, String> {
         match flag.as_str() {
             "--addr" => addr = Some(value("--addr")?),
             "--client" => specs.push(value("--client")?),
+            "--client-jwk" => jwks.push(value("--client-jwk")?),
             "--profile" => profile = Some(value("--profile")?),
             "--allow-minimal-token-requests" => minimal = true,
             "--opaque-access-tokens" => opaque = true,
@@ -126,7 +131,7 @@ fn parse_args() -> Result<Options, String> {
         None => Profile::Guide,
         Some(name) => name.parse::<Profile>().map_err(|e| e.to_string())?,
     };
-    let clients = if specs.is_empty() {
+    let mut clients: Vec<DevClient> = if specs.is_empty() {
         vec![DevClient::demo()]
     } else {
         specs
@@ -134,6 +139,20 @@ fn parse_args() -> Result<Options, String> {
             .map(|s| parse_client(s))
             .collect::<Result<_, _>>()?
     };
+    for spec in &jwks {
+        let (id, path) = spec
+            .split_once('=')
+            .ok_or_else(|| format!("invalid --client-jwk {spec:?}: expected ID=FILE"))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("--client-jwk {id}: cannot read {path:?}: {e}"))?;
+        let jwk: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| format!("--client-jwk {id}: {path:?} is not JSON: {e}"))?;
+        let client = clients
+            .iter_mut()
+            .find(|c| c.id() == id)
+            .ok_or_else(|| format!("--client-jwk {id}: no --client with that id"))?;
+        *client = client.clone().jwk(jwk);
+    }
     Ok(Options {
         addr,
         clients,

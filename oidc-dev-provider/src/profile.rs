@@ -172,7 +172,13 @@ impl Profile {
     /// member is absent).
     pub(crate) fn token_endpoint_auth_methods(self) -> Option<Vec<String>> {
         let list: &[&str] = match self {
-            Profile::Guide => &["client_secret_post", "client_secret_basic", "none"],
+            Profile::Guide => &[
+                "client_secret_post",
+                "client_secret_basic",
+                "none",
+                "private_key_jwt",
+                "client_secret_jwt",
+            ],
             Profile::Google => &["client_secret_post", "client_secret_basic"],
             Profile::Entra => &[
                 "client_secret_post",

@@ -66,6 +66,8 @@ pub(crate) struct AppState {
     pub(crate) http: reqwest::Client,
     /// Injected faults (none unless a test asks).
     faults: Faults,
+    /// (client id, `jti`) of accepted client assertions, with their `exp`.
+    used_assertions: Mutex<HashMap<(String, String), u64>>,
 }
 
 impl AppState {
@@ -93,6 +95,7 @@ impl AppState {
             store: Mutex::new(store),
             http,
             faults: Faults::default(),
+            used_assertions: Mutex::new(HashMap::new()),
         }
     }
 
@@ -117,6 +120,20 @@ impl AppState {
     /// Replace the signing keys.
     pub(crate) fn set_keys(&self, keys: KeySet) {
         *self.keys.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(keys);
+    }
+
+    /// Records the `jti` of a client assertion valid until `exp`: `false`
+    /// if it was seen before (a replay). Expired entries are dropped, as
+    /// their assertions are refused anyway.
+    pub(crate) fn first_use_of_assertion(&self, client_id: &str, jti: &str, exp: u64) -> bool {
+        let now = crate::util::now_secs();
+        let mut used = self
+            .used_assertions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        used.retain(|_, until| *until >= now);
+        used.insert((client_id.to_owned(), jti.to_owned()), exp)
+            .is_none()
     }
 
     /// A registered client.

@@ -62,7 +62,17 @@ async fn discovery_document_describes_the_provider() {
     );
     assert_eq!(
         doc["token_endpoint_auth_methods_supported"],
-        json!(["client_secret_post", "client_secret_basic", "none"])
+        json!([
+            "client_secret_post",
+            "client_secret_basic",
+            "none",
+            "private_key_jwt",
+            "client_secret_jwt"
+        ])
+    );
+    assert_eq!(
+        doc["token_endpoint_auth_signing_alg_values_supported"],
+        json!(["RS256", "PS256", "ES256", "ES384", "EdDSA", "HS256"])
     );
     assert_eq!(doc["code_challenge_methods_supported"], json!(["S256"]));
     assert_eq!(

@@ -302,7 +302,13 @@ async fn guide_is_the_default_and_unchanged() {
     assert_eq!(guide.provider.tenant_id(), None);
     assert_eq!(
         doc["token_endpoint_auth_methods_supported"],
-        json!(["client_secret_post", "client_secret_basic", "none"])
+        json!([
+            "client_secret_post",
+            "client_secret_basic",
+            "none",
+            "private_key_jwt",
+            "client_secret_jwt"
+        ])
     );
 
     let query = guide.query_sign_in(&params(&[])).await;

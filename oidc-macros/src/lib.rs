@@ -26,7 +26,7 @@
 //! | `scopes("openid", ...)` | must include `"openid"` | `"openid", "email"` |
 //! | `response_mode = "..."` | `"form_post"`, `"query"` | `"form_post"` |
 //! | `prompt = "..."` | `"none"`, `"login"`, `"consent"`, `"select_account"`, `"create"` | none |
-//! | `auth_method = "..."` | `"client_secret_post"`, `"client_secret_basic"`, `"none"` | from the provider's metadata: `client_secret_post` if listed, else `client_secret_basic` |
+//! | `auth_method = "..."` | `"client_secret_post"`, `"client_secret_basic"`, `"none"`, `"client_secret_jwt"`, `"private_key_jwt"` (the key cannot be a field yet, so the generated `client_config()` fails with `ConfigError::MissingClientKey`: build that `ClientConfig` with `ClientConfig::private_key` instead) | from the provider's metadata: `client_secret_post` if listed, else `client_secret_basic` |
 //! | `crate = "path"` | the path of `oidc-core` | `"::oidc_core"` |
 //!
 //! On fields, `#[oidc(...)]`:

@@ -51,6 +51,8 @@ pub(crate) const AUTH_METHODS: &[(&str, &str)] = &[
     ("client_secret_post", "ClientSecretPost"),
     ("client_secret_basic", "ClientSecretBasic"),
     ("none", "None"),
+    ("private_key_jwt", "PrivateKeyJwt"),
+    ("client_secret_jwt", "ClientSecretJwt"),
 ];
 
 /// Standard values this SDK deliberately does not support, with the reason:
@@ -58,13 +60,13 @@ pub(crate) const AUTH_METHODS: &[(&str, &str)] = &[
 pub(crate) const UNSUPPORTED: &[(&str, &str, &str)] = &[
     (
         AUTH_METHOD,
-        "client_secret_jwt",
-        "is not supported by oidc-core: use \"client_secret_post\" or \"client_secret_basic\"",
+        "tls_client_auth",
+        "(mutual TLS) is not supported by oidc-core: use \"private_key_jwt\" for a client without a shared secret",
     ),
     (
         AUTH_METHOD,
-        "private_key_jwt",
-        "is not supported by oidc-core: use \"client_secret_post\" or \"client_secret_basic\"",
+        "self_signed_tls_client_auth",
+        "(mutual TLS) is not supported by oidc-core: use \"private_key_jwt\" for a client without a shared secret",
     ),
     (
         RESPONSE_MODE,

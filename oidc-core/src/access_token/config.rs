@@ -174,10 +174,10 @@ impl ResourceServerConfig {
         client_id: impl Into<String>,
         secret: impl Into<String>,
     ) -> Self {
-        self.introspection.credentials = Some(ClientCredentials {
-            client_id: client_id.into(),
-            secret: Some(ClientSecret::new(secret)),
-        });
+        self.introspection.credentials = Some(ClientCredentials::new(
+            client_id,
+            Some(ClientSecret::new(secret)),
+        ));
         self
     }
 

@@ -6,16 +6,19 @@
 //! issuer policy's type, `crate::jose::issuer`. Everything that talks to the
 //! provider builds on it.
 
+mod client_key;
 mod limits;
 mod url_policy;
 mod vocabulary;
 
 pub use crate::jose::issuer::IssuerPolicy;
+pub use client_key::ClientKey;
 pub(crate) use limits::Limits;
 pub use url_policy::is_loopback;
 pub(crate) use url_policy::{endpoint_is_secure, parse_issuer, parse_url};
 pub use vocabulary::{
-    AuthMethod, Prompt, PromptCreate, ResponseMode, SigningAlgorithm, UserInfoPolicy,
+    AssertionAudience, AuthMethod, Prompt, PromptCreate, ResponseMode, SigningAlgorithm,
+    UserInfoPolicy,
 };
 pub(crate) use vocabulary::{check_scope, protocol_names};
 
@@ -23,6 +26,7 @@ use crate::error::ConfigError;
 use crate::secret::ClientSecret;
 use std::fmt;
 use std::ops::RangeInclusive;
+use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
 
@@ -50,6 +54,11 @@ pub struct ClientConfig {
     pub(crate) issuer: String,
     pub(crate) client_id: String,
     pub(crate) client_secret: Option<ClientSecret>,
+    /// Called for the secret at each request that needs it, instead of
+    /// `client_secret` (the two are exclusive).
+    pub(crate) client_secret_fn: Option<SecretFn>,
+    pub(crate) private_key: Option<ClientKey>,
+    pub(crate) assertion_audience: AssertionAudience,
     pub(crate) redirect_uri: String,
     pub(crate) scopes: Vec<String>,
     pub(crate) response_mode: ResponseMode,
@@ -71,6 +80,12 @@ impl fmt::Debug for ClientConfig {
             .field("issuer", &self.issuer)
             .field("client_id", &self.client_id)
             .field("client_secret", &self.client_secret)
+            .field(
+                "client_secret_fn",
+                &self.client_secret_fn.as_ref().map(|_| "<callback>"),
+            )
+            .field("private_key", &self.private_key)
+            .field("assertion_audience", &self.assertion_audience)
             .field("redirect_uri", &self.redirect_uri)
             .field("scopes", &self.scopes)
             .field("response_mode", &self.response_mode)
@@ -111,6 +126,9 @@ impl ClientConfig {
             issuer,
             client_id,
             client_secret: None,
+            client_secret_fn: None,
+            private_key: None,
+            assertion_audience: AssertionAudience::default(),
             redirect_uri,
             scopes: vec!["openid".into(), "email".into()],
             response_mode: ResponseMode::default(),
@@ -127,9 +145,72 @@ impl ClientConfig {
 
     /// The client secret. Without one the client is public
     /// ([`AuthMethod::None`]: PKCE protects the code).
+    /// Replaces a [`ClientConfig::client_secret_fn`].
     pub fn client_secret(mut self, secret: impl Into<ClientSecret>) -> Self {
         self.client_secret = Some(secret.into());
+        self.client_secret_fn = None;
         self
+    }
+
+    /// The client secret, asked of `f` at each request that needs it
+    /// (`client_secret_post`, `client_secret_basic`, `client_secret_jwt`):
+    /// for secrets that change. Sign in with Apple's client secret, for
+    /// one, is a JWT the application signs with its Apple key and must
+    /// re-mint before it expires (at most 6 months): `f` returns the
+    /// current one, re-minting when needed (cache it: `f` runs on every
+    /// token, refresh and revocation request). An error from `f` fails
+    /// that request with [`TokenError::ClientSecretUnavailable`](crate::TokenError::ClientSecretUnavailable).
+    /// Replaces a [`ClientConfig::client_secret`].
+    ///
+    /// ```
+    /// use oidc_core::{ClientConfig, ClientSecret};
+    /// let config = ClientConfig::for_issuer("https://appleid.apple.com")
+    ///     .client_id("com.example.web")
+    ///     .redirect_uri("https://app.example.com/callback")
+    ///     .client_secret_fn(|| {
+    ///         // e.g. a JWT signed with the Apple key, cached until near its `exp`
+    ///         Ok(ClientSecret::new("eyJ..."))
+    ///     });
+    /// assert!(config.validate().is_ok());
+    /// ```
+    pub fn client_secret_fn<F>(mut self, f: F) -> Self
+    where
+        F: Fn() -> Result<ClientSecret, Box<dyn std::error::Error + Send + Sync>>
+            + Send
+            + Sync
+            + 'static,
+    {
+        self.client_secret_fn = Some(Arc::new(f));
+        self.client_secret = None;
+        self
+    }
+
+    /// The client's private key, for `private_key_jwt` (RFC 7523): the
+    /// client proves itself with a short-lived JWT signed with it, and no
+    /// secret is shared with the provider. With a key and no explicit
+    /// [`ClientConfig::auth_method`], discovery chooses `private_key_jwt`
+    /// when the provider lists it (and fails naming the list otherwise,
+    /// unless a secret is configured too). The assertion's algorithm is the
+    /// first of [`ClientKey::algorithms`] the provider lists in
+    /// `token_endpoint_auth_signing_alg_values_supported`.
+    pub fn private_key(mut self, key: ClientKey) -> Self {
+        self.private_key = Some(key);
+        self
+    }
+
+    /// The `aud` of client assertions (`private_key_jwt`,
+    /// `client_secret_jwt`): the token endpoint URL by default (OpenID
+    /// Connect Core 1.0 section 9), at every endpoint that authenticates
+    /// the client; [`AssertionAudience::Issuer`] for providers that require
+    /// the issuer.
+    pub fn client_assertion_audience(mut self, audience: AssertionAudience) -> Self {
+        self.assertion_audience = audience;
+        self
+    }
+
+    /// Whether a secret is configured, statically or as a callback.
+    pub(crate) fn has_secret(&self) -> bool {
+        self.client_secret.is_some() || self.client_secret_fn.is_some()
     }
 
     /// The scopes to request; must include `openid`.
@@ -154,8 +235,11 @@ impl ClientConfig {
     /// Unset (the default), the client chooses from the provider's
     /// `token_endpoint_auth_methods_supported`: the guide's
     /// `client_secret_post` when listed, else `client_secret_basic` (also
-    /// when the provider publishes no list, which means Basic), and `none`
-    /// for a client without a secret. The choice is logged at start.
+    /// when the provider publishes no list, which means Basic), else
+    /// `client_secret_jwt` when it is the only secret method listed, and
+    /// `none` for a client without a secret. With a
+    /// [`ClientConfig::private_key`], `private_key_jwt` comes first. The
+    /// choice is logged at start.
     pub fn auth_method(mut self, method: AuthMethod) -> Self {
         self.auth_method = Some(method);
         self
@@ -325,13 +409,15 @@ impl ClientConfig {
         if !self.scopes.iter().any(|s| s == "openid") {
             return Err(ConfigError::MissingOpenidScope);
         }
-        if let Some(method) = self.auth_method
-            && method != AuthMethod::None
-            && self.client_secret.is_none()
-        {
-            return Err(ConfigError::MissingClientSecret {
-                method: method.as_str(),
-            });
+        if let Some(method) = self.auth_method {
+            if method.uses_secret() && !self.has_secret() {
+                return Err(ConfigError::MissingClientSecret {
+                    method: method.as_str(),
+                });
+            }
+            if method == AuthMethod::PrivateKeyJwt && self.private_key.is_none() {
+                return Err(ConfigError::MissingClientKey);
+            }
         }
         if self.algorithms.as_ref().is_some_and(Vec::is_empty) {
             return Err(ConfigError::NoAlgorithms);
@@ -340,6 +426,10 @@ impl ClientConfig {
         Ok(ValidatedUrls { issuer })
     }
 }
+
+/// The secret callback of [`ClientConfig::client_secret_fn`].
+pub(crate) type SecretFn =
+    Arc<dyn Fn() -> Result<ClientSecret, Box<dyn std::error::Error + Send + Sync>> + Send + Sync>;
 
 pub(crate) struct ValidatedUrls {
     pub(crate) issuer: Url,

@@ -92,3 +92,70 @@ fn algorithms_cannot_name_none_or_hmac() {
         Some(SigningAlgorithm::ES256)
     );
 }
+
+#[test]
+fn jwt_methods_need_what_they_sign_with() {
+    let public = ClientConfig::for_issuer("https://op.example")
+        .client_id("cid")
+        .redirect_uri("https://app.example/cb");
+    assert_eq!(
+        public
+            .clone()
+            .auth_method(AuthMethod::PrivateKeyJwt)
+            .validate(),
+        Err(ConfigError::MissingClientKey)
+    );
+    assert_eq!(
+        public
+            .clone()
+            .auth_method(AuthMethod::ClientSecretJwt)
+            .validate(),
+        Err(ConfigError::MissingClientSecret {
+            method: "client_secret_jwt"
+        })
+    );
+    let key = ClientKey::from_pem(include_str!("client_key/ed25519.pem")).unwrap();
+    assert!(
+        public
+            .clone()
+            .private_key(key)
+            .auth_method(AuthMethod::PrivateKeyJwt)
+            .validate()
+            .is_ok()
+    );
+    // A secret callback counts as a secret.
+    assert!(
+        public
+            .client_secret_fn(|| Ok(ClientSecret::new("s")))
+            .auth_method(AuthMethod::ClientSecretJwt)
+            .validate()
+            .is_ok()
+    );
+}
+
+#[test]
+fn debug_of_a_config_with_a_key_or_callback_shows_no_secret() {
+    let jwk = include_str!("client_key/rsa.jwk.json");
+    let config = base()
+        .private_key(ClientKey::from_jwk(jwk).unwrap())
+        .client_secret_fn(|| Ok(ClientSecret::new("minted-secret")));
+    let shown = format!("{config:?}");
+    let private: serde_json::Value = serde_json::from_str(jwk).unwrap();
+    for member in ["d", "p", "q", "dp", "dq", "qi"] {
+        let value = private[member].as_str().unwrap();
+        assert!(!shown.contains(&value[..12]), "{member} in {shown}");
+    }
+    assert!(!shown.contains("minted-secret"), "{shown}");
+    assert!(shown.contains("kid: Some(\"rsa-1\")"), "{shown}");
+    assert!(shown.contains("<callback>"), "{shown}");
+}
+
+#[test]
+fn the_two_secret_settings_replace_each_other() {
+    let config = base()
+        .client_secret("static")
+        .client_secret_fn(|| Ok(ClientSecret::new("dynamic")));
+    assert!(config.client_secret.is_none() && config.client_secret_fn.is_some());
+    let config = config.client_secret("static");
+    assert!(config.client_secret.is_some() && config.client_secret_fn.is_none());
+}

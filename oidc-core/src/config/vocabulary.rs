@@ -72,6 +72,37 @@ pub enum AuthMethod {
     ClientSecretBasic,
     /// A public client (native or CLI app): `client_id` only, PKCE protects the code.
     None,
+    /// A JWT signed with the client's private key (RFC 7523, OpenID Connect
+    /// Core 1.0 section 9): needs [`ClientConfig::private_key`](crate::ClientConfig::private_key).
+    PrivateKeyJwt,
+    /// A JWT signed with the client secret (HMAC SHA-256; OpenID Connect
+    /// Core 1.0 section 9): the secret itself never leaves the client.
+    ClientSecretJwt,
+}
+
+impl AuthMethod {
+    /// Whether the method proves the client with its secret (statically
+    /// configured or from [`ClientConfig::client_secret_fn`](crate::ClientConfig::client_secret_fn)).
+    pub fn uses_secret(self) -> bool {
+        matches!(
+            self,
+            Self::ClientSecretPost | Self::ClientSecretBasic | Self::ClientSecretJwt
+        )
+    }
+}
+
+/// The `aud` of the client assertions of `private_key_jwt` and
+/// `client_secret_jwt` (see [`ClientConfig::client_assertion_audience`](crate::ClientConfig::client_assertion_audience)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum AssertionAudience {
+    /// The token endpoint URL, for every endpoint (OpenID Connect Core 1.0
+    /// section 9; what most providers accept).
+    #[default]
+    TokenEndpoint,
+    /// The issuer identifier, for providers that require it (RFC 7523
+    /// section 3 allows either; some providers accept only the issuer).
+    Issuer,
 }
 
 /// A `prompt` value of the authorization request.
@@ -187,6 +218,8 @@ protocol_names!(AuthMethod, "auth method", {
     ClientSecretPost => "client_secret_post",
     ClientSecretBasic => "client_secret_basic",
     None => "none",
+    PrivateKeyJwt => "private_key_jwt",
+    ClientSecretJwt => "client_secret_jwt",
 });
 
 protocol_names!(Prompt, "prompt", {

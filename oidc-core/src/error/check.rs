@@ -169,6 +169,7 @@ impl TokenError {
     /// `token.*` for the token endpoint's answer (`token.invalid_grant`
     /// when the provider refused the code or refresh token), `id_token.*`
     /// for the ID token, `userinfo.*`, `revocation.*` (token revocation),
+    /// `client_auth.*` (the client's secret callback or assertion failed),
     /// `transport.*`, and the callback's names for a callback refused by the
     /// shared store.
     pub fn check_name(&self) -> &'static str {
@@ -189,6 +190,8 @@ impl TokenError {
                 "revocation.unsupported_token_type"
             }
             Self::RevocationRefused { .. } => "revocation.refused",
+            Self::ClientSecretUnavailable(_) => "client_auth.secret_unavailable",
+            Self::ClientAssertion(_) => "client_auth.assertion",
         }
     }
 }

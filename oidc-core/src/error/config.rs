@@ -71,6 +71,15 @@ pub enum ConfigError {
         /// The configured method.
         method: &'static str,
     },
+    /// `private_key_jwt` was chosen without a [`ClientKey`](crate::ClientKey).
+    #[error(
+        "token endpoint authentication `private_key_jwt` needs the client's private key: set one with ClientConfig::private_key"
+    )]
+    MissingClientKey,
+    /// The client's private key could not be read (the message never
+    /// contains key material).
+    #[error("the client's private key is invalid: {0}")]
+    InvalidClientKey(String),
     /// An algorithm in the allow-list is not acceptable for ID tokens.
     #[error(
         "`{0}` cannot be allowed for ID tokens: only asymmetric signatures (RS*, PS*, ES256, ES384, EdDSA) are accepted"

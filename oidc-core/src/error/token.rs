@@ -77,6 +77,15 @@ pub enum TokenError {
         /// The HTTP status.
         status: u16,
     },
+    /// The application's [`ClientConfig::client_secret_fn`](crate::ClientConfig::client_secret_fn)
+    /// failed, so the request was not sent.
+    #[error("the client secret callback failed: {0}")]
+    ClientSecretUnavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The client assertion (`private_key_jwt`, `client_secret_jwt`)
+    /// could not be made (signing or the random generator failed), so the
+    /// request was not sent.
+    #[error("the client assertion could not be signed: {0}")]
+    ClientAssertion(String),
 }
 
 /// A request to the provider failed at the HTTP level.

@@ -44,6 +44,10 @@ pub struct ProviderMetadata {
     pub token_endpoint_auth_methods_supported: Option<Vec<String>>,
     /// `code_challenge_methods_supported`, if advertised.
     pub code_challenge_methods_supported: Option<Vec<String>>,
+    /// `token_endpoint_auth_signing_alg_values_supported`, if advertised:
+    /// the algorithms of client assertions (`private_key_jwt`,
+    /// `client_secret_jwt`) the token endpoint accepts.
+    pub token_endpoint_auth_signing_alg_values_supported: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -60,6 +64,7 @@ struct RawMetadata {
     response_types_supported: Vec<String>,
     response_modes_supported: Option<Vec<String>>,
     token_endpoint_auth_methods_supported: Option<Vec<String>>,
+    token_endpoint_auth_signing_alg_values_supported: Option<Vec<String>>,
     #[serde(default)]
     id_token_signing_alg_values_supported: Vec<String>,
     prompt_values_supported: Option<Vec<String>>,
@@ -150,6 +155,8 @@ impl ProviderMetadata {
             id_token_signing_alg_values_supported: raw.id_token_signing_alg_values_supported,
             token_endpoint_auth_methods_supported: raw.token_endpoint_auth_methods_supported,
             code_challenge_methods_supported: raw.code_challenge_methods_supported,
+            token_endpoint_auth_signing_alg_values_supported: raw
+                .token_endpoint_auth_signing_alg_values_supported,
         };
 
         if !raw.response_types_supported.iter().any(|t| t == "code") {

@@ -65,9 +65,11 @@ pub(crate) async fn revoke(
 
 /// How the client authenticates at the revocation endpoint: as at the
 /// token endpoint, unless the provider lists revocation methods without
-/// that one; then the first listed secret-based method the client can use
-/// (`none` for a public client), and else the token endpoint's method
-/// anyway, for the provider to judge.
+/// that one; then the first listed method the client can use
+/// (`private_key_jwt` with a key, then `client_secret_post`,
+/// `client_secret_basic`, `client_secret_jwt` with a secret, `none` for a
+/// public client), and else the token endpoint's method anyway, for the
+/// provider to judge.
 pub(crate) fn auth_method(client: &Client) -> AuthMethod {
     let token_method = client.auth_method();
     let Some(listed) = &client.metadata().revocation_endpoint_auth_methods_supported else {
@@ -77,14 +79,27 @@ pub(crate) fn auth_method(client: &Client) -> AuthMethod {
     if lists(token_method) {
         return token_method;
     }
-    let usable: &[AuthMethod] = if client.config().client_secret.is_some() {
-        &[AuthMethod::ClientSecretPost, AuthMethod::ClientSecretBasic]
-    } else {
-        &[AuthMethod::None]
-    };
+    let credentials = client.credentials();
+    let preference = [
+        AuthMethod::PrivateKeyJwt,
+        AuthMethod::ClientSecretPost,
+        AuthMethod::ClientSecretBasic,
+        AuthMethod::ClientSecretJwt,
+    ];
+    let usable: Vec<AuthMethod> = preference
+        .into_iter()
+        .filter(|m| credentials.supports(*m))
+        .collect();
+    if usable.is_empty() {
+        // A public client.
+        return if lists(AuthMethod::None) {
+            AuthMethod::None
+        } else {
+            token_method
+        };
+    }
     usable
-        .iter()
-        .copied()
+        .into_iter()
         .find(|m| lists(*m))
         .unwrap_or(token_method)
 }

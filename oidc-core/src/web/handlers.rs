@@ -351,6 +351,11 @@ fn status_for(error: &Error) -> StatusCode {
         Error::Token(TokenError::IdToken(_) | TokenError::SubjectMismatch { .. }) => {
             StatusCode::UNAUTHORIZED
         }
+        // This site could not authenticate itself (its secret callback or
+        // its key failed): the provider was not asked.
+        Error::Token(TokenError::ClientSecretUnavailable(_) | TokenError::ClientAssertion(_)) => {
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
         Error::Token(TokenError::Transport(crate::TransportError::Timeout { .. }))
         | Error::Transport(crate::TransportError::Timeout { .. }) => StatusCode::GATEWAY_TIMEOUT,
         _ => StatusCode::BAD_GATEWAY,

@@ -94,6 +94,12 @@ pub(crate) fn public_message(error: &Error) -> Cow<'static, str> {
             "the identity provider did not confirm the kind of sign-in this page asks for (acr), \
              so no session was started.",
         ),
+        Error::Token(TokenError::ClientSecretUnavailable(_) | TokenError::ClientAssertion(_)) => {
+            Cow::Borrowed(
+                "this site could not prove its identity to the identity provider right now, so \
+                 no session was started. Try again later or tell the site's operator.",
+            )
+        }
         Error::Token(_) => Cow::Borrowed(
             "the identity provider's answer could not be verified, so no session was started.",
         ),

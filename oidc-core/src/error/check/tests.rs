@@ -103,3 +103,12 @@ fn access_token_errors_are_named_by_their_check() {
         "access_token"
     );
 }
+
+#[test]
+fn client_authentication_failures_are_named() {
+    let callback = TokenError::ClientSecretUnavailable("vault sealed".into());
+    assert_eq!(callback.check_name(), "client_auth.secret_unavailable");
+    let assertion = TokenError::ClientAssertion("signing with RS256 failed".into());
+    assert_eq!(assertion.check_name(), "client_auth.assertion");
+    assert_eq!(ConfigError::MissingClientKey.check_name(), "config");
+}

@@ -183,3 +183,142 @@ fn the_issuer_rule_follows_the_policy() {
     let n = resolve(&google, json!({})).unwrap();
     assert!(n.issuer.accepts("op.example", None));
 }
+
+fn key(file: &str) -> crate::config::ClientKey {
+    let pem = match file {
+        "rsa" => include_str!("../../config/client_key/rsa.pem"),
+        "ec" => include_str!("../../config/client_key/ec-p256.pem"),
+        _ => include_str!("../../config/client_key/ed25519.pem"),
+    };
+    crate::config::ClientKey::from_pem(pem).unwrap()
+}
+
+fn keyed() -> ClientConfig {
+    ClientConfig::for_issuer("https://op.example")
+        .client_id("cid")
+        .redirect_uri("https://app.example/cb")
+        .private_key(key("rsa"))
+}
+
+#[test]
+fn a_key_chooses_private_key_jwt_when_listed() {
+    let n = resolve(
+        &keyed(),
+        methods(json!(["client_secret_post", "private_key_jwt"])),
+    )
+    .unwrap();
+    assert_eq!(n.auth_method, AuthMethod::PrivateKeyJwt);
+    assert_eq!(n.key_algorithm, Some(A::RS256));
+    // A key wins over a secret when both are configured...
+    let both = config().private_key(key("ec"));
+    let n = resolve(
+        &both,
+        methods(json!(["client_secret_post", "private_key_jwt"])),
+    )
+    .unwrap();
+    assert_eq!(n.auth_method, AuthMethod::PrivateKeyJwt);
+    assert_eq!(n.key_algorithm, Some(A::ES256));
+    // ...and the secret is used where the key cannot be.
+    assert_eq!(
+        resolve(&both, methods(json!(["client_secret_basic"])))
+            .unwrap()
+            .auth_method,
+        AuthMethod::ClientSecretBasic
+    );
+}
+
+#[test]
+fn a_key_alone_needs_private_key_jwt_listed() {
+    for overrides in [json!({}), methods(json!(["client_secret_post", "none"]))] {
+        match resolve(&keyed(), overrides) {
+            Err(DiscoveryError::Unsupported { what, value, .. }) => {
+                assert_eq!(what, "token endpoint auth method");
+                assert_eq!(value, "private_key_jwt");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[test]
+fn the_assertion_algorithm_is_the_first_the_key_signs_and_the_provider_lists() {
+    let alg = |list: Value| {
+        let mut overrides = methods(json!(["private_key_jwt"]));
+        overrides["token_endpoint_auth_signing_alg_values_supported"] = list;
+        resolve(&keyed(), overrides).map(|n| n.key_algorithm)
+    };
+    assert_eq!(alg(json!(["PS256", "RS256"])).unwrap(), Some(A::RS256));
+    assert_eq!(alg(json!(["ES256", "PS256"])).unwrap(), Some(A::PS256));
+    match alg(json!(["ES256", "HS256"])) {
+        Err(DiscoveryError::Unsupported {
+            what,
+            value,
+            advertised,
+        }) => {
+            assert_eq!(what, "token endpoint auth signing alg");
+            assert!(value.contains("RS256 or PS256"), "{value}");
+            assert_eq!(advertised, "ES256, HS256");
+        }
+        other => panic!("{other:?}"),
+    }
+    // No list: the key's first algorithm.
+    let n = resolve(&keyed(), methods(json!(["private_key_jwt"]))).unwrap();
+    assert_eq!(n.key_algorithm, Some(A::RS256));
+    let ed = keyed().private_key(key("ed"));
+    let n = resolve(&ed, methods(json!(["private_key_jwt"]))).unwrap();
+    assert_eq!(n.key_algorithm, Some(A::EdDSA));
+}
+
+#[test]
+fn a_secret_falls_back_to_client_secret_jwt_when_only_it_is_listed() {
+    let chosen = |list: Value| resolve(&config(), methods(list)).map(|n| n.auth_method);
+    assert_eq!(
+        chosen(json!(["client_secret_jwt", "private_key_jwt"])).unwrap(),
+        AuthMethod::ClientSecretJwt
+    );
+    assert_eq!(
+        chosen(json!(["client_secret_jwt", "client_secret_basic"])).unwrap(),
+        AuthMethod::ClientSecretBasic
+    );
+    // HS256 must be among the listed assertion algorithms.
+    let mut overrides = methods(json!(["client_secret_jwt"]));
+    overrides["token_endpoint_auth_signing_alg_values_supported"] = json!(["RS256"]);
+    assert!(matches!(
+        resolve(&config(), overrides),
+        Err(DiscoveryError::Unsupported { value, .. }) if value.starts_with("HS256")
+    ));
+}
+
+#[test]
+fn explicit_jwt_methods_are_checked_against_the_list() {
+    let jwt = config().auth_method(AuthMethod::ClientSecretJwt);
+    assert!(matches!(
+        resolve(&jwt, methods(json!(["client_secret_post"]))),
+        Err(DiscoveryError::Unsupported { value, .. }) if value == "client_secret_jwt"
+    ));
+    assert_eq!(
+        resolve(&jwt, methods(json!(["client_secret_jwt"])))
+            .unwrap()
+            .auth_method,
+        AuthMethod::ClientSecretJwt
+    );
+    // Insisted on with no list: the provider's documentation is the authority.
+    let pkj = keyed().auth_method(AuthMethod::PrivateKeyJwt);
+    assert_eq!(
+        resolve(&pkj, json!({})).unwrap().auth_method,
+        AuthMethod::PrivateKeyJwt
+    );
+    // A key does not override an explicit secret method.
+    let post = config()
+        .private_key(key("ec"))
+        .auth_method(AuthMethod::ClientSecretPost);
+    assert_eq!(
+        resolve(
+            &post,
+            methods(json!(["client_secret_post", "private_key_jwt"]))
+        )
+        .unwrap()
+        .auth_method,
+        AuthMethod::ClientSecretPost
+    );
+}

@@ -30,6 +30,11 @@ fn client(secret: bool, extra: Value) -> Client {
     if secret {
         config = config.client_secret("s");
     }
+    client_with(config, extra)
+}
+
+/// [`client`] with any configuration.
+fn client_with(config: ClientConfig, extra: Value) -> Client {
     let mut document = json!({
         "issuer": "https://op.example",
         "authorization_endpoint": "https://op.example/authorize",
@@ -126,6 +131,58 @@ fn the_token_endpoints_method_unless_the_revocation_list_excludes_it() {
         AuthMethod::None,
         "nothing usable: the token endpoint's method, for the provider to judge"
     );
+}
+
+#[test]
+fn the_jwt_methods_follow_the_same_rule() {
+    let key = crate::ClientKey::from_pem(include_str!("../../config/client_key/ec-p256.pem"))
+        .expect("key");
+    let keyed = || {
+        ClientConfig::for_issuer("https://op.example")
+            .client_id("cid")
+            .redirect_uri("https://app.example/cb")
+            .private_key(key.clone())
+    };
+    let methods = |token: Value, revocation: Value| {
+        json!({
+            "token_endpoint_auth_methods_supported": token,
+            "revocation_endpoint_auth_methods_supported": revocation,
+        })
+    };
+    // As at the token endpoint when listed.
+    let client = client_with(
+        keyed(),
+        methods(json!(["private_key_jwt"]), json!(["private_key_jwt"])),
+    );
+    assert_eq!(auth_method(&client), AuthMethod::PrivateKeyJwt);
+    // The key is preferred among the listed methods the client can use.
+    let both = client_with(
+        keyed()
+            .client_secret("s")
+            .auth_method(AuthMethod::ClientSecretBasic),
+        methods(
+            json!(["client_secret_basic", "private_key_jwt"]),
+            json!(["client_secret_post", "private_key_jwt"]),
+        ),
+    );
+    assert_eq!(auth_method(&both), AuthMethod::PrivateKeyJwt);
+    // Otherwise the first listed method the client can use.
+    let secret = client_with(
+        keyed()
+            .client_secret("s")
+            .auth_method(AuthMethod::ClientSecretPost),
+        methods(
+            json!(["client_secret_post"]),
+            json!(["client_secret_jwt", "tls_client_auth"]),
+        ),
+    );
+    assert_eq!(auth_method(&secret), AuthMethod::ClientSecretJwt);
+    // A key without a secret never picks a secret method.
+    let key_only = client_with(
+        keyed(),
+        methods(json!(["private_key_jwt"]), json!(["client_secret_post"])),
+    );
+    assert_eq!(auth_method(&key_only), AuthMethod::PrivateKeyJwt);
 }
 
 #[tokio::test]

@@ -16,3 +16,26 @@ fn only_local_paths_are_return_targets() {
         assert!(!is_local_path(bad), "{bad}");
     }
 }
+
+/// A site that cannot authenticate itself is the site's fault (500), and
+/// its page says so without echoing the reason (which is the app's).
+#[test]
+fn failed_client_authentication_is_a_server_error() {
+    use crate::{Error, TokenError};
+    for error in [
+        TokenError::ClientSecretUnavailable("vault at 10.0.0.5 sealed".into()),
+        TokenError::ClientAssertion("signing with RS256 failed".into()),
+    ] {
+        let error = Error::Token(error);
+        assert_eq!(
+            super::status_for(&error),
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR
+        );
+        let message = crate::web::pages::public_message(&error);
+        assert!(
+            message.contains("could not prove its identity"),
+            "{message}"
+        );
+        assert!(!message.contains("10.0.0.5") && !message.contains("RS256"));
+    }
+}
