@@ -221,6 +221,7 @@ mod authz_response;
 mod client_auth;
 mod client_credentials;
 mod config;
+mod device;
 mod discovery;
 pub mod faults;
 mod keys;

@@ -130,6 +130,7 @@ impl Profile {
                 jwks: "/realms/dev/protocol/openid-connect/certs",
                 logout: Some("/realms/dev/protocol/openid-connect/logout"),
                 revocation: "/realms/dev/protocol/openid-connect/revoke",
+                device_authorization: "/realms/dev/protocol/openid-connect/auth/device",
             },
             _ => Paths {
                 discovery: "/.well-known/openid-configuration",
@@ -143,6 +144,7 @@ impl Profile {
                 )
                 .then_some("/logout"),
                 revocation: "/revoke",
+                device_authorization: "/device/code",
             },
         }
     }
@@ -273,6 +275,9 @@ pub(crate) struct Paths {
     /// Where RFC 7009 revocation is served when it is enabled
     /// (`Settings::revocation`).
     pub(crate) revocation: &'static str,
+    /// Where the device authorization endpoint (RFC 8628) is served when
+    /// it is enabled (`Settings::device_flow`).
+    pub(crate) device_authorization: &'static str,
 }
 
 #[cfg(test)]

@@ -60,7 +60,7 @@ pub struct DevProviderBuilder {
     bind: SocketAddr,
     clients: Vec<DevClient>,
     users: Vec<String>,
-    settings: Settings,
+    pub(crate) settings: Settings,
     /// `Some` when [`DevProviderBuilder::token_endpoint_auth_methods_supported`]
     /// overrides the profile's list.
     token_auth_methods: Option<Option<Vec<String>>>,
@@ -73,6 +73,9 @@ pub struct DevProviderBuilder {
     /// `Some` when [`DevProviderBuilder::revocation_endpoint`] overrides
     /// the profile's default.
     revocation: Option<bool>,
+    /// `Some` when [`DevProviderBuilder::device_authorization_endpoint`]
+    /// overrides the profile's default.
+    pub(crate) device_flow: Option<bool>,
 }
 
 impl Default for DevProviderBuilder {
@@ -92,11 +95,16 @@ impl Default for DevProviderBuilder {
                 jwks_cache_control: None,
                 acr_values: Vec::new(),
                 revocation: false,
+                device_flow: false,
+                device_interval: Duration::from_secs(5),
+                device_enforced_interval: None,
+                device_code_ttl: Duration::from_secs(600),
             },
             token_auth_methods: None,
             code_challenge_methods: None,
             acr_values: None,
             revocation: None,
+            device_flow: None,
         }
     }
 }
@@ -244,6 +252,7 @@ impl DevProviderBuilder {
             _ => Vec::new(),
         });
         self.settings.revocation = self.revocation.unwrap_or(profile == Profile::Guide);
+        self.settings.device_flow = self.device_flow.unwrap_or(profile == Profile::Guide);
         let mut clients = HashMap::new();
         for client in self.clients {
             client.validate().map_err(DevProviderError::InvalidClient)?;

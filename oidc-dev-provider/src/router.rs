@@ -15,7 +15,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 
 use crate::state::AppState;
-use crate::{authorize, discovery, logout, pages, revocation, token_endpoint, userinfo};
+use crate::{authorize, device, discovery, logout, pages, revocation, token_endpoint, userinfo};
 
 /// The provider's routes. The protocol endpoints' paths come from the
 /// profile (Keycloak serves them under `/realms/dev/...`); the sign-in pages
@@ -43,6 +43,18 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
     }
     if state.settings.revocation {
         router = router.route(paths.revocation, post(revocation::revoke));
+    }
+    if state.settings.device_flow {
+        router = router
+            .route(
+                paths.device_authorization,
+                post(device::device_authorization),
+            )
+            .route(
+                "/device",
+                get(device::device_page).post(device::device_submit),
+            )
+            .route("/device/decision", post(device::decision));
     }
     router
         .fallback(not_found)
