@@ -387,8 +387,8 @@ impl fmt::Debug for DevProvider {
 }
 
 impl DevProvider {
-    /// The shared state, for the `testing` helpers that mint tokens.
-    #[cfg(feature = "testing")]
+    /// The shared state, for the `testing` helpers that mint tokens and
+    /// the device flow's inspection methods.
     pub(crate) fn state(&self) -> &Arc<AppState> {
         &self.inner.state
     }

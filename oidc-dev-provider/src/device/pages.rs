@@ -21,9 +21,7 @@ pub(crate) enum Outcome {
 
 /// The page where the user types the code shown on the device.
 pub(crate) fn enter_code(problem: Option<&str>, user_code: &str) -> Response {
-    let mut body = String::from(
-        r#"<p class="subtitle">Enter the code shown on your device.</p>"#,
-    );
+    let mut body = String::from(r#"<p class="subtitle">Enter the code shown on your device.</p>"#);
     if let Some(problem) = problem {
         body.push_str(&format!(
             r#"<p class="error" id="error" role="alert">{}</p>"#,
@@ -38,7 +36,11 @@ pub(crate) fn enter_code(problem: Option<&str>, user_code: &str) -> Response {
          <button id=\"continue\" class=\"primary\" type=\"submit\">Continue</button></form>",
         attr(user_code)
     ));
-    respond(StatusCode::OK, layout("Connect a device", &body, None), None)
+    respond(
+        StatusCode::OK,
+        layout("Connect a device", &body, None),
+        None,
+    )
 }
 
 /// The consent page after sign-in: approve or deny the device.
@@ -61,7 +63,11 @@ pub(crate) fn consent(decision: &str, client_id: &str, user_code: &str, email: &
         form("approve", "approve", "primary", "Allow"),
         form("deny", "deny", "secondary", "Deny"),
     );
-    respond(StatusCode::OK, layout("Allow this device?", &body, None), None)
+    respond(
+        StatusCode::OK,
+        layout("Allow this device?", &body, None),
+        None,
+    )
 }
 
 /// The last page: what happened, and that the user can go back to the device.

@@ -213,7 +213,10 @@ impl DeviceStore {
             return refused("invalid_grant", "The device code is invalid.");
         };
         if entry.client_id != client_id {
-            return refused("invalid_grant", "The device code was issued to another client.");
+            return refused(
+                "invalid_grant",
+                "The device code was issued to another client.",
+            );
         }
         if entry.status == Status::Used {
             return refused("invalid_grant", "The device code was already used.");

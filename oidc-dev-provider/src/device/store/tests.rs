@@ -65,7 +65,12 @@ fn polls_follow_the_users_decision_then_the_code_is_spent() {
     assert_eq!(answer(&mut store, t0 + 6 * SEC), "invalid_grant");
     assert_eq!(
         store.answers(),
-        ["authorization_pending", "authorization_pending", "ok", "invalid_grant"]
+        [
+            "authorization_pending",
+            "authorization_pending",
+            "ok",
+            "invalid_grant"
+        ]
     );
 }
 
