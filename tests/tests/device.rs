@@ -334,3 +334,113 @@ async fn the_device_login_example_signs_in_when_the_user_approves() {
     assert!(done.contains("email=alice@example.com"), "{done}");
     assert!(child.wait().expect("the example exits").success());
 }
+
+/// oidc-provider's device client: public, the device grant and refresh.
+const INTEROP_DEVICE_CLIENT: &str = r#"[{"client_id":"client-device","token_endpoint_auth_method":"none","grant_types":["urn:ietf:params:oauth:grant-type:device_code","refresh_token"],"response_types":[],"redirect_uris":[]}]"#;
+
+/// The user at oidc-provider: the user code page, the confirmation page
+/// (continue if `approve`, else abort), then the login and consent
+/// interactions.
+async fn oidc_provider_user(
+    op: &tests::interop_provider::OidcProvider,
+    authorization: &DeviceAuthorization,
+    email: &str,
+    approve: bool,
+) {
+    let fail = |what: String| -> ! { panic!("{what}\nprovider log:\n{}", op.log()) };
+    let browser = Browser::new();
+    let page = browser
+        .get(authorization.verification_uri())
+        .await
+        .unwrap_or_else(|e| fail(e.to_string()));
+    let form = page
+        .form_with_input("user_code")
+        .unwrap_or_else(|e| fail(e.to_string()))
+        .set("user_code", authorization.user_code());
+    let mut page = browser
+        .submit(&form)
+        .await
+        .unwrap_or_else(|e| fail(e.to_string()));
+    for _ in 0..10 {
+        page = browser
+            .follow_redirects(page, |_| false)
+            .await
+            .unwrap_or_else(|e| fail(e.to_string()));
+        // oidc-provider confirms the code first, then signs the user in.
+        let form = if let Ok(form) = page.form_with_input("confirm") {
+            if approve {
+                form
+            } else {
+                form.remove("confirm").set("abort", "yes")
+            }
+        } else if let Ok(form) = page.form_with_input("prompt") {
+            match form.get("prompt").unwrap_or_default() {
+                "login" => form.set("login", email).set("password", "irrelevant"),
+                _ => form,
+            }
+        } else {
+            // The last page: success, or the abort acknowledged.
+            assert!(page.status().is_success(), "{}", page.body());
+            return;
+        };
+        page = browser
+            .submit(&form)
+            .await
+            .unwrap_or_else(|e| fail(e.to_string()));
+    }
+    fail(format!("no last page after 10 pages: {}", page.body()))
+}
+
+async fn interop_client(op: &tests::interop_provider::OidcProvider) -> Client {
+    Client::discover(
+        ClientConfig::for_issuer(op.issuer())
+            .client_id("client-device")
+            .redirect_uri(UNUSED_REDIRECT)
+            .auth_method(AuthMethod::None),
+    )
+    .await
+    .expect("discovery")
+}
+
+/// Against oidc-provider: the user approves, the SDK polls until then and
+/// verifies the tokens; refresh works; an aborted confirmation is
+/// `access_denied`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Node.js and `npm ci --prefix tests/interop`; run by the README test command"]
+async fn interop_device_sign_in_with_oidc_provider() {
+    let op = tests::interop_provider::OidcProvider::start_with_extra_clients(
+        &[UNUSED_REDIRECT],
+        INTEROP_DEVICE_CLIENT,
+    );
+    let client = interop_client(&op).await;
+    assert!(client.supports_device_login());
+
+    let authorization = client
+        .device_login()
+        .scopes(["openid", "email"])
+        .start()
+        .await
+        .unwrap_or_else(|e| panic!("device authorization: {e}\n{}", op.log()));
+    let (login, ()) = tokio::join!(
+        authorization.poll(),
+        oidc_provider_user(&op, &authorization, "carol@example.com", true)
+    );
+    let login = login.unwrap_or_else(|e| panic!("device login: {e}\n{}", op.log()));
+    assert_eq!(login.email(), Some("carol@example.com"));
+    assert_eq!(login.sub().len(), 32, "the fixture's sub is 32 hex digits");
+    assert_eq!(login.id_token_claims().nonce, None);
+    assert_eq!(login.id_token_claims().aud, ["client-device"]);
+    let refreshed = login.refresh().await.expect("refresh");
+    assert_eq!(refreshed.email(), Some("carol@example.com"));
+
+    let authorization = client.device_login().start().await.expect("second start");
+    let (denied, ()) = tokio::join!(
+        authorization.poll(),
+        oidc_provider_user(&op, &authorization, "carol@example.com", false)
+    );
+    let error = denied.unwrap_err();
+    assert!(
+        matches!(error, DeviceError::AccessDenied { .. }),
+        "{error:?}"
+    );
+}
