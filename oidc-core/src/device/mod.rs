@@ -287,5 +287,15 @@ impl DeviceAuthorization {
     }
 }
 
+/// The response parser, for the fuzz target (`support::fuzz`).
+#[cfg(feature = "fuzzing")]
+pub(crate) fn fuzz_parse(
+    response: &crate::provider::http::Response,
+    endpoint: &Url,
+    issuer: &Url,
+) -> Result<(), DeviceError> {
+    response::parse(response, endpoint, issuer).map(drop)
+}
+
 #[cfg(test)]
 mod tests;
