@@ -1,4 +1,4 @@
-//! What the SDK tells `tracing`: a span per step of a login, a device sign-in and of a
+//! What the SDK tells `tracing`: a span per step of a login, of a device sign-in and of a
 //! refresh (discovery, token request, JWKS, UserInfo) with the provider's
 //! host, the outcome and `elapsed_ms`; exactly one `warn` event per refused
 //! login naming the failed check, from the typestate flow and from the web
