@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 root="$(pwd)"
 
 seconds="${FUZZ_SECONDS:-20}"
-targets=(callback jwt jwks token_response discovery pending_login login_receive jwk_verify userinfo backchannel_logout introspection_response)
+targets=(callback jwt jwks token_response device_authorization discovery pending_login login_receive jwk_verify userinfo backchannel_logout introspection_response)
 if [ "$#" -gt 0 ]; then
   targets=("$@")
 fi

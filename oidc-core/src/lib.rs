@@ -58,6 +58,7 @@
 //! | [`web`] (feature `axum`) | routes, the `SignedIn` and `Bearer` extractors, sessions |
 //! | [`access_token`] | APIs: verifying bearer access tokens |
 //! | [`loopback`] | native and command-line apps: the loopback redirect |
+//! | [`device`] | TVs, SSH sessions and CLIs without a browser: device sign-in (RFC 8628) |
 //! | [`logout`] | RP-initiated and back-channel logout |
 //! | [`error`] | one enum per failure domain, [`Error`] over all of them |
 //! | [`secret`] | secret types: redacted `Debug`, no `Display` |
@@ -274,6 +275,7 @@
 pub mod access_token;
 mod client;
 mod config;
+pub mod device;
 pub mod error;
 pub mod flow;
 mod jose;
@@ -307,10 +309,11 @@ pub use config::{
     PromptCreate, ResponseMode, SigningAlgorithm, UserInfoPolicy, WantsClientId, WantsRedirectUri,
     is_loopback,
 };
+pub use device::{DeviceAuthorization, DeviceLogin};
 pub use error::{
     AuthorizeError, CallbackError, ClaimProblem, ClaimsError, ClaimsTypeError, ConfigError,
-    DiscoveryError, EnvProblem, Error, IdTokenError, JwsError, PendingLoginError, StoreError,
-    TokenError, TransportError,
+    DeviceError, DiscoveryError, EnvProblem, Error, IdTokenError, JwsError, PendingLoginError,
+    StoreError, TokenError, TransportError,
 };
 pub use flow::pending::{PendingLogin, SealingKey};
 pub use flow::{
@@ -321,8 +324,8 @@ pub use jose::id_token::IdTokenClaims;
 pub use logout::{LogoutToken, LogoutTokenError};
 pub use provider::discovery::ProviderMetadata;
 pub use secret::{
-    AccessToken, AuthorizationCode, ClientSecret, CsrfState, IdTokenJwt, Nonce, PkceVerifier,
-    RefreshToken,
+    AccessToken, AuthorizationCode, ClientSecret, CsrfState, DeviceCode, IdTokenJwt, Nonce,
+    PkceVerifier, RefreshToken,
 };
 pub use service::ServiceClient;
 

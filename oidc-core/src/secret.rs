@@ -96,6 +96,11 @@ secret_type! {
     /// The `state` of one login: the CSRF token of the redirect round trip.
     CsrfState
 }
+secret_type! {
+    /// The `device_code` of a device sign-in (RFC 8628): whoever holds it
+    /// gets the user's tokens once the user approves.
+    DeviceCode
+}
 
 #[cfg(test)]
 mod tests;

@@ -326,6 +326,7 @@ fn authorize(state: &AppState, params: &Params) -> Response {
         token_audience,
         acr: choose_acr(params.get("acr_values"), &state.settings.acr_values),
         expires_at: std::time::Instant::now() + INTERACTION_TTL,
+        device: None,
     };
     let (id, accounts) = {
         let mut store = state.store();
@@ -426,6 +427,7 @@ pub(crate) async fn decision(
     };
     let email = params.get("email").map(str::trim).unwrap_or("");
     match params.get("action").unwrap_or("sign_in") {
+        "cancel" if interaction.device.is_some() => crate::device::cancelled(&state, id),
         "cancel" => {
             if state.store().take_interaction(id).is_none() {
                 return expired_page();
@@ -503,6 +505,13 @@ pub(crate) async fn decision(
 
 /// The user signed in: mint the code and send the user back.
 fn complete(state: &AppState, interaction_id: &str, user: &DevUser) -> Response {
+    let device = state
+        .store()
+        .interaction(interaction_id)
+        .is_some_and(|i| i.device.is_some());
+    if device {
+        return crate::device::signed_in(state, interaction_id, user);
+    }
     let issued = {
         let mut store = state.store();
         store.take_interaction(interaction_id).map(|interaction| {

@@ -175,6 +175,16 @@ fn metadata(state: &AppState) -> Value {
             );
         }
     }
+    if state.settings.device_flow {
+        members.insert(
+            "device_authorization_endpoint".into(),
+            state.endpoint(paths.device_authorization).into(),
+        );
+        // Listed among the grants where the profile lists them.
+        if let Some(Value::Array(grants)) = doc.get_mut("grant_types_supported") {
+            grants.push(crate::device::GRANT.into());
+        }
+    }
     if let Some(methods) = &state.settings.code_challenge_methods {
         members.insert("code_challenge_methods_supported".into(), json!(methods));
     }

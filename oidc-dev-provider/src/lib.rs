@@ -104,7 +104,10 @@
 //! | `GET /authorize/sign-in?interaction=ID` | the sign-in page of a pending request |
 //! | `GET /authorize/create?interaction=ID` | the create-account page of a pending request |
 //! | `POST /authorize/decision` | the pages' forms post here |
-//! | `POST /token` | `authorization_code` and `refresh_token` grants |
+//! | `POST /token` | `authorization_code`, `refresh_token`, `client_credentials` and device code grants |
+//! | `POST /device/code` | device authorization (RFC 8628; [`Profile::Guide`] unless [`DevProviderBuilder::device_authorization_endpoint`] says otherwise) |
+//! | `GET`/`POST /device` | the user enters the device's code (`?user_code=` prefills it), then signs in on the sign-in page |
+//! | `POST /device/decision` | the device consent page's forms post here (approve or deny) |
 //! | `GET`/`POST /userinfo` | claims for a bearer access token |
 //! | `GET`/`POST /logout` | RP-initiated logout |
 //!
@@ -130,6 +133,13 @@
 //! (status 200). A missing `action` counts as `sign_in`. Error pages (unknown
 //! client, unregistered redirect URI, expired interaction) have the message
 //! in `#error-message` and never redirect.
+//!
+//! The device flow's pages: `#device-form` (input `user_code`, `#user_code`)
+//! posts to `/device`; after the sign-in page, `#approve-form` and
+//! `#deny-form` (hidden `decision` and `action`) post to `/device/decision`;
+//! the result is in `#device-result`. Cancel on the sign-in page denies the
+//! device. User codes look like `BCDF-GHJK` and are compared ignoring case,
+//! dashes and spaces.
 //!
 //! # Authorization responses
 //!
@@ -222,6 +232,7 @@ mod client_assertion;
 mod client_auth;
 mod client_credentials;
 mod config;
+mod device;
 mod discovery;
 pub mod faults;
 mod introspection;

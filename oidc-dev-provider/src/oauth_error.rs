@@ -60,6 +60,13 @@ impl OAuthError {
         Self::new(StatusCode::BAD_REQUEST, "invalid_scope", description)
     }
 
+    /// Another 400 error code, e.g. the device grant's
+    /// `authorization_pending`, `slow_down`, `expired_token` and
+    /// `access_denied` (RFC 8628 section 3.5).
+    pub(crate) fn bad_request(error: &'static str, description: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, error, description)
+    }
+
     /// `server_error` (500).
     pub(crate) fn server_error(description: impl Into<String>) -> Self {
         Self::new(

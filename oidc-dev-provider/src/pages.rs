@@ -106,7 +106,7 @@ pub(crate) fn interaction_url(path: &str, interaction: &str, email: Option<&str>
     format!("{path}?{}", query.finish())
 }
 
-fn layout(title: &str, body: &str, script: Option<&str>) -> String {
+pub(crate) fn layout(title: &str, body: &str, script: Option<&str>) -> String {
     let script = script
         .map(|s| format!("<script>{s}</script>"))
         .unwrap_or_default();
@@ -121,7 +121,7 @@ fn layout(title: &str, body: &str, script: Option<&str>) -> String {
     )
 }
 
-fn respond(status: StatusCode, html: String, script: Option<&str>) -> Response {
+pub(crate) fn respond(status: StatusCode, html: String, script: Option<&str>) -> Response {
     let mut csp = String::from(
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; frame-ancestors 'none'",
     );
@@ -150,7 +150,7 @@ fn b64_standard(data: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(data)
 }
 
-fn hidden(name: &str, value: &str) -> String {
+pub(crate) fn hidden(name: &str, value: &str) -> String {
     format!(
         r#"<input type="hidden" name="{}" value="{}">"#,
         attr(name),

@@ -131,6 +131,7 @@ impl Profile {
                 logout: Some("/realms/dev/protocol/openid-connect/logout"),
                 revocation: "/realms/dev/protocol/openid-connect/revoke",
                 introspection: "/realms/dev/protocol/openid-connect/token/introspect",
+                device_authorization: "/realms/dev/protocol/openid-connect/auth/device",
             },
             _ => Paths {
                 discovery: "/.well-known/openid-configuration",
@@ -145,6 +146,7 @@ impl Profile {
                 .then_some("/logout"),
                 revocation: "/revoke",
                 introspection: "/introspect",
+                device_authorization: "/device/code",
             },
         }
     }
@@ -284,6 +286,9 @@ pub(crate) struct Paths {
     /// Where RFC 7662 introspection is served when it is enabled
     /// (`Settings::introspection`).
     pub(crate) introspection: &'static str,
+    /// Where the device authorization endpoint (RFC 8628) is served when
+    /// it is enabled (`Settings::device_flow`).
+    pub(crate) device_authorization: &'static str,
 }
 
 #[cfg(test)]

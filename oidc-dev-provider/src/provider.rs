@@ -76,6 +76,9 @@ pub struct DevProviderBuilder {
     /// `Some` when [`DevProviderBuilder::introspection_endpoint`] overrides
     /// the profile's default.
     pub(crate) introspection: Option<bool>,
+    /// `Some` when [`DevProviderBuilder::device_authorization_endpoint`]
+    /// overrides the profile's default.
+    pub(crate) device_flow: Option<bool>,
 }
 
 impl Default for DevProviderBuilder {
@@ -97,12 +100,17 @@ impl Default for DevProviderBuilder {
                 revocation: false,
                 introspection: false,
                 opaque_access_tokens: false,
+                device_flow: false,
+                device_interval: Duration::from_secs(5),
+                device_enforced_interval: None,
+                device_code_ttl: Duration::from_secs(600),
             },
             token_auth_methods: None,
             code_challenge_methods: None,
             acr_values: None,
             revocation: None,
             introspection: None,
+            device_flow: None,
         }
     }
 }
@@ -251,6 +259,7 @@ impl DevProviderBuilder {
         });
         self.settings.revocation = self.revocation.unwrap_or(profile == Profile::Guide);
         self.settings.introspection = self.introspection.unwrap_or(profile == Profile::Guide);
+        self.settings.device_flow = self.device_flow.unwrap_or(profile == Profile::Guide);
         let mut clients = HashMap::new();
         for client in self.clients {
             client.validate().map_err(DevProviderError::InvalidClient)?;
@@ -385,8 +394,8 @@ impl fmt::Debug for DevProvider {
 }
 
 impl DevProvider {
-    /// The shared state, for the `testing` helpers that mint tokens.
-    #[cfg(feature = "testing")]
+    /// The shared state, for the `testing` helpers that mint tokens and
+    /// the device flow's inspection methods.
     pub(crate) fn state(&self) -> &Arc<AppState> {
         &self.inner.state
     }

@@ -16,7 +16,8 @@ use axum::routing::{get, post};
 
 use crate::state::AppState;
 use crate::{
-    authorize, discovery, introspection, logout, pages, revocation, token_endpoint, userinfo,
+    authorize, device, discovery, introspection, logout, pages, revocation, token_endpoint,
+    userinfo,
 };
 
 /// The provider's routes. The protocol endpoints' paths come from the
@@ -48,6 +49,18 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
     }
     if state.settings.introspection {
         router = router.route(paths.introspection, post(introspection::introspect));
+    }
+    if state.settings.device_flow {
+        router = router
+            .route(
+                paths.device_authorization,
+                post(device::device_authorization),
+            )
+            .route(
+                "/device",
+                get(device::device_page).post(device::device_submit),
+            )
+            .route("/device/decision", post(device::decision));
     }
     router
         .fallback(not_found)

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::Duration;
 
 use crate::config::{DevClient, SigningAlg};
+use crate::device::DeviceStore;
 use crate::faults::Faults;
 use crate::keys::KeySet;
 use crate::profile::{ENTRA_GRAPH_AUDIENCE, Paths, Profile};
@@ -41,6 +42,16 @@ pub(crate) struct Settings {
     pub(crate) introspection: bool,
     /// Whether access tokens are opaque strings (see `introspection.rs`).
     pub(crate) opaque_access_tokens: bool,
+    /// Whether the device authorization endpoint (RFC 8628) is served and
+    /// published.
+    pub(crate) device_flow: bool,
+    /// The device flow's advertised `interval`.
+    pub(crate) device_interval: Duration,
+    /// The poll spacing below which the token endpoint answers
+    /// `slow_down` (`None`: the advertised interval).
+    pub(crate) device_enforced_interval: Option<Duration>,
+    /// How long a device code and its user code live.
+    pub(crate) device_code_ttl: Duration,
 }
 
 /// Everything the handlers share.
@@ -62,6 +73,8 @@ pub(crate) struct AppState {
     clients: RwLock<HashMap<String, DevClient>>,
     keys: RwLock<Arc<KeySet>>,
     store: Mutex<Store>,
+    /// The device authorizations (RFC 8628), apart from the main store.
+    devices: Mutex<DeviceStore>,
     /// For back-channel logout deliveries.
     pub(crate) http: reqwest::Client,
     /// Injected faults (none unless a test asks).
@@ -93,6 +106,7 @@ impl AppState {
             clients: RwLock::new(clients),
             keys: RwLock::new(Arc::new(keys)),
             store: Mutex::new(store),
+            devices: Mutex::new(DeviceStore::default()),
             http,
             faults: Faults::default(),
             used_assertions: Mutex::new(HashMap::new()),
@@ -107,6 +121,12 @@ impl AppState {
     /// The store, locked. Never hold the guard across an `.await`.
     pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The device authorizations, locked. Never hold the guard across an
+    /// `.await`, nor together with [`AppState::store`].
+    pub(crate) fn devices(&self) -> MutexGuard<'_, DeviceStore> {
+        self.devices.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The current signing keys.

@@ -112,6 +112,10 @@ pub(crate) struct Interaction {
     /// `None` when it asked for none.
     pub(crate) acr: Option<String>,
     pub(crate) expires_at: Instant,
+    /// A device authorization (RFC 8628) the user signs in for, by its key
+    /// in the device store: then there is no redirect, and signing in
+    /// leads to the device consent page.
+    pub(crate) device: Option<String>,
 }
 
 /// What the user granted to a client in one sign-in; also the provider
@@ -348,6 +352,13 @@ impl Store {
         code
     }
 
+    /// Record a grant made without a code (the device flow) and return its id.
+    pub(crate) fn insert_grant(&mut self, grant: Grant) -> String {
+        let grant_id = random_token(16);
+        self.grants.insert(grant_id.clone(), grant);
+        grant_id
+    }
+
     /// Consume a code. Reuse revokes the grant (and so every token from it).
     pub(crate) fn redeem_code(
         &mut self,
@@ -515,6 +526,7 @@ mod tests {
             token_audience: None,
             acr: None,
             expires_at: Instant::now() + INTERACTION_TTL,
+            device: None,
         }
     }
 

@@ -1,5 +1,6 @@
 //! The token endpoint: `authorization_code` and `refresh_token` grants,
-//! and `client_credentials` (in [`crate::client_credentials`]).
+//! `client_credentials` (in [`crate::client_credentials`]) and the device
+//! code grant (in [`crate::device`]).
 //!
 //! The response carries, besides the standard fields, the guide's inline
 //! `userinfo` object (`sub`, `email`, `email_verified`) under
@@ -74,6 +75,9 @@ fn handle(
         "authorization_code" => authorization_code(state, &client, &params),
         "refresh_token" => refresh_token(state, &client, &params),
         "client_credentials" => crate::client_credentials::grant(state, &client, &params),
+        crate::device::GRANT if state.settings.device_flow => {
+            crate::device::grant(state, &client, &params)
+        }
         other => Err(OAuthError::unsupported_grant_type(format!(
             "The grant type {other:?} is not supported."
         ))),
@@ -197,7 +201,7 @@ fn refresh_token(
 }
 
 /// Mint the access token, ID token and rotated refresh token.
-fn issue(
+pub(crate) fn issue(
     state: &AppState,
     client: &DevClient,
     grant_id: &str,

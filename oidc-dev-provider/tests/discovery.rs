@@ -53,7 +53,15 @@ async fn discovery_document_describes_the_provider() {
     );
     assert_eq!(
         doc["grant_types_supported"],
-        json!(["authorization_code", "refresh_token"])
+        json!([
+            "authorization_code",
+            "refresh_token",
+            "urn:ietf:params:oauth:grant-type:device_code"
+        ])
+    );
+    assert_eq!(
+        doc["device_authorization_endpoint"],
+        json!(format!("{issuer}/device/code"))
     );
     assert_eq!(doc["subject_types_supported"], json!(["public"]));
     assert_eq!(

@@ -1,4 +1,4 @@
-//! What the SDK tells `tracing`: a span per step of a login and of a
+//! What the SDK tells `tracing`: a span per step of a login, of a device sign-in and of a
 //! refresh (discovery, token request, JWKS, UserInfo) with the provider's
 //! host, the outcome and `elapsed_ms`; exactly one `warn` event per refused
 //! login naming the failed check, from the typestate flow and from the web
@@ -596,7 +596,7 @@ async fn the_web_glue_logs_each_refused_login_once() {
     capture.assert_free_of(&secrets);
 }
 
-// ---- (d) an API introspecting opaque tokens -------------------------------------------------
+// ---- (c) an API introspecting opaque tokens -------------------------------------------------
 
 /// `oidc.introspection`: one span per request to the provider (none for a
 /// cached answer), named by its outcome; neither the token nor the API's
@@ -651,4 +651,91 @@ async fn introspection_has_a_span_per_request_and_logs_no_token() {
         ("unknown token", unknown.to_owned()),
         ("introspection secret", "api-secret-value".to_owned()),
     ]);
+}
+
+// ---- (d) device sign-in -------------------------------------------------------------------
+
+/// Device sign-in (RFC 8628): `oidc.device_authorization`, then
+/// `oidc.device_login` around one `oidc.token_request` per poll
+/// (`token.authorization_pending` until the user approves, then `ok`); the
+/// device code is never logged; a denial is one "login refused" warning.
+#[tokio::test]
+async fn device_sign_in_has_a_span_per_step_and_logs_no_device_code() {
+    use oidc_dev_provider::testing::{DeviceDecision, browser_client, decide_device};
+    let _one = ONE_AT_A_TIME.lock().await;
+    let provider = oidc_dev_provider::DevProvider::builder()
+        .client(oidc_dev_provider::DevClient::public("tv").redirect_uri("http://127.0.0.1/unused"))
+        .device_poll_interval(std::time::Duration::from_secs(1))
+        .start()
+        .await
+        .unwrap();
+    let host = format!(
+        "{}:{}",
+        provider.issuer().host_str().unwrap(),
+        provider.issuer().port_or_known_default().unwrap()
+    );
+    let (capture, _guard) = Capture::start();
+    let client = oidc_core::Client::discover(
+        oidc_core::ClientConfig::for_issuer(provider.issuer_str())
+            .client_id("tv")
+            .redirect_uri("http://127.0.0.1/unused")
+            .auth_method(oidc_core::AuthMethod::None),
+    )
+    .await
+    .unwrap();
+    let user = |authorization: &oidc_core::DeviceAuthorization, decision| {
+        let (uri, code) = (
+            authorization.verification_uri().clone(),
+            authorization.user_code().to_owned(),
+        );
+        let provider = provider.clone();
+        async move {
+            // After the first poll, so that one is still pending.
+            while provider.device_poll_answers().is_empty() {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            decide_device(&browser_client().unwrap(), &uri, &code, USER, decision)
+                .await
+                .unwrap();
+        }
+    };
+
+    let authorization = client.device_login().start().await.unwrap();
+    assert_step(
+        &capture,
+        &capture.span("oidc.device_authorization"),
+        &host,
+        "ok",
+    );
+    let (login, ()) = tokio::join!(
+        authorization.poll(),
+        user(&authorization, DeviceDecision::Approve)
+    );
+    let login = login.expect("signed in");
+    assert_step(&capture, &capture.span("oidc.device_login"), &host, "ok");
+    let polls = capture.spans("oidc.token_request");
+    assert!(polls.len() >= 2, "{polls:#?}");
+    for poll in &polls {
+        assert_eq!(poll.parent, Some("oidc.device_login"), "{poll:?}");
+        assert_eq!(poll.fields["grant"], "device_code", "{poll:?}");
+    }
+    assert_eq!(polls[0].fields["outcome"], "token.authorization_pending");
+    assert_eq!(polls[polls.len() - 1].fields["outcome"], "ok");
+    assert!(capture.warnings().is_empty(), "{:#?}", capture.warnings());
+    let mut secrets = token_secrets(login.tokens());
+    secrets.push((
+        "device code",
+        authorization.device_code().secret().to_owned(),
+    ));
+    capture.assert_free_of(&secrets);
+
+    capture.clear();
+    provider.clear_device_poll_answers();
+    let authorization = client.device_login().start().await.unwrap();
+    let (denied, ()) = tokio::join!(
+        authorization.poll(),
+        user(&authorization, DeviceDecision::Deny)
+    );
+    assert!(denied.is_err());
+    assert_eq!(capture.refused_check(), "device.access_denied");
 }

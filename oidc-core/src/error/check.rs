@@ -6,8 +6,8 @@
 //! published, a name keeps its meaning (new variants get new names).
 
 use super::{
-    AuthorizeError, CallbackError, ClaimsError, ConfigError, DiscoveryError, Error, IdTokenError,
-    JwsError, PendingLoginError, StoreError, TokenError, TransportError,
+    AuthorizeError, CallbackError, ClaimsError, ConfigError, DeviceError, DiscoveryError, Error,
+    IdTokenError, JwsError, PendingLoginError, StoreError, TokenError, TransportError,
 };
 
 /// What the tracing helpers need of an error: its stable name.
@@ -35,6 +35,7 @@ check_name_trait!(
     TokenError,
     JwsError,
     TransportError,
+    DeviceError,
 );
 
 impl Error {
@@ -51,6 +52,7 @@ impl Error {
             Self::Callback(e) => e.check_name(),
             Self::Token(e) => e.check_name(),
             Self::Transport(e) => e.check_name(),
+            Self::Device(e) => e.check_name(),
             Self::AccessToken(_) => "access_token",
             Self::Bearer(_) => "bearer",
             Self::LogoutToken(_) => "logout_token",
@@ -176,6 +178,12 @@ impl TokenError {
         match self {
             Self::Transport(e) => e.check_name(),
             Self::Provider { error, .. } if error == "invalid_grant" => "token.invalid_grant",
+            // The device flow's poll answers (RFC 8628 3.5): normal while
+            // the user has not approved yet, so not a provider error.
+            Self::Provider { error, .. } if error == "authorization_pending" => {
+                "token.authorization_pending"
+            }
+            Self::Provider { error, .. } if error == "slow_down" => "token.slow_down",
             Self::Provider { .. } => "token.provider_error",
             Self::InvalidResponse(_) => "token.invalid_response",
             Self::MissingIdToken => "token.missing_id_token",
@@ -192,6 +200,27 @@ impl TokenError {
             Self::RevocationRefused { .. } => "revocation.refused",
             Self::ClientSecretUnavailable(_) => "client_auth.secret_unavailable",
             Self::ClientAssertion(_) => "client_auth.assertion",
+        }
+    }
+}
+
+impl DeviceError {
+    /// `device.*` (`device.unsupported`, `device.access_denied`,
+    /// `device.expired`...), the transport's name when the device
+    /// authorization request failed, and the token's names (`token.*`,
+    /// `id_token.*`, `userinfo.*`, `transport.*`) when polling or
+    /// verification failed.
+    pub fn check_name(&self) -> &'static str {
+        match self {
+            Self::Unsupported => "device.unsupported",
+            Self::Config(e) => e.check_name(),
+            Self::ReservedParameter(_) => "device.reserved_parameter",
+            Self::Transport(e) => e.check_name(),
+            Self::Refused { .. } => "device.refused",
+            Self::InvalidResponse(_) => "device.invalid_response",
+            Self::AccessDenied { .. } => "device.access_denied",
+            Self::Expired => "device.expired",
+            Self::Token(e) => e.check_name(),
         }
     }
 }

@@ -12,6 +12,7 @@
 //! | the pending login | [`PendingLoginError`] | [`PendingLogin::unseal`](crate::PendingLogin::unseal), [`Client::resume`](crate::Client::resume) |
 //! | the callback | [`CallbackError`] | [`Callback`](crate::Callback) parsing, [`Login::receive`](crate::Login::receive) |
 //! | tokens and claims | [`TokenError`], [`IdTokenError`] (with [`JwsError`] and [`ClaimsError`], shared by every token) | [`Login::exchange`](crate::Login::exchange) |
+//! | device sign-in (RFC 8628) | [`DeviceError`] | [`Client::device_login`](crate::Client::device_login), [`DeviceAuthorization::poll`](crate::device::DeviceAuthorization::poll) |
 //! | the network | [`TransportError`] | any call to the provider |
 //! | an API's bearer tokens | [`AccessTokenError`](crate::AccessTokenError), [`BearerError`](crate::access_token::BearerError) | [`AccessTokenVerifier`](crate::AccessTokenVerifier) |
 //! | back-channel logout | [`LogoutTokenError`](crate::LogoutTokenError) | [`Client::verify_logout_token`](crate::Client::verify_logout_token) |
@@ -24,6 +25,7 @@
 mod check;
 mod claims_type;
 mod config;
+mod device;
 mod discovery;
 mod jose;
 mod login;
@@ -33,6 +35,7 @@ mod token;
 pub(crate) use check::CheckName;
 pub use claims_type::{ClaimProblem, ClaimsTypeError};
 pub use config::{ConfigError, EnvProblem};
+pub use device::DeviceError;
 pub use discovery::DiscoveryError;
 pub use jose::{ClaimsError, IdTokenError, JwsError};
 pub use login::{AuthorizeError, CallbackError, PendingLoginError};
@@ -65,6 +68,9 @@ pub enum Error {
     /// A request to the provider failed.
     #[error(transparent)]
     Transport(#[from] TransportError),
+    /// A device sign-in (RFC 8628) failed.
+    #[error(transparent)]
+    Device(#[from] DeviceError),
     /// An API refused an access token.
     #[error(transparent)]
     AccessToken(#[from] crate::AccessTokenError),

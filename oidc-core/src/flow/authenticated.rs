@@ -38,6 +38,13 @@ impl Authenticated {
 }
 
 impl Login<Authenticated> {
+    /// A completed login of `client`, for flows outside this module
+    /// (device sign-in) that verified their tokens as
+    /// [`Login::exchange`] does.
+    pub(crate) fn authenticated(client: crate::Client, state: Authenticated) -> Self {
+        Login { client, state }
+    }
+
     /// The user's stable identifier at the provider (`sub` of the verified ID token).
     pub fn sub(&self) -> &str {
         &self.state.id_token.sub

@@ -5,8 +5,8 @@ use super::{Authenticated, CallbackChecked, CodeReceived, Login, LoginState};
 use crate::client::Client;
 use crate::config::UserInfoPolicy;
 use crate::error::{IdTokenError, TokenError};
-use crate::jose::id_token::{self, Expectations, NonceCheck};
-use crate::provider::token_endpoint::{self, token_request};
+use crate::jose::id_token::{self, Expectations, IdTokenClaims, NonceCheck};
+use crate::provider::token_endpoint::{self, TokenResponse, TokenSet, token_request};
 use crate::provider::trace::{self, step_span};
 use crate::provider::userinfo::{self, ClaimsSource, UserInfo};
 use crate::util::unix_now;
@@ -88,7 +88,6 @@ async fn exchange(
             .consume_state_shared(pending.state.secret(), pending.expires_at)
             .await
             .map_err(TokenError::Callback)?;
-        let config = client.config();
 
         let (body, authorization) = token_request(
             &client,
@@ -101,46 +100,77 @@ async fn exchange(
         )?;
         let parsed =
             token_endpoint::request(&client, "authorization_code", body, authorization).await?;
-        let id_token_jwt = parsed
-            .tokens
-            .id_token
-            .clone()
-            .ok_or(TokenError::MissingIdToken)?;
-
-        let expect = Expectations {
-            issuer: client.expected_issuer(),
-            client_id: &config.client_id,
-            trusted_audiences: &config.trusted_audiences,
-            algorithms: client.allowed_algorithms(),
+        let checks = LoginChecks {
             nonce: NonceCheck::Equal(pending.nonce.secret()),
             max_age: pending.max_age.map(Duration::from_secs),
-            access_token: Some(parsed.tokens.access_token.secret()),
-            clock_tolerance: config.limits.clock_tolerance,
-            max_token_age: config.limits.max_id_token_age,
-            now: unix_now(),
+            acr_values: &pending.acr_values,
         };
-        let claims = id_token::verify(id_token_jwt.secret(), client.jwks(), &expect).await?;
-        check_acr(&pending.acr_values, claims.acr())?;
-
-        let user = match (
-            parsed.userinfo,
-            client.metadata().userinfo_endpoint.as_ref(),
-            config.userinfo,
-        ) {
-            (Some(inline), _, _) => UserInfo::from_claims(inline, &claims, ClaimsSource::Inline)?,
-            (None, Some(endpoint), UserInfoPolicy::WhenNeeded) => {
-                let fetched =
-                    userinfo::fetch(client.http(), endpoint, parsed.tokens.access_token.secret())
-                        .await?;
-                UserInfo::from_claims(fetched, &claims, ClaimsSource::Endpoint)?
-            }
-            (None, _, _) => UserInfo::from_id_token(&claims),
-        };
+        let (tokens, claims, user) = verify_login(&client, parsed, checks).await?;
         Ok(Login {
             client,
-            state: Authenticated::new(parsed.tokens, claims, user, pending.app_data),
+            state: Authenticated::new(tokens, claims, user, pending.app_data),
         })
     }
+}
+
+/// What a login's token response is checked against besides the client's
+/// settings: what the login itself sent.
+pub(crate) struct LoginChecks<'a> {
+    /// The code flow's nonce; [`NonceCheck::NotSent`] for device sign-in.
+    pub(crate) nonce: NonceCheck<'a>,
+    /// The login's `max_age`, checked against `auth_time`.
+    pub(crate) max_age: Option<Duration>,
+    /// The login's `acr_values`, one of which the `acr` must be.
+    pub(crate) acr_values: &'a [String],
+}
+
+/// Verifies a login's token response: the ID token (signature, `iss`,
+/// `aud`, `azp`, `exp`, `iat`, `nbf`, the nonce rule, `auth_time`,
+/// `at_hash`, `acr`), then the user's claims from the inline `userinfo`,
+/// the UserInfo endpoint (per [`UserInfoPolicy`]) or the ID token, refusing
+/// any whose `sub` differs. No UserInfo request is made if the ID token
+/// fails. Shared by the code flow and device sign-in, so both verify alike.
+pub(crate) async fn verify_login(
+    client: &Client,
+    parsed: TokenResponse,
+    checks: LoginChecks<'_>,
+) -> Result<(TokenSet, IdTokenClaims, UserInfo), TokenError> {
+    let config = client.config();
+    let id_token_jwt = parsed
+        .tokens
+        .id_token
+        .clone()
+        .ok_or(TokenError::MissingIdToken)?;
+    let expect = Expectations {
+        issuer: client.expected_issuer(),
+        client_id: &config.client_id,
+        trusted_audiences: &config.trusted_audiences,
+        algorithms: client.allowed_algorithms(),
+        nonce: checks.nonce,
+        max_age: checks.max_age,
+        access_token: Some(parsed.tokens.access_token.secret()),
+        clock_tolerance: config.limits.clock_tolerance,
+        max_token_age: config.limits.max_id_token_age,
+        now: unix_now(),
+    };
+    let claims = id_token::verify(id_token_jwt.secret(), client.jwks(), &expect).await?;
+    check_acr(checks.acr_values, claims.acr())?;
+
+    let user = match (
+        parsed.userinfo,
+        client.metadata().userinfo_endpoint.as_ref(),
+        config.userinfo,
+    ) {
+        (Some(inline), _, _) => UserInfo::from_claims(inline, &claims, ClaimsSource::Inline)?,
+        (None, Some(endpoint), UserInfoPolicy::WhenNeeded) => {
+            let fetched =
+                userinfo::fetch(client.http(), endpoint, parsed.tokens.access_token.secret())
+                    .await?;
+            UserInfo::from_claims(fetched, &claims, ClaimsSource::Endpoint)?
+        }
+        (None, _, _) => UserInfo::from_id_token(&claims),
+    };
+    Ok((parsed.tokens, claims, user))
 }
 
 /// When the login asked for `acr_values`, the ID token's `acr` must be one

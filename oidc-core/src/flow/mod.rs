@@ -33,7 +33,7 @@
 mod authenticated;
 mod authorize;
 mod callback;
-mod exchange;
+pub(crate) mod exchange;
 pub(crate) mod pending;
 mod refresh;
 

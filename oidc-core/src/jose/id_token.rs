@@ -96,6 +96,9 @@ pub(crate) enum NonceCheck<'a> {
     /// Refresh (OIDC Core 12.2): no nonce expected, but if the original
     /// token had one, a repeated equal value is tolerated.
     AbsentOr(Option<&'a str>),
+    /// Device sign-in (RFC 8628 has no nonce): none was sent, so none may
+    /// come back; a token carrying one was minted for another request.
+    NotSent,
 }
 
 /// The checks to apply, from the client and the login.
@@ -205,6 +208,8 @@ impl IdTokenClaims {
             (NonceCheck::AbsentOr(_), None) => {}
             (NonceCheck::AbsentOr(Some(original)), Some(found)) if ct_eq(original, found) => {}
             (NonceCheck::AbsentOr(_), Some(_)) => return Err(IdTokenError::UnexpectedNonce),
+            (NonceCheck::NotSent, None) => {}
+            (NonceCheck::NotSent, Some(_)) => return Err(IdTokenError::UnexpectedNonce),
         }
         if let Some(auth_time) = self.auth_time
             && auth_time > now.saturating_add(tolerance)

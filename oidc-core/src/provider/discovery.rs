@@ -31,6 +31,9 @@ pub struct ProviderMetadata {
     /// `revocation_endpoint_auth_methods_supported`, if advertised (absent:
     /// the client authenticates as at the token endpoint).
     pub revocation_endpoint_auth_methods_supported: Option<Vec<String>>,
+    /// `device_authorization_endpoint` (RFC 8628 section 4, device
+    /// sign-in), if any.
+    pub device_authorization_endpoint: Option<Url>,
     /// `prompt_values_supported`, if advertised.
     pub prompt_values_supported: Option<Vec<String>>,
     /// `authorization_response_iss_parameter_supported` (RFC 9207).
@@ -60,6 +63,7 @@ struct RawMetadata {
     end_session_endpoint: Option<String>,
     revocation_endpoint: Option<String>,
     revocation_endpoint_auth_methods_supported: Option<Vec<String>>,
+    device_authorization_endpoint: Option<String>,
     #[serde(default)]
     response_types_supported: Vec<String>,
     response_modes_supported: Option<Vec<String>>,
@@ -147,6 +151,10 @@ impl ProviderMetadata {
             revocation_endpoint: endpoint("revocation_endpoint", raw.revocation_endpoint)?,
             revocation_endpoint_auth_methods_supported: raw
                 .revocation_endpoint_auth_methods_supported,
+            device_authorization_endpoint: endpoint(
+                "device_authorization_endpoint",
+                raw.device_authorization_endpoint,
+            )?,
             issuer: raw.issuer,
             prompt_values_supported: raw.prompt_values_supported,
             authorization_response_iss_parameter_supported: raw

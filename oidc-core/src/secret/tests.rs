@@ -11,6 +11,7 @@ fn debug_never_shows_the_value() {
         format!("{:?}", PkceVerifier::new("s3cr3t-pkce")),
         format!("{:?}", Nonce::new("s3cr3t-nonce")),
         format!("{:#?}", CsrfState::new("s3cr3t-state")),
+        format!("{:?}", DeviceCode::new("s3cr3t-device-code")),
     ];
     for shown in values {
         assert!(!shown.contains("s3cr3t"), "{shown}");

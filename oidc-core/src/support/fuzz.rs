@@ -194,6 +194,43 @@ pub fn introspection_response(data: &[u8]) {
     }
 }
 
+/// The device authorization response parser (RFC 8628 section 3.2): the
+/// first byte picks the HTTP status, the content type and whether the
+/// issuer is https or loopback; the rest is the body.
+pub fn device_authorization(data: &[u8]) {
+    let Some((selector, body)) = data.split_first() else {
+        return;
+    };
+    let status = match selector % 3 {
+        0 => 200,
+        1 => 400,
+        _ => 503,
+    };
+    let content_type = if (selector / 3) % 2 == 0 {
+        "application/json"
+    } else {
+        "text/plain"
+    };
+    let issuer = if (selector / 6) % 2 == 0 {
+        "https://op.example"
+    } else {
+        "http://127.0.0.1:9000"
+    };
+    let mut headers = HeaderMap::new();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    let response = Response {
+        status,
+        headers,
+        body: bytes::Bytes::copy_from_slice(body),
+    };
+    if let (Ok(endpoint), Ok(issuer)) = (
+        url::Url::parse("https://op.example/device/code"),
+        url::Url::parse(issuer),
+    ) {
+        let _ = crate::device::fuzz_parse(&response, &endpoint, &issuer);
+    }
+}
+
 /// A UserInfo response as the login reads it after a verified ID token:
 /// the first byte picks the status and content type, the rest is the body;
 /// a parsed object is then bound to the ID token (its `sub`, its `email`

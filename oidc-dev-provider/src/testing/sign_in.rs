@@ -144,7 +144,7 @@ pub fn form_post_submission(html: &str, page_url: &Url, redirect_uri: &Url) -> O
 /// Every `method="post"` form of a page, with its id, as submitted with
 /// the values it has (the provider's forms carry their action in hidden
 /// inputs, so that is what a user's click sends).
-fn forms<'a>(
+pub(super) fn forms<'a>(
     doc: &'a Html,
     page_url: &'a Url,
 ) -> impl Iterator<Item = (Option<String>, Submission)> + 'a {
@@ -208,14 +208,17 @@ pub async fn sign_in(
 }
 
 /// The problem a provider page shows in `#error`, if any.
-fn page_error(html: &str) -> Option<String> {
+pub(super) fn page_error(html: &str) -> Option<String> {
     let selector = Selector::parse("#error").ok()?;
     let doc = Html::parse_document(html);
     let text: String = doc.select(&selector).next()?.text().collect();
     Some(text.trim().to_owned())
 }
 
-async fn submit(client: &Client, submission: &Submission) -> Result<SignedIn, SignInError> {
+pub(super) async fn submit(
+    client: &Client,
+    submission: &Submission,
+) -> Result<SignedIn, SignInError> {
     let request = client
         .post(submission.action.clone())
         .header("content-type", "application/x-www-form-urlencoded")
@@ -228,7 +231,7 @@ async fn submit(client: &Client, submission: &Submission) -> Result<SignedIn, Si
 }
 
 /// Sends `request` and follows redirects with GETs, as a browser does.
-async fn follow(
+pub(super) async fn follow(
     client: &Client,
     request: reqwest::RequestBuilder,
     mut url: Url,

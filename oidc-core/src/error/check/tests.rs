@@ -112,3 +112,46 @@ fn client_authentication_failures_are_named() {
     assert_eq!(assertion.check_name(), "client_auth.assertion");
     assert_eq!(ConfigError::MissingClientKey.check_name(), "config");
 }
+/// The device flow's names: its own checks, and the poll answers that
+/// are not failures kept apart from provider errors in the spans.
+#[test]
+fn device_errors_are_named_as_documented() {
+    assert_eq!(DeviceError::Unsupported.check_name(), "device.unsupported");
+    assert_eq!(DeviceError::Expired.check_name(), "device.expired");
+    assert_eq!(
+        DeviceError::AccessDenied { description: None }.check_name(),
+        "device.access_denied"
+    );
+    assert_eq!(
+        DeviceError::ReservedParameter("scope".into()).check_name(),
+        "device.reserved_parameter"
+    );
+    assert_eq!(
+        DeviceError::Refused {
+            error: "invalid_client".into(),
+            description: None,
+            status: 401
+        }
+        .check_name(),
+        "device.refused"
+    );
+    assert_eq!(
+        DeviceError::InvalidResponse("x".into()).check_name(),
+        "device.invalid_response"
+    );
+    let token = |error: &str| TokenError::Provider {
+        error: error.into(),
+        description: None,
+        uri: None,
+        status: 400,
+    };
+    assert_eq!(
+        token("authorization_pending").check_name(),
+        "token.authorization_pending"
+    );
+    assert_eq!(token("slow_down").check_name(), "token.slow_down");
+    assert_eq!(
+        Error::Device(DeviceError::Token(token("invalid_grant"))).check_name(),
+        "token.invalid_grant"
+    );
+}

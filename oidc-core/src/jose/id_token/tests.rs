@@ -209,6 +209,30 @@ async fn refresh_nonce_rules() {
     );
 }
 
+/// Device sign-in sends no nonce: a token without one verifies, a token
+/// with one (minted for another request) does not; the code flow's check
+/// still requires its nonce.
+#[tokio::test]
+async fn device_nonce_rules() {
+    let mut e = expect();
+    e.nonce = NonceCheck::NotSent;
+    assert!(
+        check(header(), with(claims(), json!({"nonce": null})), e.clone())
+            .await
+            .is_ok()
+    );
+    assert_eq!(
+        check(header(), claims(), e).await.unwrap_err(),
+        IdTokenError::UnexpectedNonce
+    );
+    assert_eq!(
+        check(header(), with(claims(), json!({"nonce": null})), expect())
+            .await
+            .unwrap_err(),
+        IdTokenError::NonceMismatch
+    );
+}
+
 #[tokio::test]
 async fn auth_time_is_checked_against_max_age() {
     let mut e = expect();

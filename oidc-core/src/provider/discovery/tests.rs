@@ -222,3 +222,33 @@ fn revocation_endpoint_is_read_and_held_to_the_url_policy() {
         "{e:?}"
     );
 }
+
+#[test]
+fn device_authorization_endpoint_is_read_and_held_to_the_url_policy() {
+    let m = ProviderMetadata::from_document(&doc(json!({})), &config()).unwrap();
+    assert_eq!(m.device_authorization_endpoint, None);
+    let m = ProviderMetadata::from_document(
+        &doc(json!({"device_authorization_endpoint": "https://op.example/device/code"})),
+        &config(),
+    )
+    .unwrap();
+    assert_eq!(
+        m.device_authorization_endpoint.as_ref().map(Url::as_str),
+        Some("https://op.example/device/code")
+    );
+    let e = ProviderMetadata::from_document(
+        &doc(json!({"device_authorization_endpoint": "http://op.example/device/code"})),
+        &config(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            DiscoveryError::InsecureEndpoint {
+                field: "device_authorization_endpoint",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}
