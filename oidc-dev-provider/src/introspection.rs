@@ -203,7 +203,7 @@ fn handle(
     *client_id = Some(client.id.clone());
     // RFC 7662 section 2.1: the caller must be authorized; a public client
     // proves nothing.
-    if client.secret.is_none() {
+    if !client.is_confidential() {
         return Err(OAuthError::invalid_client(
             "A public client may not introspect tokens.",
         ));

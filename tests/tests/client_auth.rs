@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 use tests::browser::Browser;
 use tests::fixture::{Fixture, Site, sign_in};
 use tests::interop_provider::OidcProvider;
+use tests::interop_user::sign_in as sign_in_at_op;
 
 const REDIRECT_URI: &str = "http://127.0.0.1:9/callback";
 
@@ -270,56 +271,6 @@ fn interop_clients(key: &ClientKey) -> String {
     .to_string()
 }
 
-/// Follows oidc-provider's pages as the user `email` until the
-/// authorization response (the browser pattern of `interop.rs`).
-async fn interop_login(op: &OidcProvider, client: &Client, email: &str) -> Login<Authenticated> {
-    let fail = |what: String| -> ! { panic!("{what}\nprovider log:\n{}", op.log()) };
-    let browser = Browser::new();
-    let (request, login) = client.login().redirect().expect("authorization request");
-    let is_redirect_uri = |url: &url::Url| {
-        let mut bare = url.clone();
-        bare.set_query(None);
-        bare.as_str() == REDIRECT_URI
-    };
-    let mut page = browser
-        .get(request.url())
-        .await
-        .unwrap_or_else(|e| fail(e.to_string()));
-    for _ in 0..10 {
-        page = browser
-            .follow_redirects(page, is_redirect_uri)
-            .await
-            .unwrap_or_else(|e| fail(e.to_string()));
-        let callback = if let Some(target) = page.location() {
-            oidc_core::Callback::from_url(&target)
-        } else if let Some(form) = page.form_post_response(REDIRECT_URI) {
-            oidc_core::Callback::from_form_post(form.encoded().as_bytes())
-        } else {
-            let form = page
-                .form_with_input("prompt")
-                .unwrap_or_else(|e| fail(format!("unexpected page: {e}")));
-            let form = match form.get("prompt").unwrap_or_default() {
-                "login" | "create" => form.set("login", email).set("password", "irrelevant"),
-                _ => form,
-            };
-            page = browser
-                .submit(&form)
-                .await
-                .unwrap_or_else(|e| fail(e.to_string()));
-            continue;
-        };
-        let callback = callback.unwrap_or_else(|e| fail(e.to_string()));
-        let login = login
-            .receive(callback)
-            .unwrap_or_else(|e| fail(format!("callback refused: {e}")));
-        return login
-            .exchange()
-            .await
-            .unwrap_or_else(|e| fail(format!("exchange failed: {e}")));
-    }
-    fail("no authorization response after 10 pages".into())
-}
-
 #[tokio::test]
 #[ignore = "needs Node.js and `npm ci --prefix tests/interop`; run by the README test command"]
 async fn interop_private_key_jwt_and_client_secret_jwt() {
@@ -347,7 +298,7 @@ async fn interop_private_key_jwt_and_client_secret_jwt() {
             .await
             .unwrap_or_else(|e| panic!("discovery: {e}\nprovider log:\n{}", op.log()));
         assert_eq!(client.auth_method(), method);
-        let login = interop_login(&op, &client, "kim@example.com").await;
+        let (login, _) = sign_in_at_op(&op, &client, &Browser::new(), "kim@example.com").await;
         let tokens = login.tokens().clone();
         assert!(tokens.refresh_token.is_some(), "{method}");
         client

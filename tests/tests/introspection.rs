@@ -6,9 +6,10 @@ use axum::Router;
 use axum::routing::get;
 use oidc_core::web::{Bearer, ScopeSet};
 use oidc_core::{
-    AccessTokenError, AccessTokenVerifier, ClientConfig, DiscoveryError, ResourceServerConfig,
-    ServiceClient, TokenValidation,
+    AccessTokenError, AccessTokenVerifier, ClientConfig, ClientKey, DiscoveryError,
+    ResourceServerConfig, ServiceClient, TokenValidation,
 };
+use oidc_dev_provider::DevClient;
 use reqwest::StatusCode;
 use reqwest::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use std::time::{Duration, Instant};
@@ -295,6 +296,42 @@ async fn bad_introspection_credentials_are_a_typed_error_and_a_500() {
     assert_eq!(challenge, None);
 }
 
+const API_KEY_PEM: &str = include_str!("../../oidc-core/src/config/client_key/rsa.pem");
+const OTHER_KEY_PEM: &str = include_str!("../../oidc-core/src/config/client_key/rsa-other.pem");
+
+fn client_key(pem: &str) -> ClientKey {
+    ClientKey::from_pem(pem).expect("the test key reads")
+}
+
+/// An API that authenticates with a private key (`private_key_jwt`): the
+/// provider checks its assertion like any client's, and an assertion
+/// signed with another key is refused as the wrong secret is.
+#[tokio::test]
+async fn an_api_can_introspect_with_a_private_key() {
+    let public = client_key(API_KEY_PEM);
+    let provider = provider(|p| {
+        p.client(
+            DevClient::private_key_jwt("api-key", public.public_jwk()).redirect_uri(REDIRECT_URI),
+        )
+    })
+    .await;
+    let token = token(&provider, &["reports:read"]).await;
+    let with_key =
+        |pem: &str| api_config(&provider).introspection_client_key("api-key", client_key(pem));
+
+    let right = verifier(with_key(API_KEY_PEM)).await;
+    let claims = right.verify(&token).await.expect("the API accepts it");
+    assert_eq!(claims.client_id.as_deref(), Some("svc"));
+
+    let wrong = verifier(with_key(OTHER_KEY_PEM)).await;
+    match wrong.verify(&token).await {
+        Err(AccessTokenError::IntrospectionRefused { error, status, .. }) => {
+            assert_eq!((error.as_str(), status), ("invalid_client", 401));
+        }
+        other => panic!("expected IntrospectionRefused, got {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn auto_verifies_jwts_locally_and_introspects_the_rest() {
     let jwt_provider = provider(|p| p.opaque_access_tokens(false)).await;
@@ -354,7 +391,16 @@ const OPAQUE_API: &str = "https://opaque.interop.example";
 #[tokio::test]
 #[ignore = "needs Node.js and `npm ci --prefix tests/interop`; run by the README test command"]
 async fn interop_opaque_tokens_with_oidc_provider() {
-    let op = tests::interop_provider::OidcProvider::start(&[REDIRECT_URI]);
+    let key = client_key(API_KEY_PEM).kid("api-key");
+    let extra = serde_json::json!([{
+        "client_id": "api-pkjwt",
+        "token_endpoint_auth_method": "private_key_jwt",
+        "jwks": { "keys": [key.public_jwk()] },
+    }]);
+    let op = tests::interop_provider::OidcProvider::start_with_extra_clients(
+        &[REDIRECT_URI],
+        &extra.to_string(),
+    );
     let config = ClientConfig::for_issuer(op.issuer())
         .client_id("client-service")
         .redirect_uri(REDIRECT_URI)
@@ -387,6 +433,20 @@ async fn interop_opaque_tokens_with_oidc_provider() {
         .unwrap_or_else(|e| panic!("{e}\n{}", op.log()));
     assert_eq!(claims.client_id.as_deref(), Some("client-service"));
     assert!(claims.has_scope("reports:read"), "{claims:?}");
+
+    // The same answer for an API that authenticates with a private key.
+    let keyed = ResourceServerConfig::new(op.issuer(), OPAQUE_API)
+        .token_validation(TokenValidation::Introspection)
+        .introspection_client_key("api-pkjwt", key)
+        .introspection_cache_ttl(Duration::ZERO);
+    let keyed = AccessTokenVerifier::discover(keyed)
+        .await
+        .expect("discovery");
+    let claims = keyed
+        .verify(&token)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", op.log()));
+    assert_eq!(claims.client_id.as_deref(), Some("client-service"));
 
     let endpoint = format!("{}/token/revocation", op.issuer());
     let status = revoke_at(&endpoint, ("client-service", "secret-service"), &token).await;

@@ -4,7 +4,7 @@ use super::AccessTokenType;
 use super::introspection::{IntrospectionSettings, MAX_CACHE_TTL, TokenValidation};
 #[cfg(doc)]
 use super::{AccessTokenClaims, AccessTokenVerifier};
-use crate::config::{AuthMethod, Limits, SigningAlgorithm, check_scope, parse_issuer};
+use crate::config::{AuthMethod, ClientKey, Limits, SigningAlgorithm, check_scope, parse_issuer};
 use crate::error::ConfigError;
 use crate::jose::issuer::IssuerPolicy;
 use crate::provider::client_auth::ClientCredentials;
@@ -178,11 +178,33 @@ impl ResourceServerConfig {
             client_id,
             Some(ClientSecret::new(secret)),
         ));
+        self.introspection.key = None;
+        self
+    }
+
+    /// The client this API authenticates as at the introspection endpoint,
+    /// with a private key instead of a secret (`private_key_jwt`, RFC 7523):
+    /// each request carries a fresh assertion signed with `key`, whose `aud`
+    /// is the issuer (RFC 7523 section 3). The algorithm is the key's first
+    /// one the provider lists in
+    /// `introspection_endpoint_auth_signing_alg_values_supported` (else
+    /// `token_endpoint_auth_signing_alg_values_supported`); the provider
+    /// must list `private_key_jwt` (or publish no list). Replaces
+    /// [`introspection_client`](Self::introspection_client).
+    pub fn introspection_client_key(
+        mut self,
+        client_id: impl Into<String>,
+        key: ClientKey,
+    ) -> Self {
+        self.introspection.credentials = Some(ClientCredentials::new(client_id, None));
+        self.introspection.key = Some(key);
         self
     }
 
     /// How the API authenticates at the introspection endpoint:
-    /// [`AuthMethod::ClientSecretBasic`] or [`AuthMethod::ClientSecretPost`],
+    /// [`AuthMethod::ClientSecretBasic`], [`AuthMethod::ClientSecretPost`]
+    /// or, with [`introspection_client_key`](Self::introspection_client_key),
+    /// [`AuthMethod::PrivateKeyJwt`],
     /// for a provider that registers each client for one method (unset: the
     /// provider's metadata decides, see
     /// [`introspection_client`](Self::introspection_client)). Discovery
@@ -254,7 +276,9 @@ impl ResourceServerConfig {
         if let Some(method) = self.introspection.method
             && !matches!(
                 method,
-                AuthMethod::ClientSecretBasic | AuthMethod::ClientSecretPost
+                AuthMethod::ClientSecretBasic
+                    | AuthMethod::ClientSecretPost
+                    | AuthMethod::PrivateKeyJwt
             )
         {
             return Err(ConfigError::UnsupportedIntrospectionMethod(method.as_str()));

@@ -21,7 +21,7 @@
 //! verifications of the same uncached token share one request.
 
 use super::{AccessTokenClaims, AccessTokenError};
-use crate::config::AuthMethod;
+use crate::config::{AuthMethod, ClientKey, SigningAlgorithm};
 use crate::error::{DiscoveryError, TokenError, TransportError};
 use crate::jose::jws::StrictObject;
 use crate::provider::client_auth::{ClientCredentials, authenticated_request};
@@ -77,6 +77,8 @@ pub(crate) const MAX_CACHE_TTL: Duration = Duration::from_secs(3600);
 #[derive(Debug, Clone)]
 pub(crate) struct IntrospectionSettings {
     pub(crate) credentials: Option<ClientCredentials>,
+    /// The key of `private_key_jwt`; its algorithm is chosen at discovery.
+    pub(crate) key: Option<ClientKey>,
     /// `None`: from the provider's metadata.
     pub(crate) method: Option<AuthMethod>,
     pub(crate) cache_ttl: Duration,
@@ -87,6 +89,7 @@ impl Default for IntrospectionSettings {
     fn default() -> Self {
         Self {
             credentials: None,
+            key: None,
             method: None,
             cache_ttl: DEFAULT_CACHE_TTL,
             accept_missing_audience: false,
@@ -269,14 +272,15 @@ pub(crate) fn parse(
 
 /// How the API authenticates at the introspection endpoint: the
 /// configured method, which the provider must list (without a list, the
-/// secret-based methods are the provider's documentation's business, as at
-/// the token endpoint); else from
-/// `introspection_endpoint_auth_methods_supported`, else
+/// provider's documentation is the authority, as at the token endpoint);
+/// else from `introspection_endpoint_auth_methods_supported`, else
 /// `token_endpoint_auth_methods_supported`, else `client_secret_basic`
-/// (the default of both lists): `client_secret_post` first when listed,
-/// then `client_secret_basic`, as at the token endpoint.
+/// (the default of both lists). With a key (`with_key`): `private_key_jwt`,
+/// listed or without a list. With a secret: `client_secret_post` first
+/// when listed, then `client_secret_basic`, as at the token endpoint.
 pub(crate) fn auth_method(
     configured: Option<AuthMethod>,
+    with_key: bool,
     introspection_methods: Option<&[String]>,
     token_methods: Option<&[String]>,
 ) -> Result<AuthMethod, DiscoveryError> {
@@ -294,12 +298,41 @@ pub(crate) fn auth_method(
         (Some(method), None) => Ok(method),
         (Some(method), Some(_)) if lists(method) => Ok(method),
         (Some(method), Some(_)) => Err(unsupported(method.as_str())),
+        (None, None) if with_key => Ok(AuthMethod::PrivateKeyJwt),
         (None, None) => Ok(AuthMethod::ClientSecretBasic),
+        (None, Some(_)) if with_key => [AuthMethod::PrivateKeyJwt]
+            .into_iter()
+            .find(|m| lists(*m))
+            .ok_or_else(|| unsupported("private_key_jwt")),
         (None, Some(_)) => [AuthMethod::ClientSecretPost, AuthMethod::ClientSecretBasic]
             .into_iter()
             .find(|m| lists(*m))
             .ok_or_else(|| unsupported("client_secret_post or client_secret_basic")),
     }
+}
+
+/// The algorithm of the API's `private_key_jwt` assertions: the key's
+/// first algorithm in `listed` (the introspection endpoint's
+/// `..._auth_signing_alg_values_supported`, else the token endpoint's),
+/// the key's first without a list.
+pub(crate) fn assertion_algorithm(
+    key: &ClientKey,
+    listed: Option<&[String]>,
+) -> Result<SigningAlgorithm, DiscoveryError> {
+    key.algorithms()
+        .iter()
+        .copied()
+        .find(|alg| listed.is_none_or(|l| l.iter().any(|a| a == alg.as_str())))
+        .ok_or_else(|| DiscoveryError::Unsupported {
+            what: "introspection endpoint auth signing alg",
+            value: key
+                .algorithms()
+                .iter()
+                .map(|a| a.as_str())
+                .collect::<Vec<_>>()
+                .join(" or "),
+            advertised: listed.map(|l| l.join(", ")).unwrap_or_default(),
+        })
 }
 
 /// Whether `token` looks like a JWS in compact form: three parts, the

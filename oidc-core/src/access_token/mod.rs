@@ -112,7 +112,7 @@
 //! - **`client_id`** (RFC 9068 section 2.2): required in access tokens,
 //!   absent from ID tokens; required in the default mode.
 
-use crate::config::{SigningAlgorithm, parse_issuer};
+use crate::config::{AuthMethod, ClientKey, SigningAlgorithm, parse_issuer};
 use crate::error::{ConfigError, DiscoveryError};
 use crate::jose::issuer::ExpectedIssuer;
 use crate::jose::jwks::{JwksCache, JwksPolicy};
@@ -203,12 +203,27 @@ impl AccessTokenVerifier {
             (true, None) => {
                 return Err(DiscoveryError::MissingEndpoint("introspection_endpoint"));
             }
-            (true, Some((endpoint, method))) => {
-                let credentials = config
+            (
+                true,
+                Some(IntrospectionEndpoint {
+                    endpoint,
+                    method,
+                    key,
+                }),
+            ) => {
+                let mut credentials = config
                     .introspection
                     .credentials
                     .clone()
                     .ok_or(ConfigError::MissingIntrospectionClient)?;
+                if key.is_some() {
+                    // RFC 7523 section 3: the issuer identifies the
+                    // authorization server for any of its endpoints.
+                    credentials.key = key;
+                    credentials.assertion_audience = Some(config.issuer.clone());
+                } else if method == AuthMethod::PrivateKeyJwt {
+                    return Err(ConfigError::MissingClientKey.into());
+                }
                 Some(Introspector::new(
                     endpoint,
                     credentials,
@@ -352,9 +367,16 @@ struct KeysDocument {
     issuer: ExpectedIssuer,
     jwks_uri: Url,
     algorithms: Vec<String>,
-    /// The introspection endpoint and the method to authenticate there,
-    /// read only when the configuration introspects.
-    introspection: Option<(Url, crate::config::AuthMethod)>,
+    /// Read only when the configuration introspects.
+    introspection: Option<IntrospectionEndpoint>,
+}
+
+/// The introspection endpoint, the method to authenticate there, and for
+/// `private_key_jwt` the key with its negotiated algorithm.
+struct IntrospectionEndpoint {
+    endpoint: Url,
+    method: AuthMethod,
+    key: Option<(ClientKey, SigningAlgorithm)>,
 }
 
 impl KeysDocument {
@@ -370,6 +392,8 @@ impl KeysDocument {
             introspection_endpoint: Option<serde_json::Value>,
             introspection_endpoint_auth_methods_supported: Option<serde_json::Value>,
             token_endpoint_auth_methods_supported: Option<serde_json::Value>,
+            introspection_endpoint_auth_signing_alg_values_supported: Option<serde_json::Value>,
+            token_endpoint_auth_signing_alg_values_supported: Option<serde_json::Value>,
         }
         let document: Document = serde_json::from_slice(body)
             .map_err(|e| DiscoveryError::InvalidDocument(e.to_string()))?;
@@ -398,6 +422,7 @@ impl KeysDocument {
                 };
                 let method = introspection::auth_method(
                     config.introspection.method,
+                    config.introspection.key.is_some(),
                     methods(
                         "introspection_endpoint_auth_methods_supported",
                         document.introspection_endpoint_auth_methods_supported,
@@ -409,7 +434,26 @@ impl KeysDocument {
                     )?
                     .as_deref(),
                 )?;
-                Some((endpoint, method))
+                let key = match (&config.introspection.key, method) {
+                    (Some(key), AuthMethod::PrivateKeyJwt) => {
+                        let listed = methods(
+                            "introspection_endpoint_auth_signing_alg_values_supported",
+                            document.introspection_endpoint_auth_signing_alg_values_supported,
+                        )?
+                        .or(methods(
+                            "token_endpoint_auth_signing_alg_values_supported",
+                            document.token_endpoint_auth_signing_alg_values_supported,
+                        )?);
+                        let alg = introspection::assertion_algorithm(key, listed.as_deref())?;
+                        Some((key.clone(), alg))
+                    }
+                    _ => None,
+                };
+                Some(IntrospectionEndpoint {
+                    endpoint,
+                    method,
+                    key,
+                })
             }
             _ => None,
         };

@@ -118,35 +118,83 @@ fn an_oauth_error_is_a_refusal_of_the_api_and_other_statuses_an_outage() {
 fn the_method_follows_the_introspection_list_then_the_token_list() {
     let list = |l: &[&str]| l.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
     assert_eq!(
-        auth_method(None, None, None).unwrap(),
+        auth_method(None, false, None, None).unwrap(),
         AuthMethod::ClientSecretBasic
     );
     let basic = list(&["private_key_jwt", "client_secret_basic"]);
     let both = list(&["client_secret_basic", "client_secret_post"]);
     assert_eq!(
-        auth_method(None, Some(&basic), Some(&both)).unwrap(),
+        auth_method(None, false, Some(&basic), Some(&both)).unwrap(),
         AuthMethod::ClientSecretBasic
     );
     assert_eq!(
-        auth_method(None, None, Some(&both)).unwrap(),
+        auth_method(None, false, None, Some(&both)).unwrap(),
         AuthMethod::ClientSecretPost
     );
     let keys_only = list(&["private_key_jwt"]);
     assert!(matches!(
-        auth_method(None, Some(&keys_only), Some(&both)),
+        auth_method(None, false, Some(&keys_only), Some(&both)),
         Err(DiscoveryError::Unsupported { .. })
     ));
     // A configured method wins, if listed.
     assert_eq!(
-        auth_method(Some(AuthMethod::ClientSecretBasic), None, Some(&both)).unwrap(),
+        auth_method(
+            Some(AuthMethod::ClientSecretBasic),
+            false,
+            None,
+            Some(&both)
+        )
+        .unwrap(),
         AuthMethod::ClientSecretBasic
     );
     assert_eq!(
-        auth_method(Some(AuthMethod::ClientSecretPost), None, None).unwrap(),
+        auth_method(Some(AuthMethod::ClientSecretPost), false, None, None).unwrap(),
         AuthMethod::ClientSecretPost
     );
     assert!(matches!(
-        auth_method(Some(AuthMethod::ClientSecretPost), Some(&basic), None),
+        auth_method(
+            Some(AuthMethod::ClientSecretPost),
+            false,
+            Some(&basic),
+            None
+        ),
+        Err(DiscoveryError::Unsupported { .. })
+    ));
+}
+
+/// An API with a key uses `private_key_jwt`, listed or without a list,
+/// and never falls back to a secret method it has no secret for; the
+/// assertion algorithm is the key's first the provider lists.
+#[test]
+fn an_api_with_a_key_uses_private_key_jwt() {
+    let list = |l: &[&str]| l.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let with_keys = list(&["client_secret_basic", "private_key_jwt"]);
+    let secrets_only = list(&["client_secret_basic", "client_secret_post"]);
+    assert_eq!(
+        auth_method(None, true, None, Some(&with_keys)).unwrap(),
+        AuthMethod::PrivateKeyJwt
+    );
+    assert_eq!(
+        auth_method(None, true, None, None).unwrap(),
+        AuthMethod::PrivateKeyJwt
+    );
+    assert!(matches!(
+        auth_method(None, true, Some(&secrets_only), Some(&with_keys)),
+        Err(DiscoveryError::Unsupported { .. })
+    ));
+
+    let key = crate::config::ClientKey::from_pem(include_str!("../../config/client_key/rsa.pem"))
+        .unwrap();
+    assert_eq!(
+        assertion_algorithm(&key, None).unwrap(),
+        crate::config::SigningAlgorithm::RS256
+    );
+    assert_eq!(
+        assertion_algorithm(&key, Some(&list(&["ES256", "PS256"]))).unwrap(),
+        crate::config::SigningAlgorithm::PS256
+    );
+    assert!(matches!(
+        assertion_algorithm(&key, Some(&list(&["ES256"]))),
         Err(DiscoveryError::Unsupported { .. })
     ));
 }
