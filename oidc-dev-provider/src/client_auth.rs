@@ -12,6 +12,53 @@ use crate::params::Params;
 use crate::state::AppState;
 use crate::util::ct_eq;
 
+/// The start of every request to an endpoint that authenticates clients
+/// (token, revocation, introspection, device authorization): a form body,
+/// each parameter at most once, then the client's authentication, whose
+/// id goes to `client_id` (for client-scoped faults) as soon as it is
+/// known. `request` names the request in the errors ("the token request").
+pub(crate) fn authenticated_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+    request: &str,
+    client_id: &mut Option<String>,
+) -> Result<(DevClient, Params), OAuthError> {
+    if !crate::params::is_form(headers) {
+        return Err(OAuthError::invalid_request(format!(
+            "The {request} must be application/x-www-form-urlencoded."
+        )));
+    }
+    let params = Params::parse(body);
+    if let Some(name) = params.first_duplicate() {
+        return Err(OAuthError::invalid_request(format!(
+            "The parameter {name} was sent more than once."
+        )));
+    }
+    let client = authenticate(state, headers, &params)?;
+    *client_id = Some(client.id.clone());
+    Ok((client, params))
+}
+
+/// The answer of such an endpoint: the handler's response, or its OAuth
+/// error (logged at debug as `refused`), tagged with the client so that
+/// faults injected for one client apply.
+pub(crate) fn answer(
+    result: Result<axum::response::Response, OAuthError>,
+    refused: &'static str,
+    client_id: Option<&str>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let response = match result {
+        Ok(response) => response,
+        Err(error) => {
+            tracing::debug!(error = error.code(), "{refused}");
+            error.into_response()
+        }
+    };
+    crate::faults::tag_client(response, client_id)
+}
+
 /// Credentials from an `Authorization: Basic` header.
 struct BasicCredentials {
     id: String,

@@ -28,6 +28,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::authz_response::ResponseMode;
+use crate::client_auth::{answer, authenticated_form};
 use crate::config::DevClient;
 use crate::oauth_error::OAuthError;
 use crate::pages::PageContext;
@@ -49,28 +50,24 @@ pub(crate) async fn device_authorization(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match authorize(&state, &headers, &body) {
-        Ok(response) => response,
-        Err(error) => {
-            tracing::debug!(error = error.code(), "device authorization refused");
-            error.into_response()
-        }
-    }
+    let mut client_id = None;
+    let result = authorize(&state, &headers, &body, &mut client_id);
+    answer(result, "device authorization refused", client_id.as_deref())
 }
 
-fn authorize(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Response, OAuthError> {
-    if !is_form(headers) {
-        return Err(OAuthError::invalid_request(
-            "The request must be application/x-www-form-urlencoded.",
-        ));
-    }
-    let params = Params::parse(body);
-    if let Some(name) = params.first_duplicate() {
-        return Err(OAuthError::invalid_request(format!(
-            "The parameter {name} was sent more than once."
-        )));
-    }
-    let client = crate::client_auth::authenticate(state, headers, &params)?;
+fn authorize(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+    client_id: &mut Option<String>,
+) -> Result<Response, OAuthError> {
+    let (client, params) = authenticated_form(
+        state,
+        headers,
+        body,
+        "device authorization request",
+        client_id,
+    )?;
     let requested: Vec<&str> = params.get("scope").unwrap_or("").split(' ').collect();
     if !requested.contains(&"openid") {
         return Err(OAuthError::invalid_scope("The scope must include openid."));

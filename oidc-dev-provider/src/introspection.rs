@@ -28,10 +28,9 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::config::DevClient;
-use crate::faults::{TokenKind, tag_client};
+use crate::client_auth::{answer, authenticated_form};
+use crate::faults::TokenKind;
 use crate::oauth_error::OAuthError;
-use crate::params::{Params, is_form};
 use crate::provider::DevProviderBuilder;
 use crate::state::AppState;
 use crate::tokens::{JsonMap, TYP_ACCESS_TOKEN, TokenError};
@@ -166,20 +165,18 @@ pub(crate) async fn introspect(
     body: Bytes,
 ) -> Response {
     let mut client_id = None;
-    let response = match handle(&state, &headers, &body, &mut client_id) {
-        Ok(body) => {
-            let mut response = Json(body).into_response();
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            response
-        }
-        Err(error) => {
-            tracing::debug!(error = error.code(), "introspection request refused");
-            error.into_response()
-        }
-    };
-    tag_client(response, client_id.as_deref())
+    let result = handle(&state, &headers, &body, &mut client_id).map(|body| {
+        let mut response = Json(body).into_response();
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+    });
+    answer(
+        result,
+        "introspection request refused",
+        client_id.as_deref(),
+    )
 }
 
 fn handle(
@@ -188,19 +185,8 @@ fn handle(
     body: &[u8],
     client_id: &mut Option<String>,
 ) -> Result<Value, OAuthError> {
-    if !is_form(headers) {
-        return Err(OAuthError::invalid_request(
-            "The introspection request must be application/x-www-form-urlencoded.",
-        ));
-    }
-    let params = Params::parse(body);
-    if let Some(name) = params.first_duplicate() {
-        return Err(OAuthError::invalid_request(format!(
-            "The parameter {name} was sent more than once."
-        )));
-    }
-    let client: DevClient = crate::client_auth::authenticate(state, headers, &params)?;
-    *client_id = Some(client.id.clone());
+    let (client, params) =
+        authenticated_form(state, headers, body, "introspection request", client_id)?;
     // RFC 7662 section 2.1: the caller must be authorized; a public client
     // proves nothing.
     if !client.is_confidential() {

@@ -16,10 +16,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use crate::client_auth::{answer, authenticated_form};
 use crate::config::DevClient;
-use crate::faults::tag_client;
 use crate::oauth_error::OAuthError;
-use crate::params::{Params, is_form};
 use crate::state::AppState;
 use crate::tokens::TYP_ACCESS_TOKEN;
 
@@ -30,20 +29,14 @@ pub(crate) async fn revoke(
     body: Bytes,
 ) -> Response {
     let mut client_id = None;
-    let response = match handle(&state, &headers, &body, &mut client_id) {
-        Ok(()) => {
-            let mut response = StatusCode::OK.into_response();
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            response
-        }
-        Err(error) => {
-            tracing::debug!(error = error.code(), "revocation request refused");
-            error.into_response()
-        }
-    };
-    tag_client(response, client_id.as_deref())
+    let result = handle(&state, &headers, &body, &mut client_id).map(|()| {
+        let mut response = StatusCode::OK.into_response();
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+    });
+    answer(result, "revocation request refused", client_id.as_deref())
 }
 
 fn handle(
@@ -52,19 +45,8 @@ fn handle(
     body: &[u8],
     client_id: &mut Option<String>,
 ) -> Result<(), OAuthError> {
-    if !is_form(headers) {
-        return Err(OAuthError::invalid_request(
-            "The revocation request must be application/x-www-form-urlencoded.",
-        ));
-    }
-    let params = Params::parse(body);
-    if let Some(name) = params.first_duplicate() {
-        return Err(OAuthError::invalid_request(format!(
-            "The parameter {name} was sent more than once."
-        )));
-    }
-    let client = crate::client_auth::authenticate(state, headers, &params)?;
-    *client_id = Some(client.id.clone());
+    let (client, params) =
+        authenticated_form(state, headers, body, "revocation request", client_id)?;
     let token = params
         .get("token")
         .ok_or_else(|| OAuthError::invalid_request("token is required."))?;

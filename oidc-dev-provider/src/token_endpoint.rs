@@ -15,10 +15,11 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use crate::client_auth::{answer, authenticated_form};
 use crate::config::DevClient;
-use crate::faults::{TokenKind, tag_client};
+use crate::faults::TokenKind;
 use crate::oauth_error::OAuthError;
-use crate::params::{Params, is_form};
+use crate::params::Params;
 use crate::state::AppState;
 use crate::store::{Grant, RedeemError};
 use crate::tokens::{
@@ -34,14 +35,8 @@ pub(crate) async fn token(
     body: Bytes,
 ) -> Response {
     let mut client_id = None;
-    let response = match handle(&state, &headers, &body, &mut client_id) {
-        Ok(response) => response,
-        Err(error) => {
-            tracing::debug!(error = error.code(), "token request refused");
-            error.into_response()
-        }
-    };
-    tag_client(response, client_id.as_deref())
+    let result = handle(&state, &headers, &body, &mut client_id);
+    answer(result, "token request refused", client_id.as_deref())
 }
 
 fn handle(
@@ -50,19 +45,7 @@ fn handle(
     body: &[u8],
     client_id: &mut Option<String>,
 ) -> Result<Response, OAuthError> {
-    if !is_form(headers) {
-        return Err(OAuthError::invalid_request(
-            "The token request must be application/x-www-form-urlencoded.",
-        ));
-    }
-    let params = Params::parse(body);
-    if let Some(name) = params.first_duplicate() {
-        return Err(OAuthError::invalid_request(format!(
-            "The parameter {name} was sent more than once."
-        )));
-    }
-    let client = crate::client_auth::authenticate(state, headers, &params)?;
-    *client_id = Some(client.id.clone());
+    let (client, params) = authenticated_form(state, headers, body, "token request", client_id)?;
     let grant_type = match params.get("grant_type") {
         Some(grant_type) => grant_type,
         // The guide's minimal request: client_id, client_secret, code.

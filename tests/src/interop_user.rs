@@ -14,7 +14,7 @@ use url::Url;
 pub enum User<'a> {
     /// Signs in (or creates an account) with this email, then consents.
     SignsIn(&'a str),
-    /// Follows the "[ Cancel ]" link on the first page.
+    /// Follows the "\[ Cancel \]" link on the first page.
     Cancels,
 }
 
