@@ -220,7 +220,18 @@ impl OidcProvider {
                         )));
                     }
                 }
-                Err(_) => {
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    // stdout closed without an ISSUER line: the process ended
+                    // (e.g. its modules are missing), which no retry mends.
+                    let status = child.wait();
+                    thread::sleep(Duration::from_millis(100)); // let stderr drain
+                    return Err(SpawnError::Fatal(format!(
+                        "the interop provider closed its stdout ({status:?}) before printing \
+                         its issuer; its stderr:\n{}",
+                        log.lock().unwrap_or_else(|p| p.into_inner())
+                    )));
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {
                     // What the process was doing, for the next time it stalls.
                     let state = process_state(child.id());
                     let _ = child.kill();
