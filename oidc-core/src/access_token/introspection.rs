@@ -233,15 +233,10 @@ pub(crate) fn parse(
         .flatten()
         .map(|o| o.0);
     if response.status != 200 {
-        if let Some(object) = &object
-            && let Some(Value::String(error)) = object.get("error")
-        {
+        if let Some(refusal) = response.oauth_error() {
             return Err(AccessTokenError::IntrospectionRefused {
-                error: error.clone(),
-                description: object
-                    .get("error_description")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
+                error: refusal.error,
+                description: refusal.description,
                 status: response.status,
             });
         }

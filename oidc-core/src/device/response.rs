@@ -38,15 +38,10 @@ pub(crate) fn parse(
         .then(|| serde_json::from_slice::<StrictObject>(&response.body))
         .map(|parsed| parsed.map(|o| o.0));
     if response.status != 200 {
-        if let Some(Ok(object)) = &object
-            && let Some(Value::String(error)) = object.get("error")
-        {
+        if let Some(refusal) = response.oauth_error() {
             return Err(DeviceError::Refused {
-                error: error.clone(),
-                description: object
-                    .get("error_description")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
+                error: refusal.error,
+                description: refusal.description,
                 status: response.status,
             });
         }

@@ -2,8 +2,10 @@
 //! redirects, an overall deadline on every request and a cap on every body.
 
 use crate::error::TransportError;
+use crate::jose::jws::StrictObject;
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{self, HeaderMap, HeaderValue};
+use serde_json::Value;
 use std::time::Duration;
 use url::Url;
 
@@ -34,6 +36,33 @@ impl Response {
             essence == "application/json" || essence.ends_with("+json")
         })
     }
+
+    /// The OAuth error of a refusal (RFC 6749 section 5.2): `error` and
+    /// `error_description` when the body is a JSON object with a string
+    /// `error`, as the token, revocation, introspection and device
+    /// authorization endpoints answer; `None` for anything else.
+    pub(crate) fn oauth_error(&self) -> Option<OAuthError> {
+        if !self.is_json() {
+            return None;
+        }
+        let object = serde_json::from_slice::<StrictObject>(&self.body).ok()?.0;
+        let Some(Value::String(error)) = object.get("error") else {
+            return None;
+        };
+        Some(OAuthError {
+            error: error.clone(),
+            description: object
+                .get("error_description")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+        })
+    }
+}
+
+/// An OAuth error response's code and description.
+pub(crate) struct OAuthError {
+    pub(crate) error: String,
+    pub(crate) description: Option<String>,
 }
 
 /// The client's HTTP transport. Cheap to clone (reqwest pools connections).

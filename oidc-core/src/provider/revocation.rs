@@ -9,11 +9,9 @@
 use crate::client::Client;
 use crate::config::AuthMethod;
 use crate::error::{TokenError, TransportError};
-use crate::jose::jws::StrictObject;
 use crate::provider::client_auth::authenticated_request;
 use crate::provider::http::{Response, display_url};
 use crate::provider::trace::{self, step_span};
-use serde_json::Value;
 use url::Url;
 
 /// The `token_type_hint` of a revocation request (RFC 7009 section 2.1).
@@ -112,20 +110,10 @@ pub(crate) fn parse(response: &Response, endpoint: &Url) -> Result<(), TokenErro
     if response.status == 200 {
         return Ok(());
     }
-    let object = response
-        .is_json()
-        .then(|| serde_json::from_slice::<StrictObject>(&response.body).ok())
-        .flatten()
-        .map(|o| o.0);
-    if let Some(object) = object
-        && let Some(Value::String(error)) = object.get("error")
-    {
+    if let Some(refusal) = response.oauth_error() {
         return Err(TokenError::RevocationRefused {
-            error: error.clone(),
-            description: object
-                .get("error_description")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
+            error: refusal.error,
+            description: refusal.description,
             status: response.status,
         });
     }
