@@ -45,6 +45,10 @@ use url::Url;
 const TICKS_PER_SECOND: f64 = 100.0;
 const SECRET: &str = "whole-login-secret";
 const EMAIL: &str = "alice@example.com";
+/// The apps' names in the report.
+const OURS: &str = "oidc-core";
+const THEIRS: &str = "openidconnect";
+const FLOOR: &str = "floor (no checks)";
 
 /// One application under test, running as its own process.
 struct App {
@@ -88,8 +92,8 @@ impl App {
         self.child.id()
     }
 
-    /// User+system CPU time of the whole process so far, in seconds.
-    fn cpu_seconds(&self) -> f64 {
+    /// User and system CPU time of the whole process so far, in seconds.
+    fn cpu_seconds(&self) -> (f64, f64) {
         let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid()))
             .expect("/proc/PID/stat of a running app");
         // Fields after the command name (which may hold spaces): state is
@@ -97,7 +101,7 @@ impl App {
         let after = &stat[stat.rfind(')').expect("a stat line") + 2..];
         let fields: Vec<&str> = after.split_whitespace().collect();
         let ticks = |i: usize| fields[i].parse::<f64>().expect("a tick count");
-        (ticks(11) + ticks(12)) / TICKS_PER_SECOND
+        (ticks(11) / TICKS_PER_SECOND, ticks(12) / TICKS_PER_SECOND)
     }
 
     /// Peak resident set size so far, in MiB.
@@ -113,7 +117,23 @@ impl App {
 }
 
 impl Drop for App {
+    /// Stops the app the way Ctrl-C does (both apps shut down gracefully on
+    /// SIGINT, so a profiler wrapping one gets to write its data), and kills
+    /// it if it has not exited after five seconds.
     fn drop(&mut self) {
+        let interrupted = Command::new("kill")
+            .args(["-INT", &self.pid().to_string()])
+            .status()
+            .is_ok_and(|s| s.success());
+        if interrupted {
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if matches!(self.child.try_wait(), Ok(Some(_))) {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -127,6 +147,9 @@ struct Sample {
     concurrency: usize,
     logins: usize,
     cpu_ms_per_login: f64,
+    /// The part of `cpu_ms_per_login` spent in the kernel (sockets,
+    /// scheduling).
+    system_ms_per_login: f64,
     peak_rss_mib: f64,
     logins_per_second: f64,
     provider_requests_per_login: BTreeMap<String, f64>,
@@ -263,14 +286,21 @@ fn main() {
          `cargo build --release -p examples --example axum_login` first), or set AXUM_LOGIN_BIN",
         ours_binary.display()
     );
-    let theirs_binary = PathBuf::from(env!("CARGO_BIN_EXE_openidconnect_app"));
+    let theirs_binary = std::env::var_os("OPENIDCONNECT_APP_BIN").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_openidconnect_app")),
+        PathBuf::from,
+    );
+    let floor_binary = std::env::var_os("FLOOR_APP_BIN").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_floor_app")),
+        PathBuf::from,
+    );
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("a Tokio runtime");
     runtime.block_on(async {
-        let (ours_port, theirs_port) = (free_port(), free_port());
+        let (ours_port, theirs_port, floor_port) = (free_port(), free_port(), free_port());
         let provider = DevProvider::builder()
             .profile(Profile::Keycloak)
             .client(
@@ -281,19 +311,24 @@ fn main() {
                 DevClient::confidential("theirs", SECRET)
                     .redirect_uri(format!("http://127.0.0.1:{theirs_port}/callback")),
             )
+            .client(
+                DevClient::confidential("floor", SECRET)
+                    .redirect_uri(format!("http://127.0.0.1:{floor_port}/callback")),
+            )
             .start()
             .await
             .expect("the dev provider");
         let issuer = provider.issuer_str().to_owned();
         let apps = [
-            App::start("oidc-core", &ours_binary, &issuer, "ours", ours_port),
+            App::start(OURS, &ours_binary, &issuer, "ours", ours_port),
             App::start(
-                "openidconnect",
+                THEIRS,
                 &theirs_binary,
                 &issuer,
                 "theirs",
                 theirs_port,
             ),
+            App::start(FLOOR, &floor_binary, &issuer, "floor", floor_port),
         ];
         // Warm-up: discovery is done at start; the first logins fetch the
         // JWKS and fill connection pools. Not measured.
@@ -313,21 +348,24 @@ fn main() {
                     let started = Instant::now();
                     logins(app, per_round, c).await;
                     let wall = started.elapsed();
-                    let cpu = app.cpu_seconds() - cpu;
+                    let (user, system) = app.cpu_seconds();
+                    let (user, system) = (user - cpu.0, system - cpu.1);
                     let sample = Sample {
                         app: app.name,
                         round,
                         concurrency: c,
                         logins: per_round,
-                        cpu_ms_per_login: cpu * 1000.0 / per_round as f64,
+                        cpu_ms_per_login: (user + system) * 1000.0 / per_round as f64,
+                        system_ms_per_login: system * 1000.0 / per_round as f64,
                         peak_rss_mib: app.peak_rss_mib(),
                         logins_per_second: per_round as f64 / wall.as_secs_f64(),
                         provider_requests_per_login: provider_requests(&provider, per_round),
                     };
                     println!(
-                        "round {round} c={c:<3} {:<14} {:>7.3} ms CPU/login  {:>6.1} MiB peak  {:>7.1} logins/s  provider/login {:?}",
+                        "round {round} c={c:<3} {:<14} {:>7.3} ms CPU/login ({:.3} system)  {:>6.1} MiB peak  {:>7.1} logins/s  provider/login {:?}",
                         sample.app,
                         sample.cpu_ms_per_login,
+                        sample.system_ms_per_login,
                         sample.peak_rss_mib,
                         sample.logins_per_second,
                         sample.provider_requests_per_login
@@ -354,17 +392,18 @@ fn main() {
 /// Medians over rounds, and the per-round ratios oidc-core / openidconnect.
 fn report(samples: &[Sample], concurrency: &[usize], rounds: usize) {
     println!(
-        "\n| concurrency | app | CPU ms/login (median, min–max) | peak RSS MiB | logins/s | discovery+JWKS per login |"
+        "\n| concurrency | app | CPU ms/login (median, min–max) | of which system | peak RSS MiB | logins/s | discovery+JWKS per login |"
     );
-    println!("| --- | --- | --- | --- | --- | --- |");
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
     for &c in concurrency {
-        for app in ["oidc-core", "openidconnect"] {
+        for app in [OURS, THEIRS, FLOOR] {
             let of: Vec<&Sample> = samples
                 .iter()
                 .filter(|s| s.app == app && s.concurrency == c)
                 .collect();
             let mut cpu: Vec<f64> = of.iter().map(|s| s.cpu_ms_per_login).collect();
             let (lo, hi) = spread(&cpu);
+            let mut system: Vec<f64> = of.iter().map(|s| s.system_ms_per_login).collect();
             let rss = of.iter().map(|s| s.peak_rss_mib).fold(0.0, f64::max);
             let mut rate: Vec<f64> = of.iter().map(|s| s.logins_per_second).collect();
             let background: f64 = of
@@ -375,30 +414,32 @@ fn report(samples: &[Sample], concurrency: &[usize], rounds: usize) {
                 })
                 .sum();
             println!(
-                "| {c} | {app} | {:.3} ({lo:.3}–{hi:.3}) | {rss:.1} | {:.1} | {background:.3} |",
+                "| {c} | {app} | {:.3} ({lo:.3}–{hi:.3}) | {:.3} | {rss:.1} | {:.1} | {background:.3} |",
                 median(&mut cpu),
+                median(&mut system),
                 median(&mut rate),
             );
         }
     }
     println!(
-        "\n| concurrency | CPU ratio oidc-core / openidconnect (median of {rounds} rounds, min–max) | peak RSS ratio |"
+        "\n| concurrency | CPU ratio {OURS} / {THEIRS} (median of {rounds} rounds, min–max) | peak RSS ratio | CPU {OURS} / floor | CPU {THEIRS} / floor |"
     );
-    println!("| --- | --- | --- |");
+    println!("| --- | --- | --- | --- | --- |");
     for &c in concurrency {
-        let of = |app: &str, round: usize| {
-            samples
-                .iter()
-                .find(|s| s.app == app && s.concurrency == c && s.round == round)
+        let ratios = |a: &str, b: &str| -> Vec<f64> {
+            let of = |app: &str, round: usize| {
+                samples
+                    .iter()
+                    .find(|s| s.app == app && s.concurrency == c && s.round == round)
+            };
+            (1..=rounds)
+                .filter_map(|r| Some(of(a, r)?.cpu_ms_per_login / of(b, r)?.cpu_ms_per_login))
+                .collect()
         };
-        let mut ratios: Vec<f64> = (1..=rounds)
-            .filter_map(|r| {
-                Some(
-                    of("oidc-core", r)?.cpu_ms_per_login / of("openidconnect", r)?.cpu_ms_per_login,
-                )
-            })
-            .collect();
-        let (lo, hi) = spread(&ratios);
+        let shown = |mut values: Vec<f64>| {
+            let (lo, hi) = spread(&values);
+            format!("{:.2} ({lo:.2}–{hi:.2})", median(&mut values))
+        };
         let rss = |app: &str| {
             samples
                 .iter()
@@ -407,9 +448,11 @@ fn report(samples: &[Sample], concurrency: &[usize], rounds: usize) {
                 .fold(0.0, f64::max)
         };
         println!(
-            "| {c} | {:.2} ({lo:.2}–{hi:.2}) | {:.2} |",
-            median(&mut ratios),
-            rss("oidc-core") / rss("openidconnect")
+            "| {c} | {} | {:.2} | {} | {} |",
+            shown(ratios(OURS, THEIRS)),
+            rss(OURS) / rss(THEIRS),
+            shown(ratios(OURS, FLOOR)),
+            shown(ratios(THEIRS, FLOOR)),
         );
     }
 }

@@ -150,6 +150,21 @@ impl IdTokenClaims {
         claims::typed(&self.raw)
     }
 
+    /// The claims of an ID token this client verified before, read again
+    /// from the token without checking anything: for a session record,
+    /// which keeps the token and re-reads its claims rather than storing
+    /// them twice (the session store is trusted; whatever wrote the record
+    /// had verified the token). `None` if the token does not decode.
+    pub(crate) fn of_verified_token(token: &str) -> Option<Self> {
+        use base64::Engine;
+        let payload = token.split('.').nth(1)?;
+        let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .ok()?;
+        let raw = serde_json::from_slice::<crate::jose::jws::StrictObject>(&json).ok()?;
+        Self::from_map(raw.0).ok()
+    }
+
     /// Reads the typed claims; a wrong type is an error naming the claim.
     pub(crate) fn from_map(raw: Map<String, Value>) -> Result<Self, IdTokenError> {
         let sub = claims::required_string(&raw, "sub")?;

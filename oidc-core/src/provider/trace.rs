@@ -7,7 +7,8 @@
 //! query), then on completion `outcome` (`ok` or the error's
 //! [`check_name`](crate::Error::check_name)) and `elapsed_ms`. The same two
 //! fields are also logged as a `done` event inside the span, so that plain
-//! log output, which shows no span timings, shows them too.
+//! log output, which shows no span timings, shows them too: at `DEBUG` when
+//! the step succeeded, at `INFO` when it failed.
 
 use crate::error::CheckName;
 use std::fmt::Display;
@@ -67,7 +68,16 @@ where
     };
     span.record("outcome", outcome);
     span.record("elapsed_ms", elapsed_ms);
-    span.in_scope(|| tracing::info!(outcome, elapsed_ms, "done"));
+    // A step that went well is routine (a login makes four): `DEBUG`, so a
+    // busy site's default `INFO` log is not four lines per login. A failed
+    // step stays visible at `INFO`.
+    span.in_scope(|| {
+        if result.is_ok() {
+            tracing::debug!(outcome, elapsed_ms, "done");
+        } else {
+            tracing::info!(outcome, elapsed_ms, "done");
+        }
+    });
     result
 }
 

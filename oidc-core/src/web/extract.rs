@@ -1,6 +1,6 @@
 //! The signed-in user as an axum extractor.
 
-use super::record::{SessionRecord, session_key};
+use super::record::{self, SessionRecord, session_key};
 use super::refresh::{self, REFRESH_LEEWAY, Refreshed};
 use super::{Oidc, WhenSignedOut};
 use crate::logout::SessionInfo;
@@ -142,8 +142,7 @@ pub(super) async fn load<C>(
         .ok_or(SignedInRejection::MissingSessionLayer)?;
     let config = oidc.client.config();
     let key = session_key(config.issuer(), config.client_id());
-    let record: Option<SessionRecord> = session
-        .get(&key)
+    let record = record::read(&session, &key)
         .await
         .map_err(|e| SignedInRejection::Session(e.to_string()))?;
     let Some(mut record) = record else {

@@ -1,7 +1,7 @@
 //! The login, callback and logout handlers.
 
 use super::pages::{error_page, no_store, public_message};
-use super::record::{SessionRecord, session_key};
+use super::record::{self, SessionRecord, session_key};
 use super::{Oidc, cookies};
 use crate::config::Prompt;
 use crate::error::{AuthorizeError, CallbackError, Error, IdTokenError, JwsError, TokenError};
@@ -292,7 +292,7 @@ async fn finish<C>(
     let stored = async {
         session.cycle_id().await?;
         session.clear().await;
-        session.insert(&key, record).await
+        record::write(&session, &key, &record).await
     }
     .await;
     if let Err(e) = stored {
@@ -423,7 +423,7 @@ pub(crate) async fn logout<C: 'static>(
         );
     }
     let key = session_key(config.issuer(), config.client_id());
-    let record = session.remove::<SessionRecord>(&key).await.ok().flatten();
+    let record = record::take(&session, &key).await.ok().flatten();
     if let Err(e) = session.flush().await {
         tracing::error!(error = %e, "could not delete the session at logout");
     }

@@ -3,7 +3,10 @@
 use crate::jose::id_token::IdTokenClaims;
 use crate::provider::token_endpoint::TokenSet;
 use crate::provider::userinfo::UserInfo;
-use serde::{Deserialize, Serialize};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+use tower_sessions::Session;
 
 /// The signed-in user as stored in the session: claims and tokens. Tokens
 /// are secrets: use a session store you trust (server-side stores keep them
@@ -33,6 +36,135 @@ pub struct SessionRecord {
 /// provider ends a login with another in the same browser.
 pub(crate) fn session_key(issuer: &str, client_id: &str) -> String {
     format!("oidc:{issuer}:{client_id}")
+}
+
+/// Reads the record under `key`.
+pub(crate) async fn read(
+    session: &Session,
+    key: &str,
+) -> Result<Option<SessionRecord>, tower_sessions::session::Error> {
+    Ok(session.get::<Stored>(key).await?.map(|stored| stored.0))
+}
+
+/// Writes `record` under `key`.
+pub(crate) async fn write(
+    session: &Session,
+    key: &str,
+    record: &SessionRecord,
+) -> Result<(), tower_sessions::session::Error> {
+    session.insert(key, ToStore(record)).await
+}
+
+/// Removes the record under `key`, returning it if it was there and
+/// readable.
+pub(crate) async fn take(
+    session: &Session,
+    key: &str,
+) -> Result<Option<SessionRecord>, tower_sessions::session::Error> {
+    Ok(session.remove::<Stored>(key).await?.map(|stored| stored.0))
+}
+
+/// A record as the session keeps it: one JSON string rather than a tree of
+/// JSON values, and without the ID token's claims when they can be read
+/// again from the ID token it keeps. `tower-sessions` holds values as
+/// `serde_json::Value` and copies them on every load and read: as a tree,
+/// a record was about a hundred allocations and ~10 KiB of heap in an
+/// in-memory store; as one string it is one allocation of ~2.2 KB (the
+/// tokens are most of it).
+struct ToStore<'a>(&'a SessionRecord);
+
+/// The stored form's fields (`id_token` only when the claims cannot be read
+/// back from `tokens.id_token`).
+#[derive(Serialize)]
+struct StoredFields<'a> {
+    user: &'a UserInfo,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id_token: Option<&'a IdTokenClaims>,
+    tokens: &'a TokenSet,
+    signed_in_at_ms: i64,
+    sid: &'a Option<String>,
+}
+
+impl Serialize for ToStore<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let record = self.0;
+        // Left out only if reading the token gives exactly these claims.
+        let derivable = record
+            .tokens
+            .id_token
+            .as_ref()
+            .and_then(|jwt| IdTokenClaims::of_verified_token(jwt.secret()))
+            .is_some_and(|claims| claims == record.id_token);
+        let fields = StoredFields {
+            user: &record.user,
+            id_token: (!derivable).then_some(&record.id_token),
+            tokens: &record.tokens,
+            signed_in_at_ms: record.signed_in_at_ms,
+            sid: &record.sid,
+        };
+        let json = serde_json::to_string(&fields).map_err(serde::ser::Error::custom)?;
+        serializer.serialize_str(&json)
+    }
+}
+
+/// What [`ToStore`] wrote, read back.
+#[derive(Deserialize)]
+struct StoredRecord {
+    user: UserInfo,
+    id_token: Option<IdTokenClaims>,
+    tokens: TokenSet,
+    #[serde(default)]
+    signed_in_at_ms: i64,
+    #[serde(default)]
+    sid: Option<String>,
+}
+
+impl StoredRecord {
+    fn into_record<E: de::Error>(self) -> Result<SessionRecord, E> {
+        let id_token = match self.id_token {
+            Some(claims) => claims,
+            None => self
+                .tokens
+                .id_token
+                .as_ref()
+                .and_then(|jwt| IdTokenClaims::of_verified_token(jwt.secret()))
+                .ok_or_else(|| E::custom("the session record has no readable ID token"))?,
+        };
+        Ok(SessionRecord {
+            user: self.user,
+            id_token,
+            tokens: self.tokens,
+            signed_in_at_ms: self.signed_in_at_ms,
+            sid: self.sid,
+        })
+    }
+}
+
+/// A record read back: the JSON string [`ToStore`] writes, or the JSON
+/// object that versions before it wrote (sessions in a shared store
+/// survive an upgrade).
+struct Stored(SessionRecord);
+
+impl<'de> Deserialize<'de> for Stored {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StoredVisitor;
+        impl<'de> Visitor<'de> for StoredVisitor {
+            type Value = Stored;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a session record (a JSON string or object)")
+            }
+            fn visit_str<E: de::Error>(self, json: &str) -> Result<Stored, E> {
+                serde_json::from_str::<StoredRecord>(json)
+                    .map_err(E::custom)?
+                    .into_record()
+                    .map(Stored)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Stored, A::Error> {
+                SessionRecord::deserialize(de::value::MapAccessDeserializer::new(map)).map(Stored)
+            }
+        }
+        deserializer.deserialize_any(StoredVisitor)
+    }
 }
 
 /// The accessors [`SignedIn`](super::SignedIn) and
@@ -96,3 +228,6 @@ macro_rules! record_accessors {
     };
 }
 pub(super) use record_accessors;
+
+#[cfg(test)]
+mod tests;

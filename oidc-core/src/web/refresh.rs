@@ -244,7 +244,7 @@ fn store_error(error: impl fmt::Display) -> SignedInRejection {
 /// instance may have changed it since this request read it).
 async fn reread(session: &Session, key: &str) -> Result<Option<SessionRecord>, SignedInRejection> {
     session.load().await.map_err(store_error)?;
-    session.get(key).await.map_err(store_error)
+    super::record::read(session, key).await.map_err(store_error)
 }
 
 /// Whether two records are the same login (not a new sign-in meanwhile).
@@ -326,7 +326,9 @@ async fn spend<C>(
             if let Some(user) = refreshed.user {
                 latest.user = user;
             }
-            session.insert(key, &latest).await.map_err(store_error)?;
+            super::record::write(session, key, &latest)
+                .await
+                .map_err(store_error)?;
             // Saved now, not when the response goes out: the requests
             // waiting for this turn, and other instances, read the store.
             session.save().await.map_err(store_error)?;
