@@ -3,30 +3,37 @@
 //! token verification, UserInfo, session write) and the first signed-in
 //! page, measured in the application's own process.
 //!
-//! Two applications run side by side, each as its own process against the
-//! same dev provider (in this process, Keycloak profile: a standard
-//! provider whose token response has no inline `userinfo`, so both apps
-//! call UserInfo): `examples/axum_login` (the SDK's web glue, memory
-//! sessions) and `openidconnect_app` (the same routes on `openidconnect` 4,
-//! `benches/src/bin/openidconnect_app.rs`). A driver plays the users with
+//! Three applications run side by side, each as its own process against
+//! the same dev provider (in this process, Keycloak profile: a standard
+//! provider whose token response has no inline `userinfo`, so every app
+//! calls UserInfo): `examples/axum_login` (the SDK's web glue, memory
+//! sessions), `openidconnect_app` (the same routes on `openidconnect` 4,
+//! `benches/src/bin/openidconnect_app.rs`) and `floor_app` (the same routes
+//! and stack with no OpenID Connect library and no checks at all: the
+//! floor, `benches/src/bin/floor_app.rs`). A driver plays the users with
 //! `oidc_dev_provider::testing::sign_in` (a cookie-keeping HTTP client),
 //! N logins at a time.
 //!
-//! Per app, round and concurrency: the app process's CPU time (user+sys,
-//! `/proc/PID/stat`) per login, its peak resident memory (`VmHWM`), logins
-//! per second, and the provider's requests per login by endpoint
-//! (discovery and JWKS must stay at zero after the warm-up). The two apps
-//! alternate within each round; the ratio is taken per round, and the
+//! Per app, round and concurrency: the app process's CPU time (user and
+//! system, `/proc/PID/stat`) per login, its peak resident memory
+//! (`VmHWM`), logins per second, and the provider's requests per login by
+//! endpoint (discovery and JWKS must stay at zero after the warm-up). The
+//! apps alternate within each round; ratios are taken per round, and the
 //! report gives medians with the spread (min–max).
 //!
 //! ```sh
 //! benches/whole-login.sh                     # builds axum_login, then runs this
 //! WHOLE_LOGIN_ROUNDS=5 WHOLE_LOGIN_LOGINS=300 WHOLE_LOGIN_CONCURRENCY=1,8,64 benches/whole-login.sh
+//! WHOLE_LOGIN_PRELOAD=10000 benches/whole-login.sh   # first 10,000 sessions + pending logins per app
 //! ```
 //!
-//! Results are printed and written to `$CARGO_TARGET_DIR/whole-login.json`
-//! (default `target/`). Without `--bench` (as `cargo test --benches` runs
-//! it) the binary only checks its arguments and exits.
+//! `AXUM_LOGIN_BIN`, `OPENIDCONNECT_APP_BIN` and `FLOOR_APP_BIN` replace an
+//! app's binary (a wrapper script running it under `valgrind --tool=callgrind`
+//! counts its instructions: apps stop on SIGINT, so the profiler writes
+//! its data). Results are printed and written to
+//! `$CARGO_TARGET_DIR/whole-login.json` (default `target/`). Without
+//! `--bench` (as `cargo test --benches` runs it) the binary only checks its
+//! arguments and exits.
 
 use oidc_dev_provider::testing::{browser_client, sign_in};
 use oidc_dev_provider::{DevClient, DevProvider, Profile};
@@ -106,11 +113,21 @@ impl App {
 
     /// Peak resident set size so far, in MiB.
     fn peak_rss_mib(&self) -> f64 {
+        self.status_mib("VmHWM:")
+    }
+
+    /// Resident set size now, in MiB.
+    fn rss_mib(&self) -> f64 {
+        self.status_mib("VmRSS:")
+    }
+
+    /// A memory line of `/proc/PID/status`, in MiB.
+    fn status_mib(&self, field: &str) -> f64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
             .expect("/proc/PID/status of a running app");
         status
             .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .find_map(|l| l.strip_prefix(field))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
             .map_or(0.0, |kib| kib / 1024.0)
     }
@@ -194,6 +211,62 @@ async fn logins(app: &App, count: usize, concurrency: usize) {
         .await;
 }
 
+/// Starts `count` logins that never finish (`GET /login`, the provider
+/// never visited), 64 at a time, each in a fresh cookie jar.
+async fn login_starts(app: &App, count: usize) {
+    let login_url = app.base.join("login").expect("the login URL");
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..count.min(64) {
+        let (login_url, next) = (login_url.clone(), Arc::clone(&next));
+        tasks.spawn(async move {
+            while next.fetch_add(1, Ordering::Relaxed) < count {
+                // A new jar per login: each is another browser.
+                let client = browser_client().expect("an HTTP client");
+                let response = client
+                    .get(login_url.clone())
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("GET {login_url} failed: {e}"));
+                assert!(
+                    response.status().is_redirection()
+                        && response.headers().contains_key("set-cookie"),
+                    "GET {login_url} did not start a login: {}",
+                    response.status()
+                );
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.expect("a login-start task");
+    }
+}
+
+/// The scale setting: `count` signed-in sessions and `count` pending
+/// logins per app before the measured rounds, with each app's resident
+/// memory before and after (`VmRSS`), per session kept.
+async fn preload_apps(apps: &[App], count: usize) {
+    println!("\npreloading {count} signed-in sessions and {count} pending logins per app");
+    println!(
+        "| app | RSS before MiB | RSS after MiB | KiB per session + pending login | preload CPU ms per login |"
+    );
+    println!("| --- | --- | --- | --- | --- |");
+    for app in apps {
+        let before = app.rss_mib();
+        let cpu = app.cpu_seconds();
+        logins(app, count, 8).await;
+        login_starts(app, count).await;
+        let after = app.rss_mib();
+        let cpu_after = app.cpu_seconds();
+        let cpu_ms = (cpu_after.0 + cpu_after.1 - cpu.0 - cpu.1) * 1000.0 / count as f64;
+        println!(
+            "| {} | {before:.1} | {after:.1} | {:.2} | {cpu_ms:.3} |",
+            app.name,
+            (after - before) * 1024.0 / count as f64,
+        );
+    }
+}
+
 /// The provider's requests since the last clear, per endpoint, divided by
 /// `logins`.
 fn provider_requests(provider: &DevProvider, logins: usize) -> BTreeMap<String, f64> {
@@ -269,7 +342,8 @@ fn main() {
         return;
     }
     let rounds = env_number("WHOLE_LOGIN_ROUNDS", 5).max(1);
-    let per_round = env_number("WHOLE_LOGIN_LOGINS", 200).max(1);
+    let per_round = env_number("WHOLE_LOGIN_LOGINS", 1000).max(1);
+    let preload = env_number("WHOLE_LOGIN_PRELOAD", 0);
     let concurrency: Vec<usize> = std::env::var("WHOLE_LOGIN_CONCURRENCY")
         .unwrap_or_else(|_| "1,8".into())
         .split(',')
@@ -334,6 +408,9 @@ fn main() {
         // JWKS and fill connection pools. Not measured.
         for app in &apps {
             logins(app, 20, 4).await;
+        }
+        if preload > 0 {
+            preload_apps(&apps, preload).await;
         }
         println!(
             "whole login: {rounds} rounds × {per_round} logins per app and concurrency {concurrency:?}; \
