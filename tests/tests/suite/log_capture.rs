@@ -81,3 +81,30 @@ pub(crate) fn scoped(subscriber: impl Subscriber + Send + Sync + 'static) -> Def
     tracing::callsite::rebuild_interest_cache();
     guard
 }
+
+/// What this module prevents, made to happen: a callsite first hit by a
+/// thread without a subscriber while this thread captures is still seen
+/// by the capture (without the two subscribers above, and with no other
+/// test capturing at the time, it is cached "never" and the event is lost).
+#[test]
+fn a_callsite_first_hit_on_another_thread_during_a_capture_is_captured() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+
+    struct Count(Arc<AtomicUsize>);
+    impl<S: Subscriber> Layer<S> for Count {
+        fn on_event(&self, _: &Event<'_>, _: Context<'_, S>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    fn log() {
+        tracing::info!(target: "oidc_core", "first hit");
+    }
+
+    let count = Arc::new(AtomicUsize::new(0));
+    let _guard = scoped(tracing_subscriber::registry().with(Count(Arc::clone(&count))));
+    std::thread::spawn(log).join().unwrap();
+    log();
+    assert_eq!(count.load(Ordering::SeqCst), 1, "the event logged here");
+}
