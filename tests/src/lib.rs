@@ -1,5 +1,6 @@
-//! Workspace-level tests live in `tests/tests/`; this library holds what
-//! several test binaries share.
+//! Workspace-level tests live in `tests/tests/`: the `suite` binary
+//! (`tests/tests/suite/`, one module per area) and the compile-fail cases
+//! (`compile_fail.rs`); this library holds what they share.
 //!
 //! - [`browser`]: a scriptless HTTP browser (cookie jar, step-by-step
 //!   redirects, HTML forms) to drive providers' login pages in tests.

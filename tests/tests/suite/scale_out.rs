@@ -10,9 +10,7 @@
 //! instance behind a load balancer. The client's one redirect URI points at
 //! the second instance (B): a login started on A finishes on B.
 
-mod scale_out {
-    mod in_process;
-}
+mod in_process;
 
 use oidc_core::SealingKey;
 use oidc_dev_provider::{DevClient, DevProvider};

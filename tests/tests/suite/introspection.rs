@@ -296,8 +296,8 @@ async fn bad_introspection_credentials_are_a_typed_error_and_a_500() {
     assert_eq!(challenge, None);
 }
 
-const API_KEY_PEM: &str = include_str!("../../oidc-core/src/config/client_key/rsa.pem");
-const OTHER_KEY_PEM: &str = include_str!("../../oidc-core/src/config/client_key/rsa-other.pem");
+const API_KEY_PEM: &str = include_str!("../../../oidc-core/src/config/client_key/rsa.pem");
+const OTHER_KEY_PEM: &str = include_str!("../../../oidc-core/src/config/client_key/rsa-other.pem");
 
 fn client_key(pem: &str) -> ClientKey {
     ClientKey::from_pem(pem).expect("the test key reads")

@@ -22,7 +22,7 @@ const REDIRECT_URI: &str = "http://127.0.0.1:9/callback";
 
 macro_rules! key_file {
     ($name:literal) => {
-        include_str!(concat!("../../oidc-core/src/config/client_key/", $name))
+        include_str!(concat!("../../../oidc-core/src/config/client_key/", $name))
     };
 }
 

@@ -8,8 +8,7 @@
 //!   `Client::refresh` (rotation, OpenID Connect Core 12.2);
 //! - the axum glue refreshing an expired access token transparently.
 
-#[path = "support/glue.rs"]
-mod glue;
+use crate::support::glue;
 
 use oidc_core::loopback::{LoopbackError, LoopbackServer};
 use oidc_core::{

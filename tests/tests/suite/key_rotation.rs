@@ -2,7 +2,7 @@
 //! the provider withdraws from its JWKS stops verifying access tokens and
 //! back-channel logout tokens once the cached JWKS is past its
 //! `Cache-Control: max-age`, and a rotation right after the first fetch is
-//! followed at once. (ID tokens: `tests/tests/hostile/jwks.rs`.)
+//! followed at once. (ID tokens: `tests/tests/suite/hostile/jwks.rs`.)
 //!
 //! The provider says `max-age=1` and the SDK is configured to accept
 //! lifetimes from 1 s, so each test waits about a second, not an hour.

@@ -293,7 +293,7 @@ fn capture_logs() -> (Arc<Mutex<Vec<u8>>>, tracing::subscriber::DefaultGuard) {
         .with_max_level(tracing::Level::INFO)
         .with_writer(move || Writer(Arc::clone(&writer)))
         .finish();
-    (text, tracing::subscriber::set_default(subscriber))
+    (text, crate::log_capture::scoped(subscriber))
 }
 
 #[tokio::test]

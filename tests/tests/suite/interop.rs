@@ -20,7 +20,7 @@
 //!
 //! ```sh
 //! npm ci --prefix tests/interop
-//! cargo test -p tests --test interop -- --include-ignored
+//! cargo test -p tests --test suite interop:: -- --include-ignored
 //! ```
 //!
 //! Set `INTEROP_VERBOSE=1` to see the provider's log, `NODE=/path/to/node`

@@ -12,8 +12,7 @@ use tests::dev_login::{Delivered, UserAction, authorize, deliver};
 use tests::fixture::{Fixture, Site, USER, sign_in_at};
 use tower_sessions::Session;
 
-#[path = "support/glue.rs"]
-mod glue;
+use crate::support::glue;
 
 struct App {
     base: String,

@@ -256,7 +256,7 @@ async fn the_request_is_traced_without_secrets() {
                 .with_ansi(false)
                 .with_writer(move || writer.clone()),
         );
-    let guard = tracing::subscriber::set_default(subscriber);
+    let guard = crate::log_capture::scoped(subscriber);
     let token = service.access_token().await.expect("a token");
     let first = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     service.access_token().await.expect("the cached token");

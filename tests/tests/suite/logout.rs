@@ -2,8 +2,7 @@
 //! provider: RP-initiated logout through `POST /logout`, and back-channel
 //! logout tokens POSTed by the provider to the glue's endpoint.
 
-#[path = "support/glue.rs"]
-mod glue;
+use crate::support::glue;
 
 use oidc_dev_provider::{DevProvider, Edit, Fault, TokenKind};
 use reqwest::StatusCode;

@@ -1,8 +1,5 @@
 //! A web application built with the axum glue, served on loopback next to a
-//! dev provider, for the refresh and logout tests.
-
-// Each test binary that includes this module uses a part of it.
-#![allow(dead_code)]
+//! dev provider, for the refresh, logout and web tests.
 
 use axum::Router;
 use axum::routing::get;

@@ -24,19 +24,17 @@
 //! of `oidc-core`'s discovery module.
 //!
 //! ```sh
-//! cargo test -p tests --test hostile
+//! cargo test -p tests --test suite hostile::
 //! ```
 
-mod hostile {
-    pub(crate) mod harness;
+pub(crate) mod harness;
 
-    mod callback;
-    mod claims;
-    mod discovery;
-    mod header;
-    mod jwks;
-    mod refresh;
-    mod token;
-    mod transport;
-    mod userinfo;
-}
+mod callback;
+mod claims;
+mod discovery;
+mod header;
+mod jwks;
+mod refresh;
+mod token;
+mod transport;
+mod userinfo;

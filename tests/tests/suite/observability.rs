@@ -7,7 +7,8 @@
 //! Each test captures `oidc_core`'s spans and events with a small
 //! collecting layer plus the plain `fmt` output, on its own thread's
 //! dispatcher (`#[tokio::test]` runs the SDK, the dev provider and the app
-//! on that one thread).
+//! on that one thread), set with `log_capture::scoped` so that the tests of
+//! this and every other module may run alongside.
 
 use axum::Router;
 use oidc_core::web::{Oidc, memory_session_layer};
@@ -133,12 +134,6 @@ impl Write for Writer {
     }
 }
 
-/// One test of this file at a time, from its first line: subscribers are
-/// per thread, but tracing's callsite interest cache is per process, and a
-/// callsite first hit by another test's thread while this test registered
-/// its subscriber could cache a stale "not wanted".
-static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 impl Capture {
     /// Collects everything `oidc_core` logs on this thread until the guard drops.
     fn start() -> (Self, tracing::subscriber::DefaultGuard) {
@@ -152,12 +147,9 @@ impl Capture {
                     .with_writer(move || Writer(Arc::clone(&text))),
             )
             .with(Targets::new().with_target("oidc_core", Level::TRACE));
-        let guard = tracing::subscriber::set_default(subscriber);
-        // tracing caches per callsite whether any subscriber wants it; a
-        // callsite first hit while another test's subscriber was being
-        // registered can keep a stale answer (a fresh CI run once missed
-        // every `done` event). Recompute now that this one is in place.
-        tracing::callsite::rebuild_interest_cache();
+        // Not `set_default` alone: see `log_capture` for what tests of
+        // other modules, running at once, would otherwise take away.
+        let guard = crate::log_capture::scoped(subscriber);
         (capture, guard)
     }
 
@@ -343,7 +335,6 @@ fn token_secrets(tokens: &oidc_core::TokenSet) -> Vec<(&'static str, String)> {
 /// Keycloak's shape: no inline `userinfo`, so the login calls UserInfo.
 #[tokio::test]
 async fn a_login_and_a_refresh_have_a_span_per_step_with_host_outcome_and_duration() {
-    let _one = ONE_AT_A_TIME.lock().await;
     let provider = Fixture::builder("traced-app", "traced-secret", REDIRECT_URI)
         .provider(|p| p.profile(Profile::Keycloak))
         .start()
@@ -427,7 +418,6 @@ async fn a_login_and_a_refresh_have_a_span_per_step_with_host_outcome_and_durati
 
 #[tokio::test]
 async fn each_refused_login_of_the_flow_logs_one_warning_naming_the_check() {
-    let _one = ONE_AT_A_TIME.lock().await;
     let provider = Fixture::builder("refused-app", "refused-secret", REDIRECT_URI)
         .provider(|p| p.acr_values_supported(vec!["urn:dev:loa:1", "urn:example:loa:9"]))
         .start()
@@ -526,7 +516,6 @@ async fn each_refused_login_of_the_flow_logs_one_warning_naming_the_check() {
 /// none); a refusal the glue makes itself is logged once, by the glue.
 #[tokio::test]
 async fn the_web_glue_logs_each_refused_login_once() {
-    let _one = ONE_AT_A_TIME.lock().await;
     let site = Site::bind().await;
     let redirect_uri = site.url("/callback");
     let provider = Fixture::builder("web-app", "web-secret", &redirect_uri)
@@ -606,7 +595,6 @@ async fn introspection_has_a_span_per_request_and_logs_no_token() {
     use oidc_core::{
         AccessTokenError, AccessTokenVerifier, ResourceServerConfig, ServiceClient, TokenValidation,
     };
-    let _one = ONE_AT_A_TIME.lock().await;
     let provider = Fixture::builder("svc", "svc-secret-value", REDIRECT_URI)
         .provider(|p| {
             p.opaque_access_tokens(true).client(
@@ -662,7 +650,6 @@ async fn introspection_has_a_span_per_request_and_logs_no_token() {
 #[tokio::test]
 async fn device_sign_in_has_a_span_per_step_and_logs_no_device_code() {
     use oidc_dev_provider::testing::{DeviceDecision, browser_client, decide_device};
-    let _one = ONE_AT_A_TIME.lock().await;
     let provider = oidc_dev_provider::DevProvider::builder()
         .client(oidc_dev_provider::DevClient::public("tv").redirect_uri("http://127.0.0.1/unused"))
         .device_poll_interval(std::time::Duration::from_secs(1))
