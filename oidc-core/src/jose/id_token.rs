@@ -155,6 +155,7 @@ impl IdTokenClaims {
     /// which keeps the token and re-reads its claims rather than storing
     /// them twice (the session store is trusted; whatever wrote the record
     /// had verified the token). `None` if the token does not decode.
+    #[cfg(feature = "axum")]
     pub(crate) fn of_verified_token(token: &str) -> Option<Self> {
         use base64::Engine;
         let payload = token.split('.').nth(1)?;

@@ -292,7 +292,7 @@ async fn finish<C>(
     let stored = async {
         session.cycle_id().await?;
         session.clear().await;
-        record::write(&session, &key, &record).await
+        record::write_signed_in(&session, &key, &record).await
     }
     .await;
     if let Err(e) = stored {

@@ -52,7 +52,23 @@ pub(crate) async fn write(
     key: &str,
     record: &SessionRecord,
 ) -> Result<(), tower_sessions::session::Error> {
-    session.insert(key, ToStore(record)).await
+    session.insert(key, ToStore::checked(record)).await
+}
+
+/// Writes the record of a login that just completed: its claims are those
+/// of the ID token it keeps (the flow verified that very token), so the
+/// check [`write`] makes is skipped (it costs a decode and a parse).
+pub(crate) async fn write_signed_in(
+    session: &Session,
+    key: &str,
+    record: &SessionRecord,
+) -> Result<(), tower_sessions::session::Error> {
+    debug_assert!(ToStore::checked(record).claims_in_token);
+    let to_store = ToStore {
+        record,
+        claims_in_token: record.tokens.id_token.is_some(),
+    };
+    session.insert(key, to_store).await
 }
 
 /// Removes the record under `key`, returning it if it was there and
@@ -71,7 +87,27 @@ pub(crate) async fn take(
 /// a record was about a hundred allocations and ~10 KiB of heap in an
 /// in-memory store; as one string it is one allocation of ~2.2 KB (the
 /// tokens are most of it).
-struct ToStore<'a>(&'a SessionRecord);
+struct ToStore<'a> {
+    record: &'a SessionRecord,
+    /// Whether `record.tokens.id_token` holds exactly `record.id_token`.
+    claims_in_token: bool,
+}
+
+impl<'a> ToStore<'a> {
+    /// Leaves the claims out only if reading the token gives exactly them.
+    fn checked(record: &'a SessionRecord) -> Self {
+        let claims_in_token = record
+            .tokens
+            .id_token
+            .as_ref()
+            .and_then(|jwt| IdTokenClaims::of_verified_token(jwt.secret()))
+            .is_some_and(|claims| claims == record.id_token);
+        Self {
+            record,
+            claims_in_token,
+        }
+    }
+}
 
 /// The stored form's fields (`id_token` only when the claims cannot be read
 /// back from `tokens.id_token`).
@@ -87,17 +123,10 @@ struct StoredFields<'a> {
 
 impl Serialize for ToStore<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let record = self.0;
-        // Left out only if reading the token gives exactly these claims.
-        let derivable = record
-            .tokens
-            .id_token
-            .as_ref()
-            .and_then(|jwt| IdTokenClaims::of_verified_token(jwt.secret()))
-            .is_some_and(|claims| claims == record.id_token);
+        let record = self.record;
         let fields = StoredFields {
             user: &record.user,
-            id_token: (!derivable).then_some(&record.id_token),
+            id_token: (!self.claims_in_token).then_some(&record.id_token),
             tokens: &record.tokens,
             signed_in_at_ms: record.signed_in_at_ms,
             sid: &record.sid,

@@ -54,7 +54,7 @@ fn record(id_token: Option<String>) -> SessionRecord {
 /// What tower-sessions does with a value: `to_value` on insert,
 /// `from_value` on read.
 fn round_trip(record: &SessionRecord) -> (Value, SessionRecord) {
-    let stored = serde_json::to_value(ToStore(record)).unwrap();
+    let stored = serde_json::to_value(ToStore::checked(record)).unwrap();
     let Stored(back) = serde_json::from_value(stored.clone()).unwrap();
     (stored, back)
 }
