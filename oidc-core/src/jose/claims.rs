@@ -104,7 +104,27 @@ pub(crate) fn string(
     raw: &Map<String, Value>,
     name: &'static str,
 ) -> Result<Option<String>, ClaimsError> {
+    string_value(raw.get(name), name)
+}
+
+/// An optional string claim, borrowed.
+pub(crate) fn str_claim<'a>(
+    raw: &'a Map<String, Value>,
+    name: &'static str,
+) -> Result<Option<&'a str>, ClaimsError> {
     match raw.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(wrong_type(name, "a string")),
+    }
+}
+
+/// [`string`] of a member already looked up.
+pub(crate) fn string_value(
+    value: Option<&Value>,
+    name: &'static str,
+) -> Result<Option<String>, ClaimsError> {
+    match value {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
         Some(_) => Err(wrong_type(name, "a string")),
@@ -116,16 +136,33 @@ pub(crate) fn required_string(
     raw: &Map<String, Value>,
     name: &'static str,
 ) -> Result<String, ClaimsError> {
-    string(raw, name)?.ok_or(ClaimsError::Missing(name))
+    required_string_value(raw.get(name), name)
+}
+
+/// [`required_string`] of a member already looked up.
+pub(crate) fn required_string_value(
+    value: Option<&Value>,
+    name: &'static str,
+) -> Result<String, ClaimsError> {
+    string_value(value, name)?.ok_or(ClaimsError::Missing(name))
 }
 
 /// An optional boolean claim. Some providers send booleans as strings;
 /// exactly `"true"` and `"false"` are accepted too.
+#[cfg(test)]
 pub(crate) fn boolean(
     raw: &Map<String, Value>,
     name: &'static str,
 ) -> Result<Option<bool>, ClaimsError> {
-    match raw.get(name) {
+    boolean_value(raw.get(name), name)
+}
+
+/// [`boolean`] of a member already looked up.
+pub(crate) fn boolean_value(
+    value: Option<&Value>,
+    name: &'static str,
+) -> Result<Option<bool>, ClaimsError> {
+    match value {
         None => Ok(None),
         Some(Value::Bool(b)) => Ok(Some(*b)),
         Some(Value::String(s)) if s == "true" => Ok(Some(true)),
@@ -140,7 +177,15 @@ pub(crate) fn time(
     raw: &Map<String, Value>,
     name: &'static str,
 ) -> Result<Option<i64>, ClaimsError> {
-    match raw.get(name) {
+    time_value(raw.get(name), name)
+}
+
+/// [`time`] of a member already looked up.
+pub(crate) fn time_value(
+    value: Option<&Value>,
+    name: &'static str,
+) -> Result<Option<i64>, ClaimsError> {
+    match value {
         None => Ok(None),
         Some(Value::Number(n)) => {
             if let Some(i) = n.as_i64() {
@@ -161,12 +206,25 @@ pub(crate) fn required_time(
     raw: &Map<String, Value>,
     name: &'static str,
 ) -> Result<i64, ClaimsError> {
-    time(raw, name)?.ok_or(ClaimsError::Missing(name))
+    required_time_value(raw.get(name), name)
+}
+
+/// [`required_time`] of a member already looked up.
+pub(crate) fn required_time_value(
+    value: Option<&Value>,
+    name: &'static str,
+) -> Result<i64, ClaimsError> {
+    time_value(value, name)?.ok_or(ClaimsError::Missing(name))
 }
 
 /// `aud`: a string or a non-empty array of strings; required.
 pub(crate) fn audiences(raw: &Map<String, Value>) -> Result<Vec<String>, ClaimsError> {
-    match raw.get("aud") {
+    audiences_value(raw.get("aud"))
+}
+
+/// [`audiences`] of the member already looked up.
+pub(crate) fn audiences_value(value: Option<&Value>) -> Result<Vec<String>, ClaimsError> {
+    match value {
         None => Err(ClaimsError::Missing("aud")),
         Some(Value::String(s)) => Ok(vec![s.clone()]),
         Some(Value::Array(items)) if !items.is_empty() => items

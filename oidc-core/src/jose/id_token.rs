@@ -7,7 +7,7 @@ use crate::jose::claims::{self, TimeRules};
 use crate::jose::issuer::ExpectedIssuer;
 use crate::jose::jwks::JwksCache;
 use crate::jose::jws::CompactJws;
-use crate::util::{b64url, ct_eq};
+use crate::util::{ct_eq, ct_eq_bytes};
 use serde_json::{Map, Value};
 use std::fmt;
 use std::time::Duration;
@@ -168,22 +168,43 @@ impl IdTokenClaims {
 
     /// Reads the typed claims; a wrong type is an error naming the claim.
     pub(crate) fn from_map(raw: Map<String, Value>) -> Result<Self, IdTokenError> {
-        let sub = claims::required_string(&raw, "sub")?;
+        // One pass over the members instead of a tree search per claim;
+        // the claims are then read in the same order as before, so the
+        // same claim is reported first.
+        let mut found = Found::default();
+        for (name, value) in &raw {
+            let slot = match name.as_str() {
+                "iss" => &mut found.iss,
+                "sub" => &mut found.sub,
+                "aud" => &mut found.aud,
+                "exp" => &mut found.exp,
+                "iat" => &mut found.iat,
+                "auth_time" => &mut found.auth_time,
+                "nonce" => &mut found.nonce,
+                "azp" => &mut found.azp,
+                "sid" => &mut found.sid,
+                "email" => &mut found.email,
+                "email_verified" => &mut found.email_verified,
+                _ => continue,
+            };
+            *slot = Some(value);
+        }
+        let sub = claims::required_string_value(found.sub, "sub")?;
         if sub.is_empty() || sub.len() > 255 {
             return Err(ClaimsError::Invalid("`sub` must be 1 to 255 characters".into()).into());
         }
         Ok(Self {
-            iss: claims::required_string(&raw, "iss")?,
+            iss: claims::required_string_value(found.iss, "iss")?,
             sub,
-            aud: claims::audiences(&raw)?,
-            exp: claims::required_time(&raw, "exp")?,
-            iat: claims::required_time(&raw, "iat")?,
-            auth_time: claims::time(&raw, "auth_time")?,
-            nonce: claims::string(&raw, "nonce")?,
-            azp: claims::string(&raw, "azp")?,
-            sid: claims::string(&raw, "sid")?,
-            email: claims::string(&raw, "email")?,
-            email_verified: claims::boolean(&raw, "email_verified")?,
+            aud: claims::audiences_value(found.aud)?,
+            exp: claims::required_time_value(found.exp, "exp")?,
+            iat: claims::required_time_value(found.iat, "iat")?,
+            auth_time: claims::time_value(found.auth_time, "auth_time")?,
+            nonce: claims::string_value(found.nonce, "nonce")?,
+            azp: claims::string_value(found.azp, "azp")?,
+            sid: claims::string_value(found.sid, "sid")?,
+            email: claims::string_value(found.email, "email")?,
+            email_verified: claims::boolean_value(found.email_verified, "email_verified")?,
             raw,
         })
     }
@@ -243,14 +264,31 @@ impl IdTokenClaims {
                 });
             }
         }
-        if let (Some(access_token), Some(at_hash)) =
-            (expect.access_token, claims::string(&self.raw, "at_hash")?)
-            && !ct_eq(&token_hash(access_token, alg), &at_hash)
+        if let (Some(access_token), Some(at_hash)) = (
+            expect.access_token,
+            claims::str_claim(&self.raw, "at_hash")?,
+        ) && !token_hash_matches(access_token, alg, at_hash)
         {
             return Err(IdTokenError::AccessTokenHashMismatch);
         }
         Ok(())
     }
+}
+
+/// The members [`IdTokenClaims::from_map`] reads, found in one pass.
+#[derive(Default)]
+struct Found<'a> {
+    iss: Option<&'a Value>,
+    sub: Option<&'a Value>,
+    aud: Option<&'a Value>,
+    exp: Option<&'a Value>,
+    iat: Option<&'a Value>,
+    auth_time: Option<&'a Value>,
+    nonce: Option<&'a Value>,
+    azp: Option<&'a Value>,
+    sid: Option<&'a Value>,
+    email: Option<&'a Value>,
+    email_verified: Option<&'a Value>,
 }
 
 /// OIDC Core 12.2: a refreshed ID token is about the same login as the
@@ -278,19 +316,41 @@ pub(crate) fn check_same_login(
     Ok(())
 }
 
-/// `at_hash`/`c_hash`: the left half of the hash of the token's ASCII, with
-/// the hash of the signing algorithm (SHA-512 for Ed25519).
-pub(crate) fn token_hash(token: &str, alg: SigningAlgorithm) -> String {
+/// The hash [`token_hash`] uses for `alg`.
+fn token_hash_algorithm(alg: SigningAlgorithm) -> &'static aws_lc_rs::digest::Algorithm {
     use SigningAlgorithm as A;
     use aws_lc_rs::digest;
-    let algorithm = match alg {
+    match alg {
         A::RS256 | A::PS256 | A::ES256 => &digest::SHA256,
         A::RS384 | A::PS384 | A::ES384 => &digest::SHA384,
         A::RS512 | A::PS512 | A::EdDSA => &digest::SHA512,
-    };
-    let hash = digest::digest(algorithm, token.as_bytes());
+    }
+}
+
+/// `at_hash`/`c_hash`: the left half of the hash of the token's ASCII, with
+/// the hash of the signing algorithm (SHA-512 for Ed25519). Verification
+/// compares with [`token_hash_matches`], which does not allocate.
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) fn token_hash(token: &str, alg: SigningAlgorithm) -> String {
+    let hash = aws_lc_rs::digest::digest(token_hash_algorithm(alg), token.as_bytes());
     let bytes = hash.as_ref();
-    b64url(&bytes[..bytes.len() / 2])
+    crate::util::b64url(&bytes[..bytes.len() / 2])
+}
+
+/// Whether `expected` is [`token_hash`] of `token`, compared in constant
+/// time, without allocating (the hash is encoded on the stack).
+pub(crate) fn token_hash_matches(token: &str, alg: SigningAlgorithm, expected: &str) -> bool {
+    use base64::Engine;
+    let hash = aws_lc_rs::digest::digest(token_hash_algorithm(alg), token.as_bytes());
+    let bytes = hash.as_ref();
+    // Half of SHA-512 (32 bytes) is 43 characters.
+    let mut encoded = [0u8; 44];
+    match base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode_slice(&bytes[..bytes.len() / 2], &mut encoded)
+    {
+        Ok(len) => ct_eq_bytes(&encoded[..len], expected.as_bytes()),
+        Err(_) => false,
+    }
 }
 
 #[cfg(test)]

@@ -12,8 +12,6 @@ use crate::jose::jws::StrictObject;
 use crate::provider::http::Http;
 use crate::provider::trace::{self, step_span};
 use aws_lc_rs::signature::{self as aws_signature, ParsedPublicKey, RsaPublicKeyComponents};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use freshness::{Clock, STALE_GRACE};
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, KeyOperations, PublicKeyUse};
 use jsonwebtoken::{DecodingKey, DecodingKeyKind};
@@ -25,6 +23,9 @@ use url::Url;
 
 /// RSA keys shorter than this are ignored (RFC 8725 section 3.5; NIST).
 const MIN_RSA_BITS: usize = 2048;
+/// Signatures up to this size (decoded; RSA-8192 is 1024 bytes) are
+/// decoded on the stack.
+const SIGNATURE_BUFFER: usize = 1032;
 /// At most this many keys are kept from one JWKS.
 const MAX_KEYS: usize = 100;
 
@@ -91,11 +92,14 @@ impl VerificationKey {
         alg: SigningAlgorithm,
     ) -> Result<(), JwsError> {
         let parsed = self.parsed(alg).ok_or(JwsError::BadSignature)?;
-        let signature = URL_SAFE_NO_PAD
-            .decode(signature_b64)
+        // Decoded on the stack: no signature these algorithms accept is
+        // longer than an RSA-8192 one (longer ones fail to verify as before).
+        let mut buffer = [0u8; SIGNATURE_BUFFER];
+        let mut heap = Vec::new();
+        let signature = crate::jose::jws::decode_small(signature_b64, &mut buffer, &mut heap)
             .map_err(|_| JwsError::BadSignature)?;
         parsed
-            .verify_sig(signing_input, &signature)
+            .verify_sig(signing_input, signature)
             .map_err(|_| JwsError::BadSignature)
     }
 

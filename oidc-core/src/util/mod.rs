@@ -46,6 +46,11 @@ pub(crate) fn ct_eq(a: &str, b: &str) -> bool {
     a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
+/// Constant-time byte string equality (lengths are not secret).
+pub(crate) fn ct_eq_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.ct_eq(b).into()
+}
+
 /// Unpadded base64url (RFC 7515 section 2), as JOSE and PKCE use it.
 pub(crate) fn b64url(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)

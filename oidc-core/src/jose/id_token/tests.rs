@@ -5,7 +5,7 @@ use crate::error::{ClaimsError, JwsError};
 use crate::jose::issuer::ExpectedIssuer;
 use crate::jose::jwks::KeySet;
 use crate::support::test_signer::{Signer, with};
-use crate::util::unix_now;
+use crate::util::{b64url, unix_now};
 use serde_json::json;
 
 const ISS: &str = "https://op.example";
