@@ -159,16 +159,14 @@ impl<'a> CompactJws<'a> {
 /// Payloads up to this size (decoded) are decoded on the stack.
 const PAYLOAD_BUFFER: usize = 2048;
 
-/// Parses a [`StrictObject`]: the UTF-8 checked once for the whole
-/// document (not string by string), the common flat shape by
-/// [`flat::flat_object`], anything else by `serde_json`. Invalid UTF-8 is
-/// left to `serde_json::from_slice`, for its error.
+/// Parses a [`StrictObject`] with `serde_json`, the UTF-8 checked once for
+/// the whole document (not string by string). Invalid UTF-8 is left to
+/// `serde_json::from_slice`, for its error. (No hand-written fast path:
+/// two JSON parsers that could disagree on a token are a parser
+/// differential.)
 pub(crate) fn strict_object(json: &[u8]) -> Result<StrictObject, serde_json::Error> {
     match std::str::from_utf8(json) {
-        Ok(text) => match flat::flat_object(text) {
-            Some(map) => Ok(StrictObject(map)),
-            None => serde_json::from_str(text),
-        },
+        Ok(text) => serde_json::from_str(text),
         Err(_) => serde_json::from_slice(json),
     }
 }
@@ -392,8 +390,6 @@ fn check_header(
     let typ = string_member(header.typ, "typ")?;
     Ok(JoseHeader { alg, kid, typ })
 }
-
-mod flat;
 
 #[cfg(test)]
 mod tests;
