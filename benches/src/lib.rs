@@ -410,6 +410,15 @@ impl LiveProvider {
         }
     }
 
+    /// Another client of the same configuration, discovered anew: its own
+    /// single-use `state` set, for benchmarks that receive more logins
+    /// than one set holds (100,000 live `state`s per client).
+    pub async fn fresh_client(&self) -> Client {
+        Client::discover(self.client.config().clone())
+            .await
+            .expect("discovery")
+    }
+
     /// Starts `count` logins and signs in at the provider's form for each,
     /// `parallel` at a time, returning what each callback receives. Not timed.
     pub async fn ready_callbacks(&self, count: usize, parallel: usize) -> Vec<ReadyCallback> {
