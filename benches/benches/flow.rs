@@ -37,7 +37,7 @@ fn flow(c: &mut Criterion<BenchClock>) {
         b.iter_batched(
             || {
                 received += 1;
-                if received % 50_000 == 0 {
+                if received.is_multiple_of(50_000) {
                     receiver = runtime.block_on(live.fresh_client());
                 }
                 let (_request, login) = receiver.login().redirect().expect("redirect");

@@ -6,6 +6,8 @@
 //! `cargo bench -p oidc-benches` runs everything; see BENCHMARKS.md at the
 //! root of the repository for the results and how to read them.
 
+pub mod comparison_app;
+
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::{KeySize, PublicKeyComponents};
 use aws_lc_rs::signature::{

@@ -16,20 +16,21 @@ use axum::extract::{Form, FromRef, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum_extra::extract::cookie::{Cookie, Key, PrivateCookieJar, SameSite};
+use axum_extra::extract::cookie::{Key, PrivateCookieJar};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::{Deserialize, Serialize};
+use oidc_benches::comparison_app::{
+    Pending, USER_KEY, User, env, exit, fail, home_page, init_logs, redirect_to_provider, serve,
+    session_layer, take_pending,
+};
+use serde::Deserialize;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 use subtle::ConstantTimeEq;
-use tower_sessions::{MemoryStore, Session, SessionManagerLayer};
+use tower_sessions::Session;
 use url::Url;
-
-const PENDING_COOKIE: &str = "__Host-oidc_pending";
-const USER_KEY: &str = "user";
 
 /// The provider's endpoints (from discovery) and this client's settings.
 struct Settings {
@@ -52,23 +53,6 @@ impl FromRef<App> for Key {
     fn from_ref(app: &App) -> Key {
         app.key.clone()
     }
-}
-
-#[derive(Serialize, Deserialize)]
-struct Pending {
-    state: String,
-    nonce: String,
-    verifier: String,
-}
-
-#[derive(Serialize, Deserialize)]
-struct User {
-    sub: String,
-    email: Option<String>,
-    access_token: String,
-    refresh_token: Option<String>,
-    id_token: Option<String>,
-    expires_in: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -97,11 +81,6 @@ fn random() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn fail(status: StatusCode, what: impl std::fmt::Display) -> Response {
-    tracing::warn!(%what, "login refused");
-    (status, "Sign-in failed.").into_response()
-}
-
 async fn login(State(app): State<App>, jar: PrivateCookieJar) -> Response {
     let pending = Pending {
         state: random(),
@@ -124,21 +103,7 @@ async fn login(State(app): State<App>, jar: PrivateCookieJar) -> Response {
         .append_pair("code_challenge", &challenge)
         .append_pair("code_challenge_method", "S256")
         .append_pair("response_mode", "form_post");
-    let Ok(value) = serde_json::to_string(&pending) else {
-        return fail(StatusCode::INTERNAL_SERVER_ERROR, "pending login");
-    };
-    let cookie = Cookie::build((PENDING_COOKIE, value))
-        .path("/")
-        .http_only(true)
-        .secure(true)
-        .same_site(SameSite::None)
-        .max_age(cookie::time::Duration::minutes(10));
-    (
-        [(axum::http::header::CACHE_CONTROL, "no-store")],
-        jar.add(cookie),
-        Redirect::to(url.as_str()),
-    )
-        .into_response()
+    redirect_to_provider(jar, &pending, url.as_str())
 }
 
 async fn callback(
@@ -147,13 +112,9 @@ async fn callback(
     session: Session,
     Form(form): Form<CallbackForm>,
 ) -> Response {
-    let Some(pending) = jar
-        .get(PENDING_COOKIE)
-        .and_then(|c| serde_json::from_str::<Pending>(c.value()).ok())
-    else {
+    let Some((pending, jar)) = take_pending(jar) else {
         return fail(StatusCode::BAD_REQUEST, "no pending login");
     };
-    let jar = jar.remove(Cookie::build(PENDING_COOKIE).path("/"));
     let (Some(code), Some(state)) = (form.code, form.state) else {
         return fail(StatusCode::BAD_REQUEST, "code or state missing");
     };
@@ -215,18 +176,7 @@ async fn callback(
 
 async fn home(session: Session) -> Html<String> {
     let user: Option<User> = session.get(USER_KEY).await.ok().flatten();
-    Html(match user {
-        Some(user) => format!(
-            "<!DOCTYPE html><title>Signed in</title><p>Signed in as <strong>{}</strong> ({})</p>",
-            html_escape::encode_text(user.email.as_deref().unwrap_or("no email")),
-            html_escape::encode_text(&user.sub),
-        ),
-        None => "<!DOCTYPE html><title>Home</title><p><a href=\"/login\">Sign in</a></p>".into(),
-    })
-}
-
-fn env(name: &str) -> Result<String, String> {
-    std::env::var(name).map_err(|_| format!("{name} is not set"))
+    home_page(user.as_ref())
 }
 
 /// The three endpoints of the provider's discovery document.
@@ -286,38 +236,17 @@ async fn run() -> Result<(), String> {
         http,
         key: Key::generate(),
     };
-    let sessions = SessionManagerLayer::new(MemoryStore::default())
-        .with_name("__Host-session")
-        .with_secure(true)
-        .with_same_site(tower_sessions::cookie::SameSite::Lax);
     let router = Router::new()
         .route("/", get(home))
         .route("/login", get(login))
         .route(&callback_path, post(callback))
-        .layer(sessions)
+        .layer(session_layer())
         .with_state(app);
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| format!("listen on {addr}: {e}"))?;
-    println!("listening on http://{addr}");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| e.to_string())
+    serve(router, addr).await
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()))
-        .init();
-    match run().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("floor_app: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    init_logs();
+    exit("floor_app", run().await)
 }

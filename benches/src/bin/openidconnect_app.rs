@@ -28,7 +28,11 @@ use axum::extract::{Form, FromRef, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum_extra::extract::cookie::{Cookie, Key, PrivateCookieJar, SameSite};
+use axum_extra::extract::cookie::{Key, PrivateCookieJar};
+use oidc_benches::comparison_app::{
+    Pending, USER_KEY, User, env, exit, fail, home_page, init_logs, redirect_to_provider, serve,
+    session_layer, take_pending,
+};
 use openidconnect::core::{
     CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims,
 };
@@ -38,7 +42,7 @@ use openidconnect::{
     IssuerUrl, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
     TokenResponse,
 };
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -46,10 +50,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 use subtle::ConstantTimeEq;
-use tower_sessions::{MemoryStore, Session, SessionManagerLayer};
-
-const PENDING_COOKIE: &str = "__Host-oidc_pending";
-const USER_KEY: &str = "user";
+use tower_sessions::Session;
 
 /// The discovered client, with the endpoints discovery sets.
 type Client = CoreClient<
@@ -102,35 +103,11 @@ impl FromRef<App> for Key {
     }
 }
 
-/// What the sealed cookie carries between `/login` and the callback.
-#[derive(Serialize, Deserialize)]
-struct Pending {
-    state: String,
-    nonce: String,
-    verifier: String,
-}
-
-/// The signed-in user and their tokens, as the session keeps them.
-#[derive(Serialize, Deserialize)]
-struct User {
-    sub: String,
-    email: Option<String>,
-    access_token: String,
-    refresh_token: Option<String>,
-    id_token: String,
-    expires_in: Option<u64>,
-}
-
 #[derive(Deserialize)]
 struct CallbackForm {
     code: Option<String>,
     state: Option<String>,
     error: Option<String>,
-}
-
-fn fail(status: StatusCode, what: impl std::fmt::Display) -> Response {
-    tracing::warn!(%what, "login refused");
-    (status, "Sign-in failed.").into_response()
 }
 
 async fn login(State(app): State<App>, jar: PrivateCookieJar) -> Response {
@@ -151,22 +128,7 @@ async fn login(State(app): State<App>, jar: PrivateCookieJar) -> Response {
         nonce: nonce.secret().clone(),
         verifier: verifier.secret().clone(),
     };
-    let Ok(value) = serde_json::to_string(&pending) else {
-        return fail(StatusCode::INTERNAL_SERVER_ERROR, "pending login");
-    };
-    // SameSite=None: the form_post callback is a cross-site POST.
-    let cookie = Cookie::build((PENDING_COOKIE, value))
-        .path("/")
-        .http_only(true)
-        .secure(true)
-        .same_site(SameSite::None)
-        .max_age(cookie::time::Duration::minutes(10));
-    (
-        [(axum::http::header::CACHE_CONTROL, "no-store")],
-        jar.add(cookie),
-        Redirect::to(url.as_str()),
-    )
-        .into_response()
+    redirect_to_provider(jar, &pending, url.as_str())
 }
 
 async fn callback(
@@ -175,13 +137,9 @@ async fn callback(
     session: Session,
     Form(form): Form<CallbackForm>,
 ) -> Response {
-    let Some(pending) = jar
-        .get(PENDING_COOKIE)
-        .and_then(|c| serde_json::from_str::<Pending>(c.value()).ok())
-    else {
+    let Some((pending, jar)) = take_pending(jar) else {
         return fail(StatusCode::BAD_REQUEST, "no pending login");
     };
-    let jar = jar.remove(Cookie::build(PENDING_COOKIE).path("/"));
     if let Some(error) = form.error {
         return fail(StatusCode::BAD_REQUEST, error);
     }
@@ -240,7 +198,7 @@ async fn callback(
         email: userinfo.email().map(|e| e.to_string()),
         access_token: tokens.access_token().secret().clone(),
         refresh_token: tokens.refresh_token().map(|t| t.secret().clone()),
-        id_token: id_token.to_string(),
+        id_token: Some(id_token.to_string()),
         expires_in: tokens.expires_in().map(|d| d.as_secs()),
     };
     // A new session id at sign-in (session fixation).
@@ -255,18 +213,7 @@ async fn callback(
 
 async fn home(session: Session) -> Html<String> {
     let user: Option<User> = session.get(USER_KEY).await.ok().flatten();
-    Html(match user {
-        Some(user) => format!(
-            "<!DOCTYPE html><title>Signed in</title><p>Signed in as <strong>{}</strong> ({})</p>",
-            html_escape::encode_text(user.email.as_deref().unwrap_or("no email")),
-            html_escape::encode_text(&user.sub),
-        ),
-        None => "<!DOCTYPE html><title>Home</title><p><a href=\"/login\">Sign in</a></p>".into(),
-    })
-}
-
-fn env(name: &str) -> Result<String, String> {
-    std::env::var(name).map_err(|_| format!("{name} is not set"))
+    home_page(user.as_ref())
 }
 
 async fn run() -> Result<(), String> {
@@ -299,38 +246,17 @@ async fn run() -> Result<(), String> {
         http,
         key: Key::generate(),
     };
-    let sessions = SessionManagerLayer::new(MemoryStore::default())
-        .with_name("__Host-session")
-        .with_secure(true)
-        .with_same_site(tower_sessions::cookie::SameSite::Lax);
     let router = Router::new()
         .route("/", get(home))
         .route("/login", get(login))
         .route(&callback_path, post(callback))
-        .layer(sessions)
+        .layer(session_layer())
         .with_state(app);
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| format!("listen on {addr}: {e}"))?;
-    println!("listening on http://{addr}");
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| e.to_string())
+    serve(router, addr).await
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()))
-        .init();
-    match run().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("openidconnect_app: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    init_logs();
+    exit("openidconnect_app", run().await)
 }
