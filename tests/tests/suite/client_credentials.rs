@@ -249,7 +249,9 @@ async fn the_request_is_traced_without_secrets() {
     let subscriber = tracing_subscriber::registry()
         .with(
             tracing_subscriber::filter::Targets::new()
-                .with_target("oidc_core", tracing::Level::INFO),
+                // A successful step's `done` event, which the fmt layer
+                // prints with its span's fields, is DEBUG.
+                .with_target("oidc_core", tracing::Level::DEBUG),
         )
         .with(
             tracing_subscriber::fmt::layer()
